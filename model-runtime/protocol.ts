@@ -1,0 +1,140 @@
+// Host <-> worker messages. The one place to read to know what the extension host can ask of the
+// inference worker, and what the worker reports back. Plain data only: it crosses a process boundary.
+
+/** Decoding controls. Each one is shown and explained in the inspector. */
+export interface SamplingSettings {
+  /** 0 means greedy. */
+  temperature: number;
+  /** 0 disables. */
+  topK: number;
+  /** 1 disables. */
+  topP: number;
+  /** 0 disables; relative to the top token's probability. */
+  minP: number;
+  /** 1 disables (CTRL-style: divides positive logits, multiplies negative ones). */
+  repetitionPenalty: number;
+  /** 0 disables; subtracted once from every token already generated. */
+  presencePenalty: number;
+  /** 0 disables; subtracted once per occurrence. */
+  frequencyPenalty: number;
+  /** Same seed, same settings, same prompt: same output. Undefined draws a fresh seed. */
+  seed?: number;
+  maxTokens: number;
+  stop: string[];
+}
+
+/** The processors that can remove a token from the candidate set. */
+export type Cutter = 'top-k' | 'top-p' | 'min-p';
+
+export interface Alternative {
+  id: number;
+  text: string;
+  /** Softmax of the model's logits. */
+  rawProb: number;
+  /** After penalties, temperature, top-k, top-p and min-p (0 when removed). */
+  finalProb: number;
+  /** Which processor removed it, if one did. */
+  removedBy?: Cutter;
+}
+
+/** What happened at one generated position: enough for the inspector to draw it. */
+export interface TokenStep {
+  index: number;
+  id: number;
+  /** Decoded text of this token alone; may be '' when the token holds part of a character. */
+  text: string;
+  /** The token's raw bytes, so partial UTF-8 can be shown. */
+  bytes: number[];
+  /** True when `bytes` is not valid UTF-8 on its own. */
+  partial: boolean;
+  rawProb: number;
+  finalProb: number;
+  /** Entropy (nats) of the raw distribution. */
+  entropy: number;
+  /** The uniform draw in [0, 1) that picked this token (0 for greedy). */
+  draw: number;
+  /** Top-N by raw probability, the chosen token included. */
+  alternatives: Alternative[];
+  /** True when the token was forced by a branch rather than sampled. */
+  forced?: boolean;
+}
+
+export type Priority = 'interactive' | 'normal' | 'background';
+
+export interface Prompt {
+  /** Plain text prompt (left-to-right). */
+  text?: string;
+  /** Fill-in-the-middle; the runtime falls back to the prefix alone if the model has no FIM tokens. */
+  fim?: { prefix: string; suffix: string };
+  /** Already tokenized prompt. */
+  tokens?: number[];
+}
+
+export type HostToWorker =
+  | { type: 'load'; id: number; modelDir: string; providers?: string[] }
+  | {
+      type: 'generate';
+      id: number;
+      prompt: Prompt;
+      sampling: SamplingSettings;
+      priority: Priority;
+      /** How many alternatives to report per step (0 for none: faster). */
+      topN: number;
+      /** Continue an earlier generation from `step` with a forced token instead of the sampled one. */
+      branch?: { generationId: number; step: number; forcedToken: number };
+    }
+  /** Re-apply other sampling settings to one kept step's logits: no model run. */
+  | { type: 'resample'; id: number; generationId: number; step: number; sampling: SamplingSettings; topN: number }
+  | { type: 'tokenize'; id: number; text: string }
+  /** Per-position surprise of a text (heatmap). */
+  | { type: 'score'; id: number; text: string; topN: number; priority: Priority }
+  | { type: 'cancel'; id: number }
+  | { type: 'shutdown' };
+
+export interface ModelInfo {
+  name: string;
+  dir: string;
+  architecture: string;
+  layers: number;
+  contextLength: number;
+  vocabSize: number;
+  supportsFim: boolean;
+  onnxFile: string;
+}
+
+export interface ProviderReport {
+  active: string;
+  /** Each provider tried before the active one, with why it was not used. */
+  fallbacks: { provider: string; reason: string }[];
+}
+
+export interface GenerationStats {
+  promptTokens: number;
+  /** Prompt tokens whose keys/values were reused from the cache. */
+  reusedTokens: number;
+  generatedTokens: number;
+  prefillMs: number;
+  decodeMs: number;
+  stopReason: 'stop' | 'eos' | 'length' | 'cancelled';
+}
+
+export type WorkerToHost =
+  | { type: 'loaded'; id: number; model: ModelInfo; provider: ProviderReport }
+  | { type: 'token'; id: number; generationId: number; step: TokenStep; textDelta: string }
+  | { type: 'done'; id: number; generationId: number; text: string; stats: GenerationStats }
+  | { type: 'resampled'; id: number; step: TokenStep }
+  | { type: 'tokens'; id: number; tokens: { id: number; text: string; bytes: number[] }[] }
+  | { type: 'scored'; id: number; positions: { id: number; text: string; prob: number; rank: number; alternatives: Alternative[] }[] }
+  | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'error'; id: number; code: ErrorCode; message: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+export type ErrorCode =
+  | 'model-folder'
+  | 'unknown-architecture'
+  | 'onnx-signature'
+  | 'not-loaded'
+  | 'cancelled'
+  | 'worker-crashed'
+  | 'bad-request'
+  | 'internal';
