@@ -23,8 +23,8 @@ export interface SamplingSettings {
   stop: string[];
 }
 
-/** The processors that can remove a token from the candidate set. */
-export type Cutter = 'top-k' | 'top-p' | 'min-p';
+/** The processors that can remove a token from the candidate set ('greedy': temperature 0 keeps only the top one). */
+export type Cutter = 'top-k' | 'top-p' | 'min-p' | 'greedy';
 
 export interface Alternative {
   id: number;
@@ -71,7 +71,17 @@ export interface Prompt {
 }
 
 export type HostToWorker =
-  | { type: 'load'; id: number; modelDir: string; providers?: string[] }
+  | {
+      type: 'load';
+      id: number;
+      modelDir: string;
+      /** Execution providers to try, in order (default: cuda, dml on Windows, coreml on macOS, webgpu, cpu). */
+      providers?: string[];
+      /** Which ONNX file under onnx/ (e.g. 'model_quantized.onnx'); default: the first of ONNX_PREFERENCE present. */
+      onnxFile?: string;
+      /** Intra-op threads for onnxruntime (default: onnxruntime's choice). */
+      threads?: number;
+    }
   | {
       type: 'generate';
       id: number;
@@ -88,6 +98,7 @@ export type HostToWorker =
   | { type: 'tokenize'; id: number; text: string }
   /** Per-position surprise of a text (heatmap). */
   | { type: 'score'; id: number; text: string; topN: number; priority: Priority }
+  /** Cancels request `id`: a generation ends with 'done' (stopReason 'cancelled'); anything else with error 'cancelled'. */
   | { type: 'cancel'; id: number }
   | { type: 'shutdown' };
 
@@ -100,6 +111,17 @@ export interface ModelInfo {
   vocabSize: number;
   supportsFim: boolean;
   onnxFile: string;
+  /** Attention heads, key/value heads (fewer than heads under GQA) and the per-head size. */
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  /** Token ids that end a generation. */
+  eosIds: number[];
+  bosId?: number;
+  padId?: number;
+  fim?: { prefix: number; suffix: number; middle: number };
+  /** 'gpt-tokenizer:<encoding>' or 'tokenizer.json'. */
+  tokenizer: string;
 }
 
 export interface ProviderReport {
@@ -118,16 +140,38 @@ export interface GenerationStats {
   stopReason: 'stop' | 'eos' | 'length' | 'cancelled';
 }
 
+/** The worker's own state, pushed whenever it changes (a status bar can show it). */
+export type WorkerState = 'idle' | 'loading' | 'ready' | 'busy' | 'error';
+
 export type WorkerToHost =
+  /** Sent once when the worker process has started and listens. */
+  | { type: 'hello'; pid: number }
+  | { type: 'state'; state: WorkerState; detail?: string }
   | { type: 'loaded'; id: number; model: ModelInfo; provider: ProviderReport }
   | { type: 'token'; id: number; generationId: number; step: TokenStep; textDelta: string }
-  | { type: 'done'; id: number; generationId: number; text: string; stats: GenerationStats }
+  /** `ids`: the generated token ids (the prompt excluded). */
+  | { type: 'done'; id: number; generationId: number; text: string; ids: number[]; stats: GenerationStats }
   | { type: 'resampled'; id: number; step: TokenStep }
   | { type: 'tokens'; id: number; tokens: { id: number; text: string; bytes: number[] }[] }
-  | { type: 'scored'; id: number; positions: { id: number; text: string; prob: number; rank: number; alternatives: Alternative[] }[] }
+  /**
+   * One entry per token of the text. `prob`: the model's probability of this token given the ones before
+   * (raw softmax); `rank`: 1 = the model's top guess; the first token is not predicted (prob 1, rank 0).
+   * `offset`: UTF-16 offset in the scored text where the token's text starts.
+   */
+  | { type: 'scored'; id: number; positions: ScoredPosition[] }
   | { type: 'progress'; id: number; done: number; total: number }
   | { type: 'error'; id: number; code: ErrorCode; message: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+export interface ScoredPosition {
+  id: number;
+  text: string;
+  offset: number;
+  prob: number;
+  rank: number;
+  entropy: number;
+  alternatives: Alternative[];
+}
 
 export type ErrorCode =
   | 'model-folder'
