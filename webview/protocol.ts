@@ -1,0 +1,87 @@
+// Host <-> webview messages for every Tokenscope view. One union type per direction per view.
+// Plain data only: it crosses postMessage. Token text inside is untrusted and is rendered with
+// textContent only.
+import type { Alternative, SamplingSettings, TokenStep } from '../model-runtime/protocol';
+
+export type { Alternative, SamplingSettings, TokenStep };
+
+/** One generation as the inspector knows it: a root or a branch of another generation. */
+export interface GenerationMeta {
+  generationId: number;
+  prompt: string;
+  sampling: SamplingSettings;
+  /** The generation this one branched from, and where. */
+  parent?: { generationId: number; step: number };
+  /** Why this generation exists, for the branch tree label. */
+  origin: 'prompt' | 'branch' | 'resample';
+  /** The forced token of a branch, for the label. */
+  forcedText?: string;
+}
+
+// ---------------------------------------------------------------- inspector
+
+export type InspectorHostToView =
+  | { type: 'init'; sampling: SamplingSettings; defaults: SamplingSettings; modelName: string; topN: number }
+  /** Show (or add) a generation that already exists, e.g. from an inline completion or a chat reply. */
+  | { type: 'generation'; meta: GenerationMeta; steps: TokenStep[]; done: boolean; select?: boolean }
+  | { type: 'generation-start'; meta: GenerationMeta }
+  | { type: 'token'; generationId: number; step: TokenStep }
+  | { type: 'generation-done'; generationId: number; stopReason: string }
+  /** Exact re-render of one step from the worker's kept logits (no model run). */
+  | { type: 'resampled'; requestId: number; generationId: number; step: TokenStep }
+  /** How many model runs and resamples the host has sent: lets users and tests see that a control change ran no model. */
+  | { type: 'counters'; generate: number; resample: number }
+  | { type: 'prompt'; text: string }
+  | { type: 'error'; message: string };
+
+export type InspectorViewToHost =
+  | { type: 'ready' }
+  | { type: 'generate'; prompt: string; sampling: SamplingSettings }
+  | { type: 'resample-step'; requestId: number; generationId: number; step: number; sampling: SamplingSettings }
+  /** "Resample": keep the tokens before `step`, draw again at `step` with new settings, and continue. */
+  | { type: 'regenerate-from'; generationId: number; step: number; sampling: SamplingSettings }
+  /** Force `forcedToken` at `step` and continue from there. */
+  | { type: 'branch'; generationId: number; step: number; forcedToken: number; forcedText: string; sampling: SamplingSettings }
+  | { type: 'stop' }
+  | { type: 'save-settings'; sampling: SamplingSettings };
+
+// ---------------------------------------------------------------- chat
+
+export interface ChatMessage {
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+  /** The generation behind an assistant reply, so it can open in the inspector. */
+  generationId?: number;
+}
+
+export type ChatHostToView =
+  | { type: 'history'; messages: ChatMessage[]; busy: boolean; templateName: string }
+  | { type: 'reply-start' }
+  | { type: 'reply-delta'; text: string }
+  | { type: 'reply-done'; message: ChatMessage; stopReason: string }
+  | { type: 'error'; message: string };
+
+export type ChatViewToHost =
+  | { type: 'ready' }
+  | { type: 'send'; text: string }
+  | { type: 'stop' }
+  | { type: 'regenerate' }
+  | { type: 'clear' }
+  | { type: 'copy'; text: string }
+  | { type: 'insert'; text: string }
+  | { type: 'inspect'; index: number };
+
+// ---------------------------------------------------------------- tokenizer
+
+export interface TokenPiece {
+  id: number;
+  text: string;
+  bytes: number[];
+}
+
+export type TokenizerHostToView =
+  | { type: 'tokens'; source: string; text: string; tokens: TokenPiece[] }
+  | { type: 'empty'; reason: string }
+  | { type: 'error'; message: string };
+
+export type TokenizerViewToHost = { type: 'ready' } | { type: 'tokenize'; text: string };

@@ -1,0 +1,128 @@
+// The inspector's generations as a tree: roots come from prompts, children from branching or
+// resampling at a step of their parent. A node's full token path is its ancestors' tokens before
+// the branch point followed by its own.
+import type { GenerationMeta, TokenStep } from '../protocol';
+
+export interface BranchNode {
+  meta: GenerationMeta;
+  steps: TokenStep[];
+  done: boolean;
+  stopReason?: string;
+  children: number[];
+}
+
+export interface TreeRow {
+  id: number;
+  depth: number;
+  label: string;
+}
+
+export class BranchTree {
+  private readonly nodes = new Map<number, BranchNode>();
+  private readonly rootIds: number[] = [];
+
+  add(meta: GenerationMeta, steps: TokenStep[] = [], done = false): BranchNode {
+    const existing = this.nodes.get(meta.generationId);
+    if (existing) {
+      existing.meta = meta;
+      if (steps.length) existing.steps = [...steps];
+      existing.done = done || existing.done;
+      return existing;
+    }
+    const node: BranchNode = { meta, steps: [...steps], done, children: [] };
+    this.nodes.set(meta.generationId, node);
+    const parent = meta.parent && this.nodes.get(meta.parent.generationId);
+    if (parent) parent.children.push(meta.generationId);
+    else this.rootIds.push(meta.generationId);
+    return node;
+  }
+
+  get(id: number): BranchNode | undefined {
+    return this.nodes.get(id);
+  }
+
+  has(id: number): boolean {
+    return this.nodes.has(id);
+  }
+
+  addStep(id: number, step: TokenStep): void {
+    const node = this.nodes.get(id);
+    if (!node) return;
+    // A branch's worker may number its steps from the branch point or from 0; keep them in order either way.
+    const at = node.steps.findIndex((s) => s.index === step.index);
+    if (at >= 0) node.steps[at] = step;
+    else node.steps.push(step);
+  }
+
+  finish(id: number, stopReason: string): void {
+    const node = this.nodes.get(id);
+    if (node) {
+      node.done = true;
+      node.stopReason = stopReason;
+    }
+  }
+
+  /** Replaces one step (an exact resample) without touching the rest. */
+  replaceStep(id: number, step: TokenStep): void {
+    this.addStep(id, step);
+  }
+
+  /**
+   * Full token sequence of a node, re-indexed from 0: the parent's path up to the branch step, then
+   * this node's own steps from the branch step on.
+   */
+  path(id: number): { steps: TokenStep[]; owner: number[] } {
+    const node = this.nodes.get(id);
+    if (!node) return { steps: [], owner: [] };
+    const own = ownSteps(node);
+    if (!node.meta.parent || !this.nodes.has(node.meta.parent.generationId)) {
+      return { steps: own, owner: own.map(() => id) };
+    }
+    const up = this.path(node.meta.parent.generationId);
+    const cut = node.meta.parent.step;
+    return { steps: [...up.steps.slice(0, cut), ...own], owner: [...up.owner.slice(0, cut), ...own.map(() => id)] };
+  }
+
+  roots(): number[] {
+    return [...this.rootIds];
+  }
+
+  /** Depth-first rows for drawing the tree. */
+  rows(): TreeRow[] {
+    const out: TreeRow[] = [];
+    const visit = (id: number, depth: number) => {
+      const n = this.nodes.get(id)!;
+      out.push({ id, depth, label: nodeLabel(n) });
+      for (const c of n.children) visit(c, depth + 1);
+    };
+    for (const r of this.rootIds) visit(r, 0);
+    return out;
+  }
+
+  clear(): void {
+    this.nodes.clear();
+    this.rootIds.length = 0;
+  }
+}
+
+/** A node's own steps, numbered from its branch point. */
+function ownSteps(node: BranchNode): TokenStep[] {
+  const base = node.meta.parent?.step ?? 0;
+  const sorted = [...node.steps].sort((a, b) => a.index - b.index);
+  // Steps numbered from 0 in a branch are shifted to the branch point.
+  const shift = node.meta.parent && sorted.length && sorted[0].index < base ? base - sorted[0].index : 0;
+  return sorted.map((s) => (shift ? { ...s, index: s.index + shift } : s));
+}
+
+export function nodeLabel(n: BranchNode): string {
+  const m = n.meta;
+  if (m.origin === 'prompt') return `#${m.generationId} ${shorten(m.prompt)}`;
+  const at = m.parent ? ` at step ${m.parent.step}` : '';
+  if (m.origin === 'branch') return `#${m.generationId} branch${at}: ${JSON.stringify(m.forcedText ?? '')}`;
+  return `#${m.generationId} resample${at} (T=${m.sampling.temperature})`;
+}
+
+function shorten(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 32 ? one.slice(0, 31) + '…' : one;
+}
