@@ -1,0 +1,108 @@
+// Builds the completion prompt: the code before the cursor (prefix) and after it (suffix), cut at whole
+// lines to fit a token budget, plus optional chunks from other files. Pure, no vscode.
+// The prefix is cut from its start one line at a time so that, keystroke after keystroke, the prompt's
+// beginning stays the same and the worker can reuse its cached keys/values.
+import type { Prompt } from '../../model-runtime/protocol';
+
+/** Cheap token estimate for budgeting (code runs ~3-4 characters per BPE token; err on the high side). */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 3);
+}
+
+export interface ExtraChunk {
+  /** Path shown to the model, relative to the workspace when possible. */
+  path: string;
+  text: string;
+}
+
+export interface PromptRequest {
+  /** All text of the document before the cursor. */
+  before: string;
+  /** All text of the document after the cursor. */
+  after: string;
+  budgetTokens: number;
+  suffixShare: number;
+  supportsFim: boolean;
+  /** Chunks from other files, oldest first, and the share of the budget they may take. */
+  extra?: { chunks: ExtraChunk[]; share: number; lineComment: string };
+  /** Counts tokens; estimateTokens by default. */
+  count?: (text: string) => number;
+}
+
+export interface BuiltPrompt {
+  prompt: Prompt;
+  /** The part of `before` that made it into the prompt. */
+  prefix: string;
+  /** The part of `after` that made it into the prompt ('' without FIM). */
+  suffix: string;
+  /** Extra context put before the prefix ('' if none). */
+  extra: string;
+  tokens: { prefix: number; suffix: number; extra: number };
+}
+
+/** The longest tail of `text` made of whole lines (the partial cursor line always included) within `budget`. */
+export function takeTail(text: string, budget: number, count: (t: string) => number): string {
+  const lines = text.split('\n');
+  let used = 0;
+  let start = lines.length;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const cost = count(lines[i] + '\n');
+    if (used + cost > budget && start < lines.length) break;
+    used += cost;
+    start = i;
+  }
+  return lines.slice(start).join('\n');
+}
+
+/** The longest head of `text` made of whole lines within `budget` (the cursor line's rest always included). */
+export function takeHead(text: string, budget: number, count: (t: string) => number): string {
+  if (budget <= 0) return '';
+  const lines = text.split('\n');
+  let used = 0;
+  let end = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const cost = count(lines[i] + '\n');
+    if (used + cost > budget && end > 0) break;
+    used += cost;
+    end = i + 1;
+  }
+  return lines.slice(0, end).join('\n');
+}
+
+/** Formats chunks as comments-headed blocks, newest last, within `budget` tokens. */
+export function formatExtra(chunks: ExtraChunk[], budget: number, lineComment: string, count: (t: string) => number): string {
+  const picked: string[] = [];
+  let used = 0;
+  // Newest chunks are the most relevant: pick from the end, then restore oldest-first order.
+  for (let i = chunks.length - 1; i >= 0; i--) {
+    const block = `${lineComment} ${chunks[i].path}\n${chunks[i].text.replace(/\n*$/, '\n')}\n`;
+    const cost = count(block);
+    if (used + cost > budget) continue;
+    used += cost;
+    picked.unshift(block);
+  }
+  return picked.join('');
+}
+
+export function buildPrompt(req: PromptRequest): BuiltPrompt {
+  const count = req.count ?? estimateTokens;
+  const budget = Math.max(1, req.budgetTokens);
+  const extraBudget = req.extra && req.extra.chunks.length ? Math.floor(budget * req.extra.share) : 0;
+  const extra = extraBudget > 0 && req.extra ? formatExtra(req.extra.chunks, extraBudget, req.extra.lineComment, count) : '';
+  const extraTokens = extra ? count(extra) : 0;
+  const rest = budget - extraTokens;
+  const suffix = req.supportsFim ? takeHead(req.after, Math.floor(rest * req.suffixShare), count) : '';
+  const suffixTokens = suffix ? count(suffix) : 0;
+  const prefix = takeTail(req.before, rest - suffixTokens, count);
+  const fullPrefix = extra + prefix;
+  const prompt: Prompt = req.supportsFim ? { fim: { prefix: fullPrefix, suffix } } : { text: fullPrefix };
+  return { prompt, prefix, suffix, extra, tokens: { prefix: count(prefix), suffix: suffixTokens, extra: extraTokens } };
+}
+
+/** Line-comment token per language, for the headers of extra chunks. */
+export function lineCommentFor(languageId: string): string {
+  if (/^(python|shellscript|ruby|perl|r|yaml|toml|dockerfile|makefile|powershell|elixir|julia|coffeescript)$/.test(languageId)) return '#';
+  if (/^(lua|sql|haskell|ada)$/.test(languageId)) return '--';
+  if (/^(html|xml|markdown)$/.test(languageId)) return '<!--';
+  return '//';
+}

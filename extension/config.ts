@@ -1,0 +1,173 @@
+// Every Tokenscope setting, typed, with its default and its valid range, read in one place.
+// Pure: reads through a small SettingSource so unit tests need no vscode (extension/settings-source.ts adapts
+// vscode.workspace.getConfiguration). The defaults here must match package.json's contributes.configuration.
+import type { SamplingSettings } from '../model-runtime/protocol';
+
+export const SECTION = 'tokenscope';
+
+export type ExecutionProvider = 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
+export type LineMode = 'auto' | 'singleLine' | 'multiLine';
+
+export interface CompletionConfig {
+  /** Completions appear while typing; when false only the trigger command asks for one. */
+  autoTrigger: boolean;
+  maxTokens: number;
+  lineMode: LineMode;
+  maxLines: number;
+  debounceMs: number;
+  /** Candidates asked for when the user cycles (Alt+]) or triggers by hand; automatic requests ask for one. */
+  candidates: number;
+  /** Temperature for the first candidate; extra candidates use the sampling temperature (or 0.8 if 0). */
+  temperature: number;
+}
+
+export interface ContextConfig {
+  /** Prompt budget in tokens: prefix, suffix and extra chunks together. */
+  budgetTokens: number;
+  /** Share of the budget the suffix may take (the rest, and anything it leaves, goes to the prefix). */
+  suffixShare: number;
+  extraChunks: boolean;
+  /** Share of the budget the extra chunks may take. */
+  extraShare: number;
+  chunkLines: number;
+  maxChunks: number;
+}
+
+export interface TokenscopeConfig {
+  /** Absolute model folder, or '' for the bundled default model. */
+  modelPath: string;
+  executionProvider: ExecutionProvider;
+  threads: number;
+  sampling: Omit<SamplingSettings, 'maxTokens' | 'stop'>;
+  completion: CompletionConfig;
+  context: ContextConfig;
+}
+
+/** How settings are read: `get` honours every scope; `userValue` reads only the global (user) value. */
+export interface SettingSource {
+  get(key: string): unknown;
+  userValue(key: string): unknown;
+}
+
+type Spec =
+  | { kind: 'number'; def: number; min: number; max: number; integer?: boolean }
+  | { kind: 'boolean'; def: boolean }
+  | { kind: 'string'; def: string }
+  | { kind: 'enum'; def: string; values: readonly string[] };
+
+/** Key (under `tokenscope.`) -> spec. package.json lists the same keys; a unit test checks they agree. */
+export const SETTINGS = {
+  'model.path': { kind: 'string', def: '' },
+  'model.executionProvider': { kind: 'enum', def: 'auto', values: ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] },
+  'model.threads': { kind: 'number', def: 0, min: 0, max: 64, integer: true },
+  'sampling.temperature': { kind: 'number', def: 0.7, min: 0, max: 5 },
+  'sampling.topK': { kind: 'number', def: 40, min: 0, max: 100000, integer: true },
+  'sampling.topP': { kind: 'number', def: 0.95, min: 0, max: 1 },
+  'sampling.minP': { kind: 'number', def: 0.05, min: 0, max: 1 },
+  'sampling.repetitionPenalty': { kind: 'number', def: 1.1, min: 1, max: 3 },
+  'sampling.presencePenalty': { kind: 'number', def: 0, min: 0, max: 5 },
+  'sampling.frequencyPenalty': { kind: 'number', def: 0, min: 0, max: 5 },
+  'sampling.seed': { kind: 'number', def: -1, min: -1, max: 2 ** 31 - 1, integer: true },
+  'completion.autoTrigger': { kind: 'boolean', def: true },
+  'completion.maxTokens': { kind: 'number', def: 48, min: 1, max: 512, integer: true },
+  'completion.lineMode': { kind: 'enum', def: 'auto', values: ['auto', 'singleLine', 'multiLine'] },
+  'completion.maxLines': { kind: 'number', def: 8, min: 1, max: 100, integer: true },
+  'completion.debounceMs': { kind: 'number', def: 120, min: 0, max: 2000, integer: true },
+  'completion.candidates': { kind: 'number', def: 3, min: 1, max: 8, integer: true },
+  'completion.temperature': { kind: 'number', def: 0, min: 0, max: 5 },
+  'context.budgetTokens': { kind: 'number', def: 512, min: 32, max: 32768, integer: true },
+  'context.suffixShare': { kind: 'number', def: 0.25, min: 0, max: 0.9 },
+  'context.extraChunks': { kind: 'boolean', def: false },
+  'context.extraShare': { kind: 'number', def: 0.3, min: 0, max: 0.8 },
+  'context.chunkLines': { kind: 'number', def: 24, min: 4, max: 200, integer: true },
+  'context.maxChunks': { kind: 'number', def: 16, min: 1, max: 128, integer: true },
+} as const satisfies Record<string, Spec>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+/** Settings a workspace may not set in Restricted Mode: a model is code-like input. */
+export const RESTRICTED_SETTINGS: readonly SettingKey[] = ['model.path'];
+
+export interface ReadResult {
+  config: TokenscopeConfig;
+  /** One line per setting that was ignored, saying why and which default was used instead. */
+  warnings: string[];
+}
+
+function validate(key: string, spec: Spec, raw: unknown, warnings: string[]): unknown {
+  if (raw === undefined || raw === null) return spec.def;
+  const bad = (why: string) => {
+    warnings.push(`tokenscope.${key}: ${JSON.stringify(raw)} ${why}; using the default ${JSON.stringify(spec.def)}.`);
+    return spec.def;
+  };
+  switch (spec.kind) {
+    case 'number':
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) return bad('is not a number');
+      if (raw < spec.min || raw > spec.max) return bad(`is outside ${spec.min}..${spec.max}`);
+      if (spec.integer && !Number.isInteger(raw)) return bad('is not a whole number');
+      return raw;
+    case 'boolean':
+      return typeof raw === 'boolean' ? raw : bad('is not true or false');
+    case 'string':
+      return typeof raw === 'string' ? raw : bad('is not a string');
+    case 'enum':
+      return typeof raw === 'string' && spec.values.includes(raw) ? raw : bad(`is not one of ${spec.values.join(', ')}`);
+  }
+}
+
+/** Reads and validates every setting. `trusted` false: restricted settings come from user settings only. */
+export function readConfig(source: SettingSource, trusted: boolean): ReadResult {
+  const warnings: string[] = [];
+  const v = <K extends SettingKey>(key: K): any => {
+    const restricted = !trusted && RESTRICTED_SETTINGS.includes(key);
+    const raw = restricted ? source.userValue(key) : source.get(key);
+    return validate(key, SETTINGS[key] as Spec, raw, warnings);
+  };
+  const seed = v('sampling.seed') as number;
+  const config: TokenscopeConfig = {
+    modelPath: (v('model.path') as string).trim(),
+    executionProvider: v('model.executionProvider'),
+    threads: v('model.threads'),
+    sampling: {
+      temperature: v('sampling.temperature'),
+      topK: v('sampling.topK'),
+      topP: v('sampling.topP'),
+      minP: v('sampling.minP'),
+      repetitionPenalty: v('sampling.repetitionPenalty'),
+      presencePenalty: v('sampling.presencePenalty'),
+      frequencyPenalty: v('sampling.frequencyPenalty'),
+      seed: seed < 0 ? undefined : seed,
+    },
+    completion: {
+      autoTrigger: v('completion.autoTrigger'),
+      maxTokens: v('completion.maxTokens'),
+      lineMode: v('completion.lineMode'),
+      maxLines: v('completion.maxLines'),
+      debounceMs: v('completion.debounceMs'),
+      candidates: v('completion.candidates'),
+      temperature: v('completion.temperature'),
+    },
+    context: {
+      budgetTokens: v('context.budgetTokens'),
+      suffixShare: v('context.suffixShare'),
+      extraChunks: v('context.extraChunks'),
+      extraShare: v('context.extraShare'),
+      chunkLines: v('context.chunkLines'),
+      maxChunks: v('context.maxChunks'),
+    },
+  };
+  return { config, warnings };
+}
+
+/** The providers the worker should try, in order, for a preference ('auto' lets the worker choose). */
+export function providerList(pref: ExecutionProvider): string[] | undefined {
+  return pref === 'auto' ? undefined : pref === 'cpu' ? ['cpu'] : [pref, 'cpu'];
+}
+
+/** Full sampling settings for one request. */
+export function samplingFor(
+  config: TokenscopeConfig,
+  overrides: Partial<SamplingSettings> & Pick<SamplingSettings, 'maxTokens'>,
+): SamplingSettings {
+  return { ...config.sampling, stop: [], ...overrides };
+}

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { SETTINGS, providerList, readConfig, samplingFor, type SettingSource } from '../../../extension/config';
+
+const source = (values: Record<string, unknown>, user: Record<string, unknown> = {}): SettingSource => ({
+  get: (k) => values[k],
+  userValue: (k) => user[k],
+});
+
+test('defaults when nothing is set', () => {
+  const { config, warnings } = readConfig(source({}), true);
+  assert.deepEqual(warnings, []);
+  assert.equal(config.modelPath, '');
+  assert.equal(config.executionProvider, 'auto');
+  assert.equal(config.completion.autoTrigger, true);
+  assert.equal(config.completion.lineMode, 'auto');
+  assert.equal(config.sampling.seed, undefined);
+  assert.equal(config.context.budgetTokens, 512);
+});
+
+test('valid values are used', () => {
+  const { config, warnings } = readConfig(
+    source({ 'completion.debounceMs': 0, 'model.executionProvider': 'cpu', 'sampling.seed': 42, 'completion.autoTrigger': false }),
+    true,
+  );
+  assert.deepEqual(warnings, []);
+  assert.equal(config.completion.debounceMs, 0);
+  assert.equal(config.executionProvider, 'cpu');
+  assert.equal(config.sampling.seed, 42);
+  assert.equal(config.completion.autoTrigger, false);
+});
+
+test('out-of-range or wrongly typed values get a warning and the default', () => {
+  const { config, warnings } = readConfig(
+    source({ 'sampling.topP': 1.5, 'completion.maxLines': 2.5, 'completion.lineMode': 'paragraph', 'completion.autoTrigger': 'yes' }),
+    true,
+  );
+  assert.equal(config.sampling.topP, 0.95);
+  assert.equal(config.completion.maxLines, 8);
+  assert.equal(config.completion.lineMode, 'auto');
+  assert.equal(config.completion.autoTrigger, true);
+  assert.equal(warnings.length, 4);
+  assert.match(warnings[0], /tokenscope\.sampling\.topP: 1\.5 is outside 0\.\.1; using the default 0\.95/);
+});
+
+test('restricted mode reads the model folder from user settings only', () => {
+  const s = source({ 'model.path': '/workspace/evil-model' }, { 'model.path': '/home/me/model' });
+  assert.equal(readConfig(s, true).config.modelPath, '/workspace/evil-model');
+  assert.equal(readConfig(s, false).config.modelPath, '/home/me/model');
+  assert.equal(readConfig(source({ 'model.path': '/workspace/evil-model' }), false).config.modelPath, '');
+});
+
+test('provider preference becomes an ordered list with the CPU as fallback', () => {
+  assert.equal(providerList('auto'), undefined);
+  assert.deepEqual(providerList('cpu'), ['cpu']);
+  assert.deepEqual(providerList('webgpu'), ['webgpu', 'cpu']);
+});
+
+test('samplingFor merges the user sampling settings with per-request values', () => {
+  const { config } = readConfig(source({ 'sampling.topK': 5 }), true);
+  const s = samplingFor(config, { maxTokens: 10, temperature: 0 });
+  assert.equal(s.topK, 5);
+  assert.equal(s.temperature, 0);
+  assert.deepEqual(s.stop, []);
+});
+
+test('package.json declares every setting with the same default, range and description', () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  const props = pkg.contributes.configuration.properties as Record<string, any>;
+  for (const [key, spec] of Object.entries(SETTINGS)) {
+    const p = props[`tokenscope.${key}`];
+    assert.ok(p, `package.json lacks tokenscope.${key}`);
+    assert.deepEqual(p.default, spec.def, key);
+    assert.ok(p.description || p.markdownDescription, `${key} has no description`);
+    if (spec.kind === 'number') {
+      assert.equal(p.minimum, spec.min, key);
+      assert.equal(p.maximum, spec.max, key);
+      assert.equal(p.type, 'integer' in spec && spec.integer ? 'integer' : 'number', key);
+    }
+    if (spec.kind === 'enum') assert.deepEqual(p.enum, spec.values, key);
+  }
+  assert.equal(Object.keys(props).filter((k) => k.startsWith('tokenscope.')).length, Object.keys(SETTINGS).length);
+});
