@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KvCache, type KvTensor } from '../../../model-runtime/kv-cache';
+
+const make = (type: string, data: Float32Array | Uint16Array, dims: number[]): KvTensor => ({ type, data, dims });
+const shape = { layers: 2, kvHeads: 2, headDim: 3, dtype: 'float32' };
+
+/** A fake model: the key at (layer, head, pos, d) encodes token id and position, so slices can be checked. */
+function present(layer: number, tokens: number[], kind: number): KvTensor {
+  const { kvHeads: h, headDim: d } = shape;
+  const seq = tokens.length;
+  const data = new Float32Array(h * seq * d);
+  for (let hh = 0; hh < h; hh++)
+    for (let p = 0; p < seq; p++) for (let x = 0; x < d; x++) data[(hh * seq + p) * d + x] = tokens[p] * 1000 + p * 10 + hh + kind + layer * 0.01 + x * 0.001;
+  return make('float32', data, [1, h, seq, d]);
+}
+
+function run(cache: KvCache, all: number[]) {
+  const plan = cache.prepare(all);
+  const feeds: Record<string, KvTensor> = {};
+  cache.feeds(feeds);
+  // The past fed must hold exactly the reused tokens.
+  for (let i = 0; i < shape.layers; i++) {
+    assert.deepEqual(feeds[`past_key_values.${i}.key`].dims, [1, 2, plan.reuse, 3]);
+    assert.deepEqual(feeds[`past_key_values.${i}.key`], present(i, all.slice(0, plan.reuse), 0));
+    assert.deepEqual(feeds[`past_key_values.${i}.value`], present(i, all.slice(0, plan.reuse), 0.5));
+  }
+  const outs: Record<string, KvTensor> = {};
+  for (let i = 0; i < shape.layers; i++) {
+    outs[`present.${i}.key`] = present(i, all, 0);
+    outs[`present.${i}.value`] = present(i, all, 0.5);
+  }
+  cache.update(outs, plan.feed);
+  return plan;
+}
+
+test('prefix reuse feeds only the new tokens', () => {
+  const c = new KvCache(shape, make);
+  assert.deepEqual(run(c, [1, 2, 3, 4]), { reuse: 0, feed: [1, 2, 3, 4] });
+  assert.deepEqual(run(c, [1, 2, 3, 4, 5, 6]), { reuse: 4, feed: [5, 6] });
+  assert.deepEqual(c.tokens, [1, 2, 3, 4, 5, 6]);
+});
+
+test('divergence rewinds to the common prefix; identical prompts re-run the last token', () => {
+  const c = new KvCache(shape, make);
+  run(c, [1, 2, 3, 4, 5]);
+  assert.deepEqual(run(c, [1, 2, 9, 9]), { reuse: 2, feed: [9, 9] });
+  assert.deepEqual(run(c, [1, 2, 9, 9]), { reuse: 3, feed: [9] });
+  assert.deepEqual(run(c, [7]), { reuse: 0, feed: [7] });
+  assert.deepEqual(c.tokens, [7]);
+  assert.equal(c.bytes, 2 * 2 * 2 * 1 * 3 * 4);
+});
+
+test('a present with the wrong length is refused', () => {
+  const c = new KvCache(shape, make);
+  const outs: Record<string, KvTensor> = {};
+  for (let i = 0; i < 2; i++) {
+    outs[`present.${i}.key`] = present(i, [1, 2], 0);
+    outs[`present.${i}.value`] = present(i, [1, 2], 0.5);
+  }
+  assert.throws(() => c.update(outs, [1, 2, 3]), /expected 3/);
+});
