@@ -1,0 +1,162 @@
+// The inline-completion pipeline without vscode: cache lookup, debounce, prompt, model run(s), filters.
+// extension/completion/provider.ts adapts vscode documents to it; the bench drives it directly.
+import type { GenerationStats, ModelInfo, Prompt, SamplingSettings, TokenStep } from '../../model-runtime/protocol';
+import type { GenerateOptions, GenerateResult } from '../inspector/runtime-port';
+import { samplingFor, type TokenscopeConfig } from '../config';
+import { CompletionCache } from './cache';
+import { debounce, type CancelToken } from './debounce';
+import { ChunkRing } from './extra-context';
+import { allowsMultiLine, postProcess } from './filters';
+import { buildPrompt, lineCommentFor, type BuiltPrompt } from './prompt';
+
+export interface CompletionRequest {
+  /** Document identity (uri string). */
+  doc: string;
+  languageId: string;
+  /** Text before and after the cursor (the whole document). */
+  before: string;
+  after: string;
+  /** Explicit (a command, Alt+], Trigger Inline Suggestion): no debounce, several candidates. */
+  explicit: boolean;
+}
+
+/** One generated candidate, with what "Explain this completion" needs. */
+export interface Candidate {
+  text: string;
+  raw: string;
+  generationId: number;
+  steps: TokenStep[];
+  stats: GenerationStats;
+  sampling: SamplingSettings;
+}
+
+export interface CompletionResult {
+  /** Ghost texts to show, best first (already filtered, never empty strings). */
+  texts: string[];
+  candidates: Candidate[];
+  prompt: BuiltPrompt;
+  /** 'cache' when no model ran. */
+  source: 'model' | 'cache';
+  /** Characters of a cached completion typed since it was made. */
+  typed: number;
+}
+
+/** What the engine needs from the runtime: the views' RuntimePort subset. */
+export interface CompletionRuntime {
+  generate(opts: GenerateOptions): Promise<GenerateResult>;
+  model(): ModelInfo | undefined;
+}
+
+export interface EngineEvents {
+  log?(message: string): void;
+}
+
+const TOP_N = 8;
+
+export class CompletionEngine {
+  readonly cache = new CompletionCache<{ candidates: Candidate[]; prompt: BuiltPrompt }>(64);
+  readonly ring: ChunkRing;
+  /** Model runs started, for tests and the bench. */
+  runs = 0;
+
+  constructor(
+    private readonly runtime: CompletionRuntime,
+    private readonly config: () => TokenscopeConfig,
+    private readonly events: EngineEvents = {},
+  ) {
+    this.ring = new ChunkRing(config().context.maxChunks);
+  }
+
+  async complete(req: CompletionRequest, token: CancelToken): Promise<CompletionResult | undefined> {
+    const cfg = this.config();
+    const model = this.runtime.model();
+    if (!model) return undefined;
+    const want = req.explicit ? cfg.completion.candidates : 1;
+
+    const hit = this.cache.get(req.doc, req.before, req.after);
+    if (hit && hit.entry.data && (hit.texts.length >= want || !req.explicit)) {
+      return { texts: hit.texts, candidates: hit.entry.data.candidates, prompt: hit.entry.data.prompt, source: 'cache', typed: hit.typed };
+    }
+
+    if (!req.explicit && !(await debounce(cfg.completion.debounceMs, token))) return undefined;
+
+    const lineStart = req.before.lastIndexOf('\n') + 1;
+    const lineEnd = req.after.indexOf('\n');
+    const linePrefix = req.before.slice(lineStart);
+    const lineSuffix = lineEnd < 0 ? req.after : req.after.slice(0, lineEnd);
+    const linesBelow = lineEnd < 0 ? [] : req.after.slice(lineEnd + 1).split('\n', 8);
+    const multi = allowsMultiLine({ linePrefix, lineSuffix, lineMode: cfg.completion.lineMode });
+
+    const maxTokens = cfg.completion.maxTokens;
+    const budget = Math.max(16, Math.min(cfg.context.budgetTokens, model.contextLength - maxTokens - 8));
+    this.ring.setCapacity(cfg.context.maxChunks);
+    const prompt = buildPrompt({
+      before: req.before,
+      after: req.after,
+      budgetTokens: budget,
+      suffixShare: cfg.context.suffixShare,
+      supportsFim: model.supportsFim,
+      extra: cfg.context.extraChunks
+        ? { chunks: this.ring.forPrompt(req.doc), share: cfg.context.extraShare, lineComment: lineCommentFor(req.languageId) }
+        : undefined,
+    });
+
+    const candidates: Candidate[] = [];
+    for (let i = 0; i < want && !token.isCancellationRequested; i++) {
+      const temperature = i === 0 ? cfg.completion.temperature : cfg.sampling.temperature || 0.8;
+      // A set seed keeps every candidate reproducible; without one each draw is fresh.
+      const seed = cfg.sampling.seed === undefined ? undefined : cfg.sampling.seed + i;
+      const sampling = samplingFor(cfg, { maxTokens, temperature, seed, stop: multi ? [] : ['\n'] });
+      // At the end of a line, a one-line completion may begin on the next line: do not stop at its first '\n'.
+      if (!multi && linePrefix.trim() === '') sampling.stop = [];
+      const c = await this.generateOne(prompt.prompt, sampling, multi ? cfg.completion.maxLines : 1, token);
+      if (!c) return undefined;
+      c.text = postProcess(c.raw, { linePrefix, lineSuffix, linesBelow, lineMode: cfg.completion.lineMode, maxLines: cfg.completion.maxLines });
+      candidates.push(c);
+    }
+    if (token.isCancellationRequested) return undefined;
+    const texts = [...new Set(candidates.map((c) => c.text).filter((t) => t !== ''))];
+    this.cache.put(req.doc, req.before, req.after, texts, { candidates, prompt });
+    return { texts, candidates, prompt, source: 'model', typed: 0 };
+  }
+
+  /** One model run; ends early once it has more lines than can be shown. Undefined when cancelled. */
+  private async generateOne(prompt: Prompt, sampling: SamplingSettings, maxLines: number, token: CancelToken): Promise<Candidate | undefined> {
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    const steps: TokenStep[] = [];
+    let raw = '';
+    let enough = false;
+    this.runs++;
+    try {
+      const res = await this.runtime.generate({
+        prompt,
+        sampling,
+        topN: TOP_N,
+        priority: 'interactive',
+        signal: abort.signal,
+        onToken: (step, delta) => {
+          steps.push(step);
+          raw += delta;
+          // Lines past the limit (plus one to see where a block ends) will be cut anyway: stop the model.
+          if (!enough && raw.replace(/^\n/, '').split('\n').length > maxLines + 1) {
+            enough = true;
+            abort.abort();
+          }
+        },
+      });
+      if (token.isCancellationRequested || (res.stats.stopReason === 'cancelled' && !enough)) return undefined;
+      return { text: '', raw: enough ? raw : res.text, generationId: res.generationId, steps, stats: res.stats, sampling };
+    } catch (e) {
+      if (token.isCancellationRequested) return undefined;
+      if (enough) return { text: '', raw, generationId: -1, steps, stats: emptyStats('cancelled', steps.length), sampling };
+      throw e;
+    } finally {
+      sub.dispose();
+    }
+  }
+}
+
+function emptyStats(stopReason: GenerationStats['stopReason'], generatedTokens: number): GenerationStats {
+  return { promptTokens: 0, reusedTokens: 0, generatedTokens, prefillMs: 0, decodeMs: 0, stopReason };
+}
