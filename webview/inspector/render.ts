@@ -219,7 +219,10 @@ export function renderTree(root: HTMLElement, st: InspectorState, a: Actions): v
     show.addEventListener('click', () => a.showGeneration(r.id));
     const cmp = h('button', { class: `icon-btn${st.compareWith === r.id ? ' on' : ''}`, title: 'Compare side by side with the shown generation', 'aria-label': `Compare generation ${r.id} side by side`, 'aria-pressed': String(st.compareWith === r.id) }, icon('split-horizontal'));
     cmp.addEventListener('click', () => a.toggleCompare(r.id));
-    ul.appendChild(h('li', { role: 'treeitem', 'aria-level': r.depth + 1, 'aria-selected': String(r.id === st.current), style: `padding-left:${r.depth * 14}px` }, show, r.id === st.current ? null : cmp));
+    const li = h('li', { role: 'treeitem', 'aria-level': r.depth + 1, 'aria-selected': String(r.id === st.current) }, show, r.id === st.current ? null : cmp);
+    // CSSOM, not a style attribute: the CSP allows no inline styles.
+    li.style.paddingLeft = `${r.depth * 14}px`;
+    ul.appendChild(li);
   }
   root.appendChild(ul);
 }

@@ -1,0 +1,215 @@
+// Host side of the inspector: one WebviewPanel, the generations it shows, and the requests it makes
+// to the runtime (generate, branch, resample). Control changes cost no model run: they become
+// 'resample' requests on kept logits, counted separately so the view can show it.
+import * as vscode from 'vscode';
+import type { SamplingSettings, TokenStep } from '../../model-runtime/protocol';
+import type { GenerationMeta, InspectorHostToView, InspectorViewToHost } from '../../webview/protocol';
+import type { ViewDeps } from './runtime-port';
+import { StepIndex, tokenAtDraw } from './step-index';
+import { webviewHtml, webviewOptions } from './webview-html';
+
+/** What can open the inspector: a prompt to generate from, or a finished generation. */
+export type InspectorInput =
+  | { prompt: string; generate?: boolean }
+  | { prompt: string; steps: TokenStep[]; generationId?: number; sampling?: SamplingSettings; origin?: string };
+
+export const TOP_N = 20;
+const SETTINGS_KEY = 'tokenscope.inspector.sampling';
+
+interface Gen {
+  meta: GenerationMeta;
+  steps: TokenStep[];
+  done: boolean;
+  stopReason?: string;
+}
+
+export class InspectorPanel {
+  private panel: vscode.WebviewPanel | undefined;
+  private ready = false;
+  private queue: InspectorHostToView[] = [];
+  private readonly gens = new Map<number, Gen>();
+  private readonly index = new StepIndex();
+  private counters = { generate: 0, resample: 0 };
+  private current: AbortController | undefined;
+  /** Generations shown without a worker id (e.g. restored ones) get negative ids. */
+  private localId = -1;
+  /** Fires after each message the panel posts, for tests. */
+  readonly onDidPost = new vscode.EventEmitter<InspectorHostToView>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly deps: ViewDeps,
+  ) {}
+
+  get visible(): boolean {
+    return !!this.panel;
+  }
+
+  stats(): { generate: number; resample: number; generations: number } {
+    return { ...this.counters, generations: this.gens.size };
+  }
+
+  private sampling(): SamplingSettings {
+    const saved = this.context.globalState.get<SamplingSettings>(SETTINGS_KEY);
+    return { ...this.deps.sampling(), ...(saved ?? {}), stop: this.deps.sampling().stop };
+  }
+
+  show(input?: InspectorInput): void {
+    if (!this.panel) {
+      this.ready = false;
+      this.panel = vscode.window.createWebviewPanel('tokenscope.inspector', 'Tokenscope Inspector', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+        ...webviewOptions(this.context.extensionUri),
+        retainContextWhenHidden: true,
+      });
+      this.panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'tokenscope.svg');
+      this.panel.webview.html = webviewHtml(this.panel.webview, this.context.extensionUri, 'inspector', 'Tokenscope Inspector');
+      this.panel.webview.onDidReceiveMessage((m: InspectorViewToHost) => this.onMessage(m));
+      this.panel.onDidDispose(() => {
+        this.panel = undefined;
+        this.ready = false;
+        this.current?.abort();
+      });
+    } else {
+      this.panel.reveal(undefined, false);
+    }
+    if (!input) return;
+    if ('steps' in input) {
+      const meta: GenerationMeta = {
+        generationId: input.generationId ?? this.localId--,
+        prompt: input.prompt,
+        sampling: input.sampling ?? this.sampling(),
+        origin: 'prompt',
+      };
+      this.index.begin(meta.generationId, 0);
+      const steps = input.steps.map((s) => ({ ...s, index: this.index.toPath(meta.generationId, s.index) }));
+      this.gens.set(meta.generationId, { meta, steps, done: true, stopReason: 'done' });
+      this.post({ type: 'generation', meta, steps, done: true, select: true });
+    } else {
+      this.post({ type: 'prompt', text: input.prompt });
+      if (input.generate !== false && input.prompt.trim()) void this.generate(input.prompt, this.sampling());
+    }
+  }
+
+  private post(msg: InspectorHostToView): void {
+    if (!this.panel) return;
+    if (!this.ready) {
+      this.queue.push(msg);
+      return;
+    }
+    void this.panel.webview.postMessage(msg);
+    this.onDidPost.fire(msg);
+  }
+
+  private async onMessage(m: InspectorViewToHost): Promise<void> {
+    try {
+      switch (m.type) {
+        case 'ready': {
+          this.ready = true;
+          const model = this.deps.runtime.model();
+          const s = this.sampling();
+          this.post({ type: 'init', sampling: s, defaults: this.deps.sampling(), modelName: model?.name ?? '', topN: TOP_N });
+          // A reloaded webview gets every generation again; then what was queued while it loaded.
+          for (const g of this.gens.values()) this.post({ type: 'generation', meta: g.meta, steps: g.steps, done: g.done });
+          const queued = this.queue;
+          this.queue = [];
+          for (const q of queued) this.post(q);
+          this.post({ type: 'counters', ...this.counters });
+          return;
+        }
+        case 'generate':
+          return void (await this.generate(m.prompt, m.sampling));
+        case 'save-settings':
+          await this.context.globalState.update(SETTINGS_KEY, m.sampling);
+          return;
+        case 'stop':
+          this.current?.abort();
+          return;
+        case 'resample-step': {
+          const worker = this.index.toWorker(m.generationId, m.step);
+          this.counters.resample++;
+          this.post({ type: 'counters', ...this.counters });
+          const step = await this.deps.runtime.resample(m.generationId, worker, m.sampling, TOP_N);
+          this.post({ type: 'resampled', requestId: m.requestId, generationId: m.generationId, step: { ...step, index: m.step } });
+          return;
+        }
+        case 'branch':
+          return void (await this.branch(m.generationId, m.step, m.forcedToken, m.forcedText, m.sampling, 'branch'));
+        case 'regenerate-from': {
+          // Draw this step again under the new settings from the kept logits, then continue from that token.
+          const worker = this.index.toWorker(m.generationId, m.step);
+          this.counters.resample++;
+          const step = await this.deps.runtime.resample(m.generationId, worker, m.sampling, TOP_N);
+          const pick = step.draw > 0 || m.sampling.temperature <= 0 ? { id: step.id, text: step.text } : tokenAtDraw(step.alternatives, Math.random());
+          if (!pick) throw new Error('No token survives these settings.');
+          return void (await this.branch(m.generationId, m.step, pick.id, pick.text, m.sampling, 'resample'));
+        }
+      }
+    } catch (err) {
+      this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private async branch(generationId: number, pathStep: number, forcedToken: number, forcedText: string, sampling: SamplingSettings, origin: 'branch' | 'resample'): Promise<void> {
+    const parent = this.gens.get(generationId);
+    if (!parent) throw new Error('That generation is no longer known to the inspector.');
+    if (generationId < 0) throw new Error('This generation was not kept by the model worker; generate it again to branch.');
+    const worker = this.index.toWorker(generationId, pathStep);
+    await this.run(parent.meta.prompt, sampling, { generationId, step: worker }, forcedToken, {
+      origin,
+      forcedText,
+      parent: { generationId, step: pathStep },
+    });
+  }
+
+  private generate(prompt: string, sampling: SamplingSettings): Promise<void> {
+    return this.run(prompt, sampling, undefined, undefined, { origin: 'prompt' });
+  }
+
+  private async run(
+    prompt: string,
+    sampling: SamplingSettings,
+    from: { generationId: number; step: number } | undefined,
+    forcedToken: number | undefined,
+    meta: Pick<GenerationMeta, 'origin' | 'forcedText' | 'parent'>,
+  ): Promise<void> {
+    this.current?.abort();
+    const abort = new AbortController();
+    this.current = abort;
+    this.counters.generate++;
+    this.post({ type: 'counters', ...this.counters });
+    let gen: Gen | undefined;
+    const start = (generationId: number) => {
+      gen = { meta: { generationId, prompt, sampling, ...meta }, steps: [], done: false };
+      this.gens.set(generationId, gen);
+      this.index.begin(generationId, meta.parent?.step ?? 0);
+      this.post({ type: 'generation-start', meta: gen.meta });
+    };
+    try {
+      const result = await this.deps.runtime.generate({
+        prompt: { text: prompt },
+        sampling,
+        topN: TOP_N,
+        priority: 'interactive',
+        branch: from && forcedToken !== undefined ? { ...from, forcedToken } : undefined,
+        signal: abort.signal,
+        onToken: (step, _delta, generationId) => {
+          if (!gen) start(generationId);
+          const s = { ...step, index: this.index.toPath(generationId, step.index) };
+          gen!.steps.push(s);
+          this.post({ type: 'token', generationId, step: s });
+        },
+      });
+      if (!gen) start(result.generationId);
+      gen!.done = true;
+      gen!.stopReason = result.stats.stopReason;
+      this.post({ type: 'generation-done', generationId: result.generationId, stopReason: result.stats.stopReason });
+    } finally {
+      if (this.current === abort) this.current = undefined;
+    }
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.onDidPost.dispose();
+  }
+}

@@ -1,0 +1,36 @@
+// What the views need from the model runtime, as one small interface. extension/extension.ts adapts
+// the real worker client (model-runtime/client.ts) to it; tests can pass a fake.
+import type { GenerationStats, ModelInfo, Priority, Prompt, SamplingSettings, ScoredPosition, TokenStep } from '../../model-runtime/protocol';
+
+export interface GenerateOptions {
+  prompt: Prompt;
+  sampling: SamplingSettings;
+  topN: number;
+  priority?: Priority;
+  branch?: { generationId: number; step: number; forcedToken: number };
+  signal?: AbortSignal;
+  onToken?: (step: TokenStep, textDelta: string, generationId: number) => void;
+}
+
+export interface GenerateResult {
+  generationId: number;
+  text: string;
+  stats: GenerationStats;
+}
+
+export interface RuntimePort {
+  generate(opts: GenerateOptions): Promise<GenerateResult>;
+  /** Re-applies settings to one kept step's logits (no model run). */
+  resample(generationId: number, step: number, sampling: SamplingSettings, topN: number): Promise<TokenStep>;
+  tokenize(text: string): Promise<{ id: number; text: string; bytes: number[] }[]>;
+  score(text: string, topN: number, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<ScoredPosition[]>;
+  /** The loaded model, if any (name, folder, context length). */
+  model(): ModelInfo | undefined;
+}
+
+/** What each view's register function needs from the extension. */
+export interface ViewDeps {
+  runtime: RuntimePort;
+  /** The current sampling settings (user configuration), maxTokens and stop included. */
+  sampling(): SamplingSettings;
+}
