@@ -158,5 +158,5 @@ export class CompletionEngine {
 }
 
 function emptyStats(stopReason: GenerationStats['stopReason'], generatedTokens: number): GenerationStats {
-  return { promptTokens: 0, reusedTokens: 0, generatedTokens, prefillMs: 0, decodeMs: 0, stopReason };
+  return { promptTokens: 0, reusedTokens: 0, generatedTokens, prefillMs: 0, decodeMs: 0, stopReason, seed: 0 };
 }

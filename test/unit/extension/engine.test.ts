@@ -31,7 +31,7 @@ class ScriptedRuntime {
     return { generationId: this.calls.length, text, stats: stats('length', out.length) };
   }
 }
-const stats = (stopReason: 'cancelled' | 'length', n: number) => ({ promptTokens: 1, reusedTokens: 0, generatedTokens: n, prefillMs: 0, decodeMs: 0, stopReason });
+const stats = (stopReason: 'cancelled' | 'length', n: number) => ({ promptTokens: 1, reusedTokens: 0, generatedTokens: n, prefillMs: 0, decodeMs: 0, stopReason, seed: 0 });
 
 const cfg = (values: Record<string, unknown> = {}): (() => TokenscopeConfig) => {
   const { config } = readConfig({ get: (k) => ({ 'completion.debounceMs': 0, ...values })[k], userValue: () => undefined }, true);
