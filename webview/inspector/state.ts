@@ -122,6 +122,7 @@ export class InspectorState {
     const key = `${sel.owner}:${sel.step.index}`;
     const have = this.exact.get(key);
     if (have && sameDistribution(have.settings, this.sampling)) return undefined;
+    for (const p of this.pending.values()) if (p.key === key && sameDistribution(p.settings, this.sampling)) return undefined;
     const requestId = ++this.requestSeq;
     this.pending.set(requestId, { key, settings: { ...this.sampling } });
     return { requestId, generationId: sel.owner, step: sel.step.index };
