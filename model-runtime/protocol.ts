@@ -90,7 +90,11 @@ export type HostToWorker =
       priority: Priority;
       /** How many alternatives to report per step (0 for none: faster). */
       topN: number;
-      /** Continue an earlier generation from `step` with a forced token instead of the sampled one. */
+      /**
+       * Continue an earlier generation from `step` with a forced token instead of the sampled one. Token
+       * events start at `step` (the forced one has `forced: true`); 'done' text and ids cover the whole
+       * branched generation from step 0. The seed defaults to the original generation's.
+       */
       branch?: { generationId: number; step: number; forcedToken: number };
     }
   /** Re-apply other sampling settings to one kept step's logits: no model run. */
@@ -100,6 +104,8 @@ export type HostToWorker =
   | { type: 'score'; id: number; text: string; topN: number; priority: Priority }
   /** Cancels request `id`: a generation ends with 'done' (stopReason 'cancelled'); anything else with error 'cancelled'. */
   | { type: 'cancel'; id: number }
+  /** Memory report (the bench reads the worker's peak RSS). */
+  | { type: 'memory'; id: number }
   | { type: 'shutdown' };
 
 export interface ModelInfo {
@@ -138,6 +144,8 @@ export interface GenerationStats {
   prefillMs: number;
   decodeMs: number;
   stopReason: 'stop' | 'eos' | 'length' | 'cancelled';
+  /** The seed the draws used (the request's, or a fresh one): pass it back to reproduce the output. */
+  seed: number;
 }
 
 /** The worker's own state, pushed whenever it changes (a status bar can show it). */
@@ -160,6 +168,7 @@ export type WorkerToHost =
    */
   | { type: 'scored'; id: number; positions: ScoredPosition[] }
   | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'memory'; id: number; rss: number; peakRss: number; kvCacheBytes: number; cachedTokens: number }
   | { type: 'error'; id: number; code: ErrorCode; message: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 

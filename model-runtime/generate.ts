@@ -1,0 +1,392 @@
+// The engine: a loaded model (folder + tokenizer + session + KV cache) and the decode loop.
+// prefill (only what the cache lacks) -> step: sample, report, stream -> stop on EOS / stop sequence /
+// max tokens / context end / cancellation (checked before every model run, so a cancel lands within one step).
+import * as ort from 'onnxruntime-node';
+import { RuntimeError } from './errors';
+import { KvCache, type KvData, type KvTensor } from './kv-cache';
+import { checkSignature, readModelFolder, type ModelFolder, type SignatureInfo } from './model-folder';
+import type { Alternative, GenerationStats, ModelInfo, Prompt, ProviderReport, SamplingSettings, ScoredPosition, TokenStep } from './protocol';
+import { sample, softmaxStats, topIndices, uniformDraw, type SampleReport } from './sampler';
+import { openSession, type SessionOptions } from './session';
+import { TextStream, tokenText } from './text-stream';
+import { loadTokenizer, type Tokenizer } from './tokenizer';
+
+export interface LoadOptions extends SessionOptions {
+  onnxFile?: string;
+  /** Tokens per model run while prefilling a long prompt (bounds memory when every position's logits come back). */
+  prefillChunk?: number;
+}
+
+export interface GenerateParams {
+  prompt: Prompt;
+  sampling: SamplingSettings;
+  topN: number;
+  branch?: { generationId: number; step: number; forcedToken: number };
+}
+
+export interface GenerateResult {
+  generationId: number;
+  text: string;
+  ids: number[];
+  stats: GenerationStats;
+}
+
+/** What is kept of a generation so a step can be resampled or branched without a model run. */
+interface GenerationRecord {
+  id: number;
+  prompt: number[];
+  ids: number[];
+  /** The model's logits at each step (before any processor). */
+  logits: Float32Array[];
+  seed: number;
+}
+
+const lossy = new TextDecoder('utf-8');
+const makeTensor = (type: string, data: KvData, dims: number[]): KvTensor => new ort.Tensor(type as 'float32', data as Float32Array, dims);
+
+/** Kept logits are bounded: old generations are dropped first. */
+const KEPT_LOGITS_BYTES = 256 * 1024 * 1024;
+
+export class Engine {
+  readonly cache: KvCache;
+  private readonly generations = new Map<number, GenerationRecord>();
+  private nextGenerationId = 1;
+  private readonly eos: Set<number>;
+
+  private constructor(
+    readonly folder: ModelFolder,
+    readonly tokenizer: Tokenizer,
+    readonly session: ort.InferenceSession,
+    readonly signature: SignatureInfo,
+    readonly provider: ProviderReport,
+    readonly info: ModelInfo,
+    private readonly prefillChunk: number,
+  ) {
+    this.cache = this.newCache();
+    this.eos = new Set(info.eosIds);
+  }
+
+  static async load(dir: string, opts: LoadOptions = {}): Promise<Engine> {
+    const folder = readModelFolder(dir, { onnxFile: opts.onnxFile });
+    const tokenizer = loadTokenizer(folder);
+    let opened;
+    try {
+      opened = await openSession(folder.onnxPath, opts);
+    } catch (e) {
+      throw new RuntimeError('onnx-signature', `${folder.onnxPath}: cannot be loaded by onnxruntime (${(e as Error).message})`, folder.onnxPath);
+    }
+    const { session, provider } = opened;
+    let signature: SignatureInfo;
+    try {
+      signature = checkSignature(folder.onnxPath, folder.arch, session.inputNames, session.outputNames, session.inputMetadata);
+    } catch (e) {
+      await session.release().catch(() => undefined);
+      throw e;
+    }
+    const eos = [...folder.specials.eos];
+    const eot = tokenizer.specialId('<|endoftext|>');
+    if (eot !== undefined && !eos.includes(eot)) eos.push(eot);
+    const a = folder.arch;
+    const info: ModelInfo = {
+      name: folder.name,
+      dir: folder.dir,
+      architecture: a.modelType,
+      layers: a.layers,
+      contextLength: a.maxPositions,
+      vocabSize: a.vocabSize,
+      supportsFim: !!tokenizer.fim,
+      onnxFile: folder.onnxFile,
+      heads: a.heads,
+      kvHeads: a.kvHeads,
+      headDim: a.headDim,
+      eosIds: eos,
+      bosId: folder.specials.bos,
+      padId: folder.specials.pad,
+      fim: tokenizer.fim,
+      tokenizer: tokenizer.kind,
+    };
+    const chunk = opts.prefillChunk ?? (signature.logitsToKeep ? 1024 : 128);
+    return new Engine(folder, tokenizer, session, signature, provider, info, chunk);
+  }
+
+  /** The id the next generation will get (token events are sent before it returns). */
+  peekGenerationId(): number {
+    return this.nextGenerationId;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+
+  newCache(): KvCache {
+    const a = this.folder.arch;
+    return new KvCache({ layers: a.layers, kvHeads: a.kvHeads, headDim: a.headDim, dtype: this.signature.kvType }, makeTensor);
+  }
+
+  /** Runs `feed` after the cache's tokens; returns the logits tensor ([1, n or 1, vocab]). */
+  async run(cache: KvCache, feed: readonly number[], allLogits = false): Promise<{ data: Float32Array; rows: number }> {
+    const past = cache.length;
+    const n = feed.length;
+    const ids = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) ids[i] = BigInt(feed[i]);
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', ids, [1, n]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(past + n).fill(1n), [1, past + n]),
+    };
+    if (this.signature.hasPositionIds) {
+      const pos = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) pos[i] = BigInt(past + i);
+      feeds.position_ids = new ort.Tensor('int64', pos, [1, n]);
+    }
+    if (this.signature.logitsToKeep) feeds[this.signature.logitsToKeep] = new ort.Tensor('int64', BigInt64Array.of(allLogits ? 0n : 1n), []);
+    cache.feeds(feeds as Record<string, KvTensor>);
+    const out = await this.session.run(feeds);
+    cache.update(out as unknown as Record<string, KvTensor>, feed);
+    const logits = out.logits;
+    return { data: logits.data as Float32Array, rows: logits.dims[1] };
+  }
+
+  /** Feeds tokens (in chunks) and returns the logits after the last one. */
+  async prefill(cache: KvCache, tokens: readonly number[], cancelled: () => boolean): Promise<{ logits: Float32Array; reused: number }> {
+    const plan = cache.prepare(tokens);
+    let last: { data: Float32Array; rows: number } | undefined;
+    for (let i = 0; i < plan.feed.length; i += this.prefillChunk) {
+      if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
+      last = await this.run(cache, plan.feed.slice(i, i + this.prefillChunk));
+    }
+    const V = last!.data.length / last!.rows;
+    return { logits: last!.data.slice((last!.rows - 1) * V), reused: plan.reuse };
+  }
+
+  tokenize(text: string): number[] {
+    return this.tokenizer.encode(text);
+  }
+
+  /** Prompt tokens, cut from the left to leave room for `room` new tokens within the context. */
+  buildPrompt(prompt: Prompt, room: number): number[] {
+    const ctx = this.info.contextLength;
+    const budget = Math.max(1, ctx - Math.min(room, Math.floor(ctx / 2)));
+    const bos = this.folder.tokenizerConfig.add_bos_token === true && this.info.bosId !== undefined ? [this.info.bosId] : [];
+    if (prompt.tokens) return prompt.tokens.slice(-budget);
+    if (prompt.fim) {
+      const pre = this.tokenizer.encode(prompt.fim.prefix);
+      const fim = this.tokenizer.fim;
+      if (!fim) return [...bos, ...pre].slice(-budget);
+      let suf = this.tokenizer.encode(prompt.fim.suffix);
+      // Keep the end of the prefix and the start of the suffix, prefix first (it matters more).
+      const avail = budget - 3 - bos.length;
+      const keepPre = Math.min(pre.length, Math.max(avail - Math.min(suf.length, Math.floor(avail / 4)), 0));
+      suf = suf.slice(0, Math.max(0, avail - keepPre));
+      return [...bos, fim.prefix, ...pre.slice(pre.length - keepPre), fim.suffix, ...suf, fim.middle];
+    }
+    if (prompt.text !== undefined) return [...bos, ...this.tokenizer.encode(prompt.text)].slice(-budget);
+    throw new RuntimeError('bad-request', 'a prompt needs text, fim or tokens');
+  }
+
+  async generate(p: GenerateParams, onStep: (step: TokenStep, delta: string) => void, cancelled: () => boolean): Promise<GenerateResult> {
+    const s = p.sampling;
+    const maxTokens = Math.max(0, Math.floor(s.maxTokens ?? 64));
+    let prompt: number[];
+    let prior: number[] = [];
+    let priorLogits: Float32Array[] = [];
+    let forced: number | undefined;
+    let seed = s.seed ?? Math.floor(Math.random() * 4294967296);
+    if (p.branch) {
+      const rec = this.generations.get(p.branch.generationId);
+      if (!rec) throw new RuntimeError('bad-request', `generation ${p.branch.generationId} is no longer kept`);
+      if (p.branch.step < 0 || p.branch.step > rec.logits.length - 1) throw new RuntimeError('bad-request', `generation ${rec.id} has no step ${p.branch.step}`);
+      prompt = rec.prompt;
+      prior = rec.ids.slice(0, p.branch.step);
+      priorLogits = rec.logits.slice(0, p.branch.step + 1);
+      forced = p.branch.forcedToken;
+      if (s.seed === undefined) seed = rec.seed;
+    } else {
+      prompt = this.buildPrompt(p.prompt, maxTokens);
+    }
+    const rec: GenerationRecord = { id: this.nextGenerationId++, prompt, ids: [...prior], logits: [...priorLogits], seed };
+    this.keep(rec);
+    const stream = new TextStream(s.stop ?? []);
+    for (const id of prior) stream.push(this.tokenizer.tokenBytes(id));
+
+    const t0 = performance.now();
+    let logits: Float32Array;
+    let reused = 0;
+    const ctx = this.info.contextLength;
+    let stopReason: GenerationStats['stopReason'] = 'length';
+    let prefillMs = 0;
+    try {
+      if (forced !== undefined) {
+        // The branch point's logits were kept; the cache only needs the tokens before it.
+        logits = priorLogits[p.branch!.step];
+        const pre = await this.prefill(this.cache, [...prompt, ...prior], cancelled);
+        reused = pre.reused;
+      } else {
+        const pre = await this.prefill(this.cache, prompt, cancelled);
+        logits = pre.logits;
+        reused = pre.reused;
+      }
+      prefillMs = performance.now() - t0;
+      for (let step = prior.length; ; step++) {
+        if (cancelled()) {
+          stopReason = 'cancelled';
+          break;
+        }
+        if (rec.ids.length - prior.length >= maxTokens + (forced !== undefined ? 1 : 0) || this.cache.length >= ctx) {
+          stopReason = 'length';
+          break;
+        }
+        if (rec.logits.length === step) rec.logits.push(logits);
+        const report = sample(logits, s, rec.ids, uniformDraw(seed, step), p.topN);
+        let id = report.id;
+        let tokenStep: TokenStep;
+        if (forced !== undefined && step === prior.length) {
+          id = forced;
+          tokenStep = this.forcedStep(step, id, logits, p.topN);
+        } else tokenStep = this.toStep(step, report);
+        rec.ids.push(id);
+        if (this.eos.has(id)) {
+          onStep(tokenStep, '');
+          stopReason = 'eos';
+          break;
+        }
+        const r = stream.push(this.tokenizer.tokenBytes(id));
+        onStep(tokenStep, r.delta);
+        if (r.stopped !== undefined) {
+          stopReason = 'stop';
+          break;
+        }
+        if (rec.ids.length - prior.length >= maxTokens + (forced !== undefined ? 1 : 0) || this.cache.length + 1 > ctx) {
+          stopReason = 'length';
+          break;
+        }
+        if (cancelled()) {
+          stopReason = 'cancelled';
+          break;
+        }
+        const out = await this.run(this.cache, [id]);
+        logits = out.data.length === this.vocab(out) ? out.data : out.data.slice(-this.vocab(out));
+      }
+    } catch (e) {
+      if (e instanceof RuntimeError && e.code === 'cancelled') stopReason = 'cancelled';
+      else throw e;
+    }
+    if (stopReason !== 'stop') stream.end();
+    const t1 = performance.now();
+    return {
+      generationId: rec.id,
+      text: stream.text,
+      ids: rec.ids.slice(),
+      stats: {
+        promptTokens: prompt.length,
+        reusedTokens: reused,
+        generatedTokens: rec.ids.length - prior.length,
+        prefillMs,
+        decodeMs: t1 - t0 - prefillMs,
+        stopReason,
+        seed,
+      },
+    };
+  }
+
+  /** Re-applies other settings to one kept step: no model run. */
+  resample(generationId: number, step: number, s: SamplingSettings, topN: number): TokenStep {
+    const rec = this.generations.get(generationId);
+    if (!rec) throw new RuntimeError('bad-request', `generation ${generationId} is no longer kept`);
+    const logits = rec.logits[step];
+    if (!logits) throw new RuntimeError('bad-request', `generation ${generationId} has no step ${step}`);
+    const report = sample(logits, s, rec.ids.slice(0, step), uniformDraw(s.seed ?? rec.seed, step), topN);
+    return this.toStep(step, report);
+  }
+
+  /** Per-token probability of a text under the model (for the heatmap). Uses its own cache. */
+  async score(text: string, topN: number, cancelled: () => boolean, onProgress?: (done: number, total: number) => void): Promise<ScoredPosition[]> {
+    const tokens = this.tokenizer.encode(text).slice(0, this.info.contextLength);
+    const out: ScoredPosition[] = [];
+    const cache = this.newCache();
+    const decoder = new TextDecoder('utf-8');
+    let offset = 0;
+    const next = (id: number, prob: number, rank: number, entropy: number, alternatives: Alternative[]) => {
+      const bytes = this.tokenizer.tokenBytes(id);
+      out.push({ id, text: tokenText(bytes).text, offset, prob, rank, entropy, alternatives });
+      offset += decoder.decode(bytes, { stream: true }).length;
+    };
+    if (tokens.length) next(tokens[0], 1, 0, 0, []);
+    for (let i = 0; i < tokens.length - 1; i += this.prefillChunk) {
+      if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
+      const chunk = tokens.slice(i, Math.min(i + this.prefillChunk, tokens.length - 1));
+      const r = await this.run(cache, chunk, true);
+      const V = r.data.length / r.rows;
+      for (let j = 0; j < r.rows; j++) {
+        const row = r.data.subarray(j * V, (j + 1) * V);
+        const target = tokens[i + j + 1];
+        const st = softmaxStats(row);
+        let rank = 1;
+        const t = row[target];
+        for (let v = 0; v < V; v++) if (row[v] > t) rank++;
+        const alts = topIndices(row, topN).map((id) => ({ id, text: this.altText(id), rawProb: Math.exp(row[id] - st.max) / st.sum, finalProb: Math.exp(row[id] - st.max) / st.sum }));
+        next(target, Math.exp(t - st.max) / st.sum, rank, st.entropy, alts);
+      }
+      onProgress?.(out.length, tokens.length);
+    }
+    return out;
+  }
+
+  private vocab(out: { data: Float32Array; rows: number }): number {
+    return out.data.length / out.rows;
+  }
+
+  private altText(id: number): string {
+    return lossy.decode(this.tokenizer.tokenBytes(id));
+  }
+
+  private toStep(index: number, r: SampleReport): TokenStep {
+    const bytes = this.tokenizer.tokenBytes(r.id);
+    const t = tokenText(bytes);
+    return {
+      index,
+      id: r.id,
+      text: t.text,
+      bytes: Array.from(bytes),
+      partial: t.partial,
+      rawProb: r.rawProb,
+      finalProb: r.finalProb,
+      entropy: r.entropy,
+      draw: r.draw,
+      alternatives: r.alternatives.map((a) => ({ ...a, text: this.altText(a.id) })),
+    };
+  }
+
+  private forcedStep(index: number, id: number, logits: Float32Array, topN: number): TokenStep {
+    const st = softmaxStats(logits);
+    const raw = (x: number) => Math.exp(logits[x] - st.max) / st.sum;
+    const ids = topIndices(logits, topN);
+    if (!ids.includes(id)) ids.push(id);
+    const bytes = this.tokenizer.tokenBytes(id);
+    const t = tokenText(bytes);
+    return {
+      index,
+      id,
+      text: t.text,
+      bytes: Array.from(bytes),
+      partial: t.partial,
+      rawProb: raw(id),
+      finalProb: 1,
+      entropy: st.entropy,
+      draw: 0,
+      alternatives: ids.map((x) => ({ id: x, text: this.altText(x), rawProb: raw(x), finalProb: x === id ? 1 : 0 })),
+      forced: true,
+    };
+  }
+
+  private keep(rec: GenerationRecord): void {
+    this.generations.set(rec.id, rec);
+    let bytes = 0;
+    for (const g of this.generations.values()) bytes += g.logits.reduce((a, l) => a + l.byteLength, 0);
+    // Rough bound, checked when a generation starts: drop the oldest until the rest fit.
+    for (const [id, g] of this.generations) {
+      if (bytes <= KEPT_LOGITS_BYTES || id === rec.id) break;
+      bytes -= g.logits.reduce((a, l) => a + l.byteLength, 0);
+      this.generations.delete(id);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+// The onnxruntime session and the choice of execution provider. Providers are tried one at a time, in
+// order; each that fails is recorded with its reason, so the host can say why the model runs on the CPU.
+import * as ort from 'onnxruntime-node';
+import type { ProviderReport } from './protocol';
+
+/** Default order: fastest first, CPU last (always present). */
+export function defaultProviders(platform: NodeJS.Platform = process.platform): string[] {
+  const list = ['cuda'];
+  if (platform === 'win32') list.push('dml');
+  if (platform === 'darwin') list.push('coreml');
+  list.push('webgpu', 'cpu');
+  return list;
+}
+
+export interface SessionOptions {
+  providers?: string[];
+  /** Intra-op threads; undefined lets onnxruntime choose. */
+  threads?: number;
+}
+
+export interface OpenSession {
+  session: ort.InferenceSession;
+  provider: ProviderReport;
+}
+
+/** Why a provider cannot be tried at all here, or undefined when it can. */
+function unavailable(name: string): string | undefined {
+  const backends = ort.listSupportedBackends?.() ?? [];
+  const b = backends.find((x) => x.name === name);
+  if (name === 'cpu') return undefined;
+  if (name === 'dml' && process.platform !== 'win32') return 'DirectML exists only on Windows';
+  if (name === 'coreml' && process.platform !== 'darwin') return 'CoreML exists only on macOS';
+  if (!b) return `not in this onnxruntime-node build (${process.platform}-${process.arch})`;
+  if (!b.bundled && name === 'cuda') {
+    // The CUDA provider library is downloaded by onnxruntime-node's install script, not shipped in the package.
+    return 'CUDA provider library not installed (onnxruntime-node installs it only when its install script downloads it)';
+  }
+  return undefined;
+}
+
+export async function openSession(modelPath: string, opts: SessionOptions = {}): Promise<OpenSession> {
+  const order = opts.providers && opts.providers.length ? opts.providers : defaultProviders();
+  const fallbacks: { provider: string; reason: string }[] = [];
+  for (const name of order) {
+    const why = unavailable(name);
+    if (why) {
+      fallbacks.push({ provider: name, reason: why });
+      continue;
+    }
+    try {
+      const session = await ort.InferenceSession.create(modelPath, {
+        executionProviders: [name],
+        graphOptimizationLevel: 'all',
+        ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
+      });
+      return { session, provider: { active: name, fallbacks } };
+    } catch (e) {
+      fallbacks.push({ provider: name, reason: firstLine((e as Error).message) });
+    }
+  }
+  // CPU was not in the list, or failed: say so plainly.
+  throw new Error(`no execution provider could load ${modelPath}: ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}`);
+}
+
+function firstLine(s: string): string {
+  const line = String(s).split('\n').find((l) => l.trim()) ?? String(s);
+  return line.length > 300 ? line.slice(0, 300) + '…' : line;
+}
