@@ -69,6 +69,51 @@ async function main(): Promise<void> {
     await p.screenshot({ path: resolve(out, 'inspector-compare.png'), fullPage: true });
     check(await p.isVisible('#compare'), 'side by side comparison shows');
     check(!alerted, 'no script from token text ran');
+
+    // Chat: sanitized markdown, code tools, streaming.
+    const c = await browser.newPage({ viewport: { width: 420, height: 760 } });
+    c.on('dialog', (d) => { alerted = true; void d.dismiss(); });
+    const chatFile = resolve(out, 'chat.html');
+    writeFileSync(chatFile, page('chat'));
+    await c.goto('file://' + chatFile);
+    await c.evaluate(() => {
+      const post = (m: unknown) => window.postMessage(m, '*');
+      post({ type: 'history', busy: false, templateName: 'plain transcript', messages: [
+        { role: 'user', content: 'How do I add two numbers in TypeScript? <img src=x onerror=alert(1)>' },
+        { role: 'assistant', content: 'Use a function:\n\n```ts\nfunction add(a: number, b: number) {\n  return a + b;\n}\n```\n\nThen call **add(1, 2)**. <img src=x onerror=alert(1)> [click](javascript:alert(1)) [docs](https://www.typescriptlang.org)', generationId: 3 },
+        { role: 'user', content: 'And subtract?' },
+      ] });
+      post({ type: 'reply-start' });
+      post({ type: 'reply-delta', text: 'Same idea: `a - b`' });
+    });
+    await c.waitForSelector('#streaming');
+    check((await c.$$('.messages img')).length === 0, 'chat: raw HTML in messages renders as text');
+    check((await c.$$('a[href^="javascript"]')).length === 0, 'chat: javascript: links are dropped');
+    check((await c.$$('a[href="https://www.typescriptlang.org"]')).length === 1, 'chat: https links kept');
+    check((await c.$$('.code-tools button')).length === 2, 'chat: code block has copy and insert buttons');
+    check((await c.textContent('#streaming'))!.includes('a - b'), 'chat: streaming reply shown');
+    await c.click('.code-tools button[aria-label="Copy code"]');
+    const copied = await c.evaluate(() => (window as unknown as { __posted: { type: string; text?: string }[] }).__posted.find((m) => m.type === 'copy'));
+    check(copied?.text === 'function add(a: number, b: number) {\n  return a + b;\n}', 'chat: copy sends the code text');
+    await c.screenshot({ path: resolve(out, 'chat.png') });
+
+    // Tokenizer view.
+    const t = await browser.newPage({ viewport: { width: 420, height: 500 } });
+    const tokFile = resolve(out, 'tokenizer.html');
+    writeFileSync(tokFile, page('tokenizer'));
+    await t.goto('file://' + tokFile);
+    await t.evaluate(() => {
+      window.postMessage({ type: 'tokens', source: 'selection', text: 'const café = 1;\n', tokens: [
+        { id: 9979, text: 'const', bytes: [99, 111, 110, 115, 116] }, { id: 21121, text: ' caf', bytes: [32, 99, 97, 102] },
+        { id: 2634, text: '', bytes: [195] }, { id: 102, text: '', bytes: [169] }, { id: 796, text: ' =', bytes: [32, 61] },
+        { id: 352, text: ' 1', bytes: [32, 49] }, { id: 26, text: ';', bytes: [59] }, { id: 198, text: '\n', bytes: [10] },
+      ] }, '*');
+    });
+    await t.waitForSelector('.piece');
+    const pieces = await t.$$eval('.piece', (e) => e.map((x) => x.firstChild?.textContent));
+    check(pieces.join('|') === 'const|·caf|<0xC3>|<0xA9>|·=|·1|;|↵', `tokenizer: boundaries and byte tokens (${pieces.join('|')})`);
+    await t.screenshot({ path: resolve(out, 'tokenizer.png') });
+    check(!alerted, 'no script ran in any view');
   } finally {
     await browser.close();
   }
