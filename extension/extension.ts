@@ -1,0 +1,101 @@
+// Entry point: wires the pieces together and returns quickly. The model worker starts in the background;
+// every feature registers itself through its own register function.
+import * as vscode from 'vscode';
+import { providerList, samplingFor, type TokenscopeConfig } from './config';
+import { registerChat } from './chat/register';
+import { registerCompletion, type CompletionApi } from './completion/register';
+import { registerHeatmap } from './heatmap/register';
+import { registerInspector } from './inspector/register';
+import type { ViewDeps } from './inspector/runtime-port';
+import { createLog } from './log';
+import { defaultModelDir } from './model-location';
+import { ModelService } from './model-service';
+import { Settings } from './settings';
+import { StatusBar } from './status-bar';
+import { registerTokenizerView } from './tokenizer-view/register';
+
+/** What activate() returns: used by the extension-host tests. */
+export interface TokenscopeApi {
+  service: ModelService;
+  completion: CompletionApi;
+  settings: Settings;
+  status: StatusBar;
+  /** The model folder the worker was last started on. */
+  modelDir(): string;
+}
+
+export function activate(context: vscode.ExtensionContext): TokenscopeApi {
+  const log = createLog(context);
+  const settings = new Settings(log);
+  const status = new StatusBar();
+  const service = new ModelService({
+    workerPath: context.asAbsolutePath('dist/worker.js'),
+    log: (level, message) => log[level](message),
+  });
+  context.subscriptions.push(settings, status, service);
+  context.subscriptions.push(service.onDidChangeState((s) => status.update(s, settings.value.completion.autoTrigger)));
+  status.update(service.state, settings.value.completion.autoTrigger);
+
+  let modelDir = '';
+  const startWorker = (cfg: TokenscopeConfig) => {
+    modelDir = cfg.modelPath || defaultModelDir(context.extensionPath) || '';
+    if (!modelDir) {
+      log.error('No model folder: set tokenscope.model.path, or install a build that bundles the default model.');
+      status.update({ kind: 'error', message: 'no model folder (set tokenscope.model.path)' }, cfg.completion.autoTrigger);
+      return;
+    }
+    log.info(`starting the worker on ${modelDir}`);
+    void service.start({ modelDir, providers: providerList(cfg.executionProvider), threads: cfg.threads });
+  };
+  context.subscriptions.push(
+    settings.onDidChange(({ previous, current }) => {
+      const m = (c: TokenscopeConfig) => JSON.stringify([c.modelPath, c.executionProvider, c.threads]);
+      if (m(previous) !== m(current)) startWorker(current);
+      status.update(service.state, current.completion.autoTrigger);
+    }),
+  );
+
+  const views: ViewDeps = {
+    runtime: service,
+    sampling: () => samplingFor(settings.value, { maxTokens: 256 }),
+  };
+  const { openInspector } = registerInspector(context, views);
+  registerChat(context, { ...views, openInspector });
+  registerHeatmap(context, views);
+  registerTokenizerView(context, views);
+  const completion = registerCompletion(context, { runtime: service, settings, log, openInspector });
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('tokenscope.restartWorker', () => startWorker(settings.value)),
+    vscode.commands.registerCommand('tokenscope.showLog', () => log.show()),
+    vscode.commands.registerCommand('tokenscope.chooseModelFolder', chooseModelFolder),
+    vscode.commands.registerCommand('tokenscope.showMenu', showMenu),
+  );
+
+  // Off the activation path: spawning the worker and loading the model take a moment.
+  setImmediate(() => startWorker(settings.value));
+  return { service, completion, settings, status, modelDir: () => modelDir };
+}
+
+async function chooseModelFolder(): Promise<void> {
+  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Tokenscope: model folder (with config.json and onnx/)' });
+  if (!picked?.[0]) return;
+  await vscode.workspace.getConfiguration('tokenscope').update('model.path', picked[0].fsPath, vscode.ConfigurationTarget.Global);
+}
+
+async function showMenu(): Promise<void> {
+  const items: (vscode.QuickPickItem & { command: string })[] = [
+    { label: '$(sparkle) Complete Here', command: 'tokenscope.triggerCompletion' },
+    { label: '$(inspect) Explain This Completion', command: 'tokenscope.explainCompletion' },
+    { label: '$(check) Toggle Automatic Completions', command: 'tokenscope.toggleAutoCompletion' },
+    { label: '$(debug-restart) Restart Model Worker', command: 'tokenscope.restartWorker' },
+    { label: '$(folder-opened) Choose Model Folder…', command: 'tokenscope.chooseModelFolder' },
+    { label: '$(output) Show Log', command: 'tokenscope.showLog' },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: 'Tokenscope' });
+  if (pick) await vscode.commands.executeCommand(pick.command);
+}
+
+export function deactivate(): void {
+  // Disposables in context.subscriptions stop the worker.
+}

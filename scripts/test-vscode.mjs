@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Runs the Mocha suites of test/vscode/ inside a real VS Code extension host: the VS Code server from the
+// code-server npm package (installed once under .tools/), opened in headless Chromium. No internet needed.
+// Usage: node scripts/test-vscode.mjs [--grep <pattern>] [--keep]   (after `npm run build`)
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { format } from 'node:util';
+import { join } from 'node:path';
+import { ROOT, ensureVscodeServer, freePort, freshDir, launchChromium, log, startServer, testModelDir } from './lib/vscode-server.mjs';
+
+const argv = process.argv.slice(2);
+const grep = argv.includes('--grep') ? argv[argv.indexOf('--grep') + 1] : process.env.TOKENSCOPE_TEST_GREP;
+const timeoutMs = Number(process.env.TOKENSCOPE_TEST_TIMEOUT_MS || 300_000);
+
+if (!existsSync(join(ROOT, 'dist', 'extension.js')) || !existsSync(join(ROOT, 'dist-test', 'vscode', 'index.js'))) {
+  console.error('Build first: npm run build');
+  process.exit(2);
+}
+ensureVscodeServer();
+
+const run = join(ROOT, '.artifacts', 'vscode-test');
+freshDir(run);
+// The test workspace: sample files plus settings that point at the test model.
+const workspace = join(run, 'workspace');
+cpSync(join(ROOT, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
+const modelDir = await testModelDir();
+mkdirSync(join(workspace, '.vscode'), { recursive: true });
+writeFileSync(
+  join(workspace, '.vscode', 'settings.json'),
+  JSON.stringify({ 'tokenscope.model.path': modelDir, 'tokenscope.completion.debounceMs': 0, 'tokenscope.sampling.seed': 7 }, null, 2),
+);
+log(`model: ${modelDir}`);
+
+const port = await freePort();
+const server = await startServer({ kind: 'server', port, dataDir: join(run, 'server'), quiet: !process.env.TOKENSCOPE_VERBOSE, env: { TOKENSCOPE_TEST_GREP: grep ?? '', TOKENSCOPE_TEST_MODEL: modelDir } });
+log(`VS Code server on ${server.url} (pid ${server.pid})`);
+
+const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+const payload = [
+  ['extensionDevelopmentPath', remote(ROOT)],
+  ['extensionTestsPath', remote(join(ROOT, 'dist-test', 'vscode', 'index'))],
+  ['skipWelcome', 'true'],
+];
+const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+
+let code = 1;
+const context = await launchChromium(join(run, 'chromium'));
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  const exit = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (c) => resolve(c)));
+  // The workbench's own offline noise (gallery, telemetry, chat sign-in) is hidden unless TOKENSCOPE_VERBOSE.
+  const noise = /ENOTFOUND|AgentHost|ChatModelSelection|AccountPolicyGate|queryGallery|getExtensions|marketplace|^\s+at /;
+  await page.exposeFunction('codeAutomationLog', (type, args) => {
+    const text = format(...(Array.isArray(args) ? args : [args]));
+    if (!process.env.TOKENSCOPE_VERBOSE && text.split('\n').every((l) => noise.test(l) || !l.trim())) return;
+    if (type === 'error') console.error(text);
+    else console.log(text);
+  });
+  await page.goto(url);
+  const timer = new Promise((resolve) => setTimeout(() => resolve('timeout'), timeoutMs));
+  const result = await Promise.race([exit, timer]);
+  if (result === 'timeout') {
+    await page.screenshot({ path: join(run, 'timeout.png') }).catch(() => {});
+    console.error(`extension tests did not finish within ${timeoutMs / 1000} s (screenshot: ${join(run, 'timeout.png')})`);
+  } else code = Number(result);
+} finally {
+  await context.close().catch(() => {});
+  server.stop();
+}
+log(code === 0 ? 'extension-host tests passed' : `extension-host tests failed (exit ${code})`);
+process.exit(code);

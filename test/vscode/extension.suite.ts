@@ -1,0 +1,186 @@
+// Extension-host tests in a real VS Code: activation, the worker on a real model, real inline
+// completions (FIM prompt, cache, cancellation), the explain command, and restart after a crash.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { TokenscopeApi } from '../../extension/extension';
+import { automatic, invoked, ready, setSetting, tokenscope, tokenSource, waitFor, workspaceFile } from './helpers';
+
+let api: TokenscopeApi;
+
+async function openSample(): Promise<{ editor: vscode.TextEditor; doc: vscode.TextDocument }> {
+  const doc = await vscode.workspace.openTextDocument(workspaceFile('sample.ts'));
+  const editor = await vscode.window.showTextDocument(doc);
+  return { editor, doc };
+}
+
+/** Inside `add`'s body, at the start of `return a + b;`: code before and after the cursor. */
+function fimPosition(doc: vscode.TextDocument): vscode.Position {
+  const line = doc.getText().split('\n').findIndex((l) => l.includes('return a + b;'));
+  assert.ok(line > 0);
+  return new vscode.Position(line, 2);
+}
+
+describe('activation', () => {
+  it('activates and registers its commands', async () => {
+    api = await tokenscope();
+    assert.ok(api.service && api.completion && api.settings);
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of ['tokenscope.triggerCompletion', 'tokenscope.explainCompletion', 'tokenscope.toggleAutoCompletion', 'tokenscope.restartWorker', 'tokenscope.showLog', 'tokenscope.openInspector']) {
+      assert.ok(commands.includes(c), `command ${c} is registered`);
+    }
+  });
+
+  it('reads its settings from the workspace, with defaults for the rest', () => {
+    const cfg = api.settings.value;
+    assert.equal(cfg.modelPath, process.env.TOKENSCOPE_TEST_MODEL ?? cfg.modelPath);
+    assert.ok(cfg.modelPath.length > 0);
+    assert.equal(cfg.completion.debounceMs, 0);
+    assert.equal(cfg.completion.maxLines, 8);
+  });
+
+  it('replaces an out-of-range setting with its default', async () => {
+    await setSetting('completion.maxLines', 1000);
+    await waitFor(() => vscode.workspace.getConfiguration('tokenscope').get('completion.maxLines') === 1000, 'the setting to change');
+    assert.equal(api.settings.value.completion.maxLines, 8);
+    await setSetting('completion.maxLines', undefined);
+  });
+});
+
+describe('worker', () => {
+  it('comes up on the configured model and the status bar says so', async () => {
+    await ready(api);
+    const model = api.service.model();
+    assert.ok(model);
+    assert.equal(model.dir.replace(/\/$/, ''), api.settings.value.modelPath.replace(/\/$/, ''));
+    assert.ok(api.service.provider()?.active);
+    await waitFor(() => api.status.text.includes(model.name), `status bar to name the model (shows "${api.status.text}")`);
+  });
+});
+
+describe('inline completions', () => {
+  it('VS Code asks the provider when an inline suggestion is triggered in an editor', async () => {
+    const { editor, doc } = await openSample();
+    const pos = fimPosition(doc);
+    editor.selection = new vscode.Selection(pos, pos);
+    const done = new Promise<unknown>((resolve) => {
+      const sub = api.completion.provider.onDidComplete((r) => {
+        if (r.uri === doc.uri.toString()) {
+          sub.dispose();
+          resolve(r);
+        }
+      });
+    });
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    const result = (await Promise.race([done, new Promise((r) => setTimeout(() => r(undefined), 60_000))])) as { candidates: unknown[] } | undefined;
+    assert.ok(result, 'the provider answered a trigger from the editor');
+    assert.ok(result.candidates.length >= 1);
+  });
+
+  it('returns a real completion from the model at a FIM position', async () => {
+    const { doc } = await openSample();
+    api.completion.engine.cache.clear();
+    const runs = api.completion.engine.runs;
+    const pos = fimPosition(doc);
+    const items = await api.completion.provider.provideInlineCompletionItems(doc, pos, automatic, tokenSource().token);
+    assert.equal(api.completion.engine.runs, runs + 1, 'one model run');
+    const shown = api.completion.last.latest();
+    assert.ok(shown);
+    const c = shown.candidates[0];
+    assert.ok(c.steps.length > 0, 'the model generated tokens');
+    assert.ok(c.stats.promptTokens > 0);
+    // The prompt holds the code before the cursor, and after it when the model has FIM tokens.
+    const model = api.service.model()!;
+    if (model.supportsFim) {
+      assert.ok(shown.prompt.prompt.fim?.prefix.endsWith('number {\n  '));
+      assert.ok(shown.prompt.prompt.fim?.suffix.startsWith('return a + b;'));
+    } else {
+      assert.ok(shown.prompt.prompt.text?.endsWith('number {\n  '));
+    }
+    // Whatever survived the filters is what VS Code got.
+    assert.deepEqual((items ?? []).map((i) => i.insertText), c.text ? [c.text] : []);
+    for (const s of c.steps) assert.ok(s.alternatives.length > 0 && s.rawProb > 0);
+  });
+
+  it('answers the same position again from the cache, without a model run', async () => {
+    const { doc } = await openSample();
+    const pos = fimPosition(doc);
+    const runs = api.completion.engine.runs;
+    const before = api.completion.provider.stats.fromCache;
+    await api.completion.provider.provideInlineCompletionItems(doc, pos, automatic, tokenSource().token);
+    const hadText = (api.completion.last.latest()?.candidates[0].text ?? '') !== '';
+    if (hadText) {
+      assert.equal(api.completion.provider.stats.fromCache, before + 1);
+      assert.equal(api.completion.engine.runs, runs);
+    }
+  });
+
+  it('a cancelled request returns nothing and stops the model run', async () => {
+    const { doc } = await openSample();
+    api.completion.engine.cache.clear();
+    const src = tokenSource();
+    const pos = fimPosition(doc);
+    const p = api.completion.provider.provideInlineCompletionItems(doc, pos, invoked, src.token);
+    src.cancel();
+    assert.equal(await p, undefined);
+    // The worker itself stops a generation when told.
+    const abort = new AbortController();
+    let tokens = 0;
+    const res = await api.service.generate({
+      prompt: { text: 'function f() {\n' },
+      sampling: { temperature: 0, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, maxTokens: 100, stop: [] },
+      topN: 0,
+      signal: abort.signal,
+      onToken: () => {
+        if (++tokens === 2) abort.abort();
+      },
+    }).catch((e: Error) => ({ cancelled: e }));
+    if ('stats' in res) {
+      assert.equal(res.stats.stopReason, 'cancelled');
+      assert.ok(res.stats.generatedTokens < 100);
+    }
+    assert.ok(tokens < 100);
+  });
+
+  it('automatic completions can be turned off; a manual trigger still completes', async () => {
+    const { doc } = await openSample();
+    await setSetting('completion.autoTrigger', false);
+    await waitFor(() => api.settings.value.completion.autoTrigger === false, 'the setting to apply');
+    try {
+      api.completion.engine.cache.clear();
+      const runs = api.completion.engine.runs;
+      assert.equal(await api.completion.provider.provideInlineCompletionItems(doc, fimPosition(doc), automatic, tokenSource().token), undefined);
+      assert.equal(api.completion.engine.runs, runs);
+      await api.completion.provider.provideInlineCompletionItems(doc, fimPosition(doc), invoked, tokenSource().token);
+      assert.ok(api.completion.engine.runs > runs);
+    } finally {
+      await setSetting('completion.autoTrigger', undefined);
+    }
+  });
+
+  it('"Explain This Completion" hands the last completion\'s tokens to the inspector', async () => {
+    const res = (await vscode.commands.executeCommand('tokenscope.explainCompletion')) as { steps: number } | undefined;
+    assert.ok(res && res.steps > 0);
+    await waitFor(
+      () => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.label.includes('Inspector'))),
+      'the inspector tab to open',
+      20_000,
+    );
+  });
+});
+
+describe('worker restart', () => {
+  it('a killed worker is restarted and completes again', async () => {
+    await ready(api);
+    const pid = api.service.pid();
+    assert.ok(pid);
+    const starts = api.service.starts;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => api.service.starts > starts && api.service.state.kind === 'ready' && api.service.pid() !== pid, 'the worker to come back');
+    const { doc } = await openSample();
+    api.completion.engine.cache.clear();
+    const runs = api.completion.engine.runs;
+    await api.completion.provider.provideInlineCompletionItems(doc, fimPosition(doc), automatic, tokenSource().token);
+    assert.equal(api.completion.engine.runs, runs + 1);
+    assert.ok((api.completion.last.latest()?.candidates[0].steps.length ?? 0) > 0);
+  });
+});
