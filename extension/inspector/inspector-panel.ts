@@ -139,9 +139,13 @@ export class InspectorPanel {
           const worker = this.index.toWorker(m.generationId, m.step);
           this.counters.resample++;
           const step = await this.deps.runtime.resample(m.generationId, worker, m.sampling, TOP_N);
-          const pick = step.draw > 0 || m.sampling.temperature <= 0 ? { id: step.id, text: step.text } : tokenAtDraw(step.alternatives, Math.random());
+          // With a seed the worker's own draw decides (reproducible); without one, draw afresh, and
+          // continue under a fresh seed so the continuation is new too.
+          const fresh = m.sampling.seed === undefined && m.sampling.temperature > 0;
+          const pick = fresh ? tokenAtDraw(step.alternatives, Math.random()) : { id: step.id, text: step.text };
           if (!pick) throw new Error('No token survives these settings.');
-          return void (await this.branch(m.generationId, m.step, pick.id, pick.text, m.sampling, 'resample'));
+          const sampling = fresh ? { ...m.sampling, seed: Math.floor(Math.random() * 2 ** 31) } : m.sampling;
+          return void (await this.branch(m.generationId, m.step, pick.id, pick.text, sampling, 'resample'));
         }
       }
     } catch (err) {
