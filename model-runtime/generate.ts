@@ -315,6 +315,7 @@ export class Engine {
       if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
       const chunk = tokens.slice(i, Math.min(i + this.prefillChunk, tokens.length - 1));
       const r = await this.run(cache, chunk, true);
+      if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
       const V = r.data.length / r.rows;
       for (let j = 0; j < r.rows; j++) {
         const row = r.data.subarray(j * V, (j + 1) * V);
