@@ -45,19 +45,30 @@ export const DEFAULT_SAMPLER: SamplerSettings = {
   frequencyPenalty: 0,
 };
 
-/** Softmax statistics of one logit vector: max, partition sum (relative to max) and entropy. */
-export function softmaxStats(logits: ArrayLike<number>): { max: number; sum: number; entropy: number } {
+/** Softmax statistics of one logit vector: max (and its id), partition sum (relative to max), entropy.
+ * Logits more than 30 below the max are skipped: each weighs under 1e-13, so even a 150k vocabulary moves
+ * the sum by under 2e-8 relative, and a trained model's long tail costs no exp() calls. */
+export function softmaxStats(logits: ArrayLike<number>): { max: number; argmax: number; sum: number; entropy: number } {
   let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  let argmax = 0;
+  for (let i = 0; i < logits.length; i++) {
+    if (logits[i] > max) {
+      max = logits[i];
+      argmax = i;
+    }
+  }
   let sum = 0;
   let weighted = 0;
+  const floor = max - 30;
   for (let i = 0; i < logits.length; i++) {
-    const d = logits[i] - max;
+    const l = logits[i];
+    if (l < floor) continue;
+    const d = l - max;
     const e = Math.exp(d);
     sum += e;
-    if (e > 0) weighted += d * e;
+    weighted += d * e;
   }
-  return { max, sum, entropy: Math.log(sum) - weighted / sum };
+  return { max, argmax, sum, entropy: Math.log(sum) - weighted / sum };
 }
 
 /** Ids of the n largest values, largest first (ties: lower id first). O(V·n) worst case, O(V) typical. */
@@ -132,8 +143,11 @@ export function sample(
 
   if (!(settings.temperature > 0)) {
     // Greedy: the top processed logit, ties to the lower id.
-    let best = 0;
-    for (let i = 1; i < V; i++) if (z[i] > z[best]) best = i;
+    let best = raw.argmax;
+    if (z !== logits) {
+      best = 0;
+      for (let i = 1; i < V; i++) if (z[i] > z[best]) best = i;
+    }
     const alternatives = withChosen(altIds, best).map((id) => ({
       id,
       rawProb: rawProb(id),
@@ -155,8 +169,10 @@ export function sample(
   const w = new Float64Array(V);
   let total = 0;
   for (let i = 0; i < V; i++) {
-    sc[i] -= smax;
-    const e = Math.exp(sc[i]);
+    const d = (sc[i] -= smax);
+    // Below e^-30 a token can neither be drawn in practice nor move a sum (see softmaxStats).
+    if (d < -30) continue;
+    const e = Math.exp(d);
     w[i] = e;
     total += e;
   }
