@@ -161,6 +161,14 @@ async function main(): Promise<void> {
     check(!!reply, 'the reply is shown', JSON.stringify((reply ?? '').slice(0, 60)));
     await shot('chat');
 
+    // ---- Any reply opens in the inspector
+    const treeBefore = (await insp.$$('.tree-item')).length;
+    await chat.click('.msg.assistant:not(.pending) .inspect');
+    await until('the reply in the inspector', async () => (await insp.$$('.tree-item')).length > treeBefore, 30_000).then(
+      async () => check((await insp.$$('#chips .chip')).length > 0, 'a chat reply opens in the inspector with its tokens'),
+      () => check(false, 'a chat reply opens in the inspector with its tokens'),
+    );
+
     // ---- Heatmap on a file
     await page.keyboard.press('Control+P');
     await page.keyboard.type('sample.ts');
@@ -191,6 +199,18 @@ async function main(): Promise<void> {
       () => check(true, 'clear removes the colours'),
       () => check(false, 'clear removes the colours'),
     );
+
+    // ---- Tokenizer view follows the selection
+    await page.click('.monaco-editor .view-lines');
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Shift+End');
+    const tok = await webviewFrame(page, '#pieces', 30_000);
+    const pieces = await until('token pieces for the selection', async () => {
+      const p = await tok.$$eval('.piece', (e) => e.map((x) => x.firstChild?.textContent ?? ''));
+      return p.length ? p : undefined;
+    }, 30_000).catch(() => [] as string[]);
+    check(pieces.length > 0 && pieces.join('').replace(/·/g, ' ').startsWith('//'), 'the tokenizer view splits the selected line', pieces.slice(0, 8).join('|'));
+    await shot('tokenizer');
   } catch (e) {
     check(false, 'UI run', e instanceof Error ? e.message : String(e));
     await shot('failure').catch(() => undefined);
