@@ -23,6 +23,7 @@ const entry = (src, out, opts = node) => { if (existsSync(src)) builds.push({ ..
 entry('extension/extension.ts', 'dist/extension.js');
 entry('model-runtime/worker.ts', 'dist/worker.js');
 entry('bench/bench.ts', 'dist/bench.js');
+entry('bench/gpu-check.ts', 'dist/gpu-check.js');
 for (const f of files('webview', '.ts').filter((f) => /[\\/]main\.ts$/.test(f))) {
   const name = f.split(/[\\/]/).slice(-2, -1)[0];
   entry(f, `dist/webview/${name}.js`, { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning' });

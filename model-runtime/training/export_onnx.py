@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -87,12 +88,20 @@ def export_onnx(model: Transformer, path: Path) -> None:
             dyn[f"past_key_values.{i}.{kind}"] = {0: "batch_size", 2: "past_sequence_length"}
             dyn[f"present.{i}.{kind}"] = {0: "batch_size", 2: "total_sequence_length"}
     path.parent.mkdir(parents=True, exist_ok=True)
-    kwargs = {}
+    attempts = [{}]
     if "dynamo" in torch.onnx.export.__code__.co_varnames:
-        kwargs["dynamo"] = False  # torch 2.x: keep the TorchScript exporter, whose output we check
-    with torch.no_grad():
-        torch.onnx.export(wrapper, (ids, mask, pos, *past, keep), str(path), input_names=inputs, output_names=outputs,
-                          dynamic_axes=dyn, opset_version=17, do_constant_folding=True, **kwargs)
+        # torch 2.x: prefer the TorchScript exporter (the one CI checks); the dynamo one is the fallback.
+        attempts = [{"dynamo": False}, {"dynamo": True}]
+    for i, kwargs in enumerate(attempts):
+        try:
+            with torch.no_grad():
+                torch.onnx.export(wrapper, (ids, mask, pos, *past, keep), str(path), input_names=inputs, output_names=outputs,
+                                  dynamic_axes=dyn, opset_version=17, do_constant_folding=True, **kwargs)
+            return
+        except Exception as e:  # noqa: BLE001 - report and try the next exporter
+            if i == len(attempts) - 1:
+                raise
+            print(f"export with {kwargs} failed ({type(e).__name__}: {e}); trying the next exporter", file=sys.stderr)
 
 
 def reference(model: Transformer, prompt_ids, steps: int = 3, n_check: int = 48):
@@ -134,12 +143,15 @@ def hf_config(cfg: ModelConfig, model_type: str, context: int, vocab_size: int, 
             "rope_theta": cfg.rope_theta, "hidden_act": "silu", "attention_bias": False, **common}
 
 
-def write_tokenizer(out: Path, encoding: str, max_rank: int | None) -> dict:
+def write_tokenizer(out: Path, encoding: str, max_rank: int | None, prebuilt: Path | None = None) -> dict:
     """tokenizer.json from gpt-tokenizer's ranks (for other tools) and tokenizer_config.json."""
-    cmd = ["node", str(HERE / "tokenizer-json.mjs"), "--encoding", encoding, "--out", str(out / "tokenizer.json")]
-    if max_rank:
-        cmd += ["--max-rank", str(max_rank)]
-    subprocess.run(cmd, check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+    if prebuilt:  # a machine without the repo's node_modules (the GPU machine) brings the file along
+        shutil.copyfile(prebuilt, out / "tokenizer.json")
+    else:
+        cmd = ["node", str(HERE / "tokenizer-json.mjs"), "--encoding", encoding, "--out", str(out / "tokenizer.json")]
+        if max_rank:
+            cmd += ["--max-rank", str(max_rank)]
+        subprocess.run(cmd, check=True, cwd=REPO, stdout=subprocess.DEVNULL)
     tj = json.loads((out / "tokenizer.json").read_text())
     specials = {t["content"]: t["id"] for t in tj["added_tokens"]}
     eot = "<|endoftext|>"
@@ -156,10 +168,11 @@ def write_tokenizer(out: Path, encoding: str, max_rank: int | None) -> dict:
 
 
 def export_folder(model: Transformer, out: Path, *, model_type: str, encoding: str = "p50k_edit", max_rank: int | None = None,
-                  context: int | None = None, prompt_ids=None, quantize: bool = True, extra_config: dict | None = None) -> None:
+                  context: int | None = None, prompt_ids=None, quantize: bool = True, extra_config: dict | None = None,
+                  tokenizer_json: Path | None = None) -> None:
     cfg = model.cfg
     out.mkdir(parents=True, exist_ok=True)
-    specials = write_tokenizer(out, encoding, max_rank)
+    specials = write_tokenizer(out, encoding, max_rank, tokenizer_json)
     eos = specials["<|endoftext|>"]
     config = hf_config(cfg, model_type, context or cfg.max_positions, cfg.vocab_size, fim="<|fim_prefix|>" in specials)
     config["bos_token_id"] = config["eos_token_id"] = eos
@@ -194,9 +207,11 @@ def main():
     ap.add_argument("--model-type", default="llama")
     ap.add_argument("--context", type=int, default=None)
     ap.add_argument("--no-quantize", action="store_true")
+    ap.add_argument("--tokenizer-json", default=None, help="copy this tokenizer.json instead of generating it with node")
     a = ap.parse_args()
     model = load_checkpoint(a.checkpoint)
-    export_folder(model, Path(a.out), model_type=a.model_type, context=a.context, quantize=not a.no_quantize)
+    export_folder(model, Path(a.out), model_type=a.model_type, context=a.context, quantize=not a.no_quantize,
+                  tokenizer_json=Path(a.tokenizer_json) if a.tokenizer_json else None)
     print(f"exported {model.num_params() / 1e6:.1f} M params to {a.out}")
 
 
