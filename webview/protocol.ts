@@ -13,7 +13,7 @@ export interface GenerationMeta {
   /** The generation this one branched from, and where. */
   parent?: { generationId: number; step: number };
   /** Why this generation exists, for the branch tree label. */
-  origin: 'prompt' | 'branch' | 'resample';
+  origin: 'prompt' | 'branch' | 'resample' | 'completion' | 'chat';
   /** The forced token of a branch, for the label. */
   forcedText?: string;
 }

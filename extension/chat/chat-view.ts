@@ -147,7 +147,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     const msg = this.messages[index];
     if (!msg || msg.role !== 'assistant') return;
     const trace = msg.generationId !== undefined ? this.traces.get(msg.generationId) : undefined;
-    if (trace) this.openInspector({ prompt: trace.prompt, steps: trace.steps, generationId: msg.generationId });
+    if (trace) this.openInspector({ prompt: trace.prompt, steps: trace.steps, generationId: msg.generationId, origin: 'chat' });
     // A reply from an earlier session kept its text but not its token data: regenerate it in the inspector.
     else this.openInspector({ prompt: this.format().render(this.messages.slice(0, index)) });
   }

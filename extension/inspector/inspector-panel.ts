@@ -13,7 +13,8 @@ export type InspectorInput =
   | { prompt: string; generate?: boolean }
   | { prompt: string; steps: TokenStep[]; generationId?: number; sampling?: SamplingSettings; origin?: string };
 
-export const TOP_N = 20;
+/** Alternatives asked per step: enough for GLTR's top-10/top-100 buckets; the view lists the first 20. */
+export const TOP_N = 100;
 const SETTINGS_KEY = 'tokenscope.inspector.sampling';
 
 interface Gen {
@@ -78,7 +79,7 @@ export class InspectorPanel {
         generationId: input.generationId ?? this.localId--,
         prompt: input.prompt,
         sampling: input.sampling ?? this.sampling(),
-        origin: 'prompt',
+        origin: input.origin === 'completion' || input.origin === 'chat' ? input.origin : 'prompt',
       };
       this.index.begin(meta.generationId, 0);
       const steps = input.steps.map((s) => ({ ...s, index: this.index.toPath(meta.generationId, s.index) }));

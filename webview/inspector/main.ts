@@ -121,6 +121,10 @@ const actions: Actions = {
     st.select(id, st.pathSteps(id).length ? 0 : undefined);
     render();
   },
+  toggleAllAlternatives() {
+    st.allAlternatives = !st.allAlternatives;
+    render();
+  },
   toggleCompare(id) {
     st.compareWith = st.compareWith === id ? undefined : id;
     render();

@@ -20,7 +20,11 @@ export interface Actions {
   setColorMode(m: ColorMode): void;
   showGeneration(id: number): void;
   toggleCompare(id: number): void;
+  toggleAllAlternatives(): void;
 }
+
+/** Rows listed before "Show all". */
+const SHOWN_ALTERNATIVES = 20;
 
 export function chip(step: TokenStep, i: number, mode: ColorMode, selected: boolean, owner: 'own' | 'parent', a?: Actions): HTMLElement {
   const lab = tokenLabel(step);
@@ -29,7 +33,7 @@ export function chip(step: TokenStep, i: number, mode: ColorMode, selected: bool
   const el = h(
     'span',
     {
-      class: `chip ${chipClass(mode, step)} kind-${lab.kind}${selected ? ' selected' : ''}${step.forced ? ' forced' : ''}${owner === 'parent' ? ' inherited' : ''}`,
+      class: `chip ${chipClass(mode, step)} kind-${lab.kind}${mode === 'rank' && !rank.exact ? ' inexact' : ''}${selected ? ' selected' : ''}${step.forced ? ' forced' : ''}${owner === 'parent' ? ' inherited' : ''}`,
       role: a ? 'option' : undefined,
       id: a ? `chip-${i}` : undefined,
       'aria-selected': a ? String(selected) : undefined,
@@ -133,7 +137,8 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
   const list = h('div', { class: 'alts', role: 'list', 'aria-label': 'Alternatives (click one to branch on it)' });
   const header = h('div', { class: 'alt header', 'aria-hidden': 'true' }, h('span', {}, 'token'), h('span', { class: 'legend' }, h('i', { class: 'sw raw' }), 'raw (model) ', h('i', { class: 'sw final' }), 'final (after processors)'), h('span', {}, 'raw'), h('span', {}, 'final'), h('span', {}, ''));
   list.appendChild(header);
-  const alts = [...dist.alternatives].sort((x, y) => y.rawProb - x.rawProb);
+  const sorted = [...dist.alternatives].sort((x, y) => y.rawProb - x.rawProb);
+  const alts = st.allAlternatives ? sorted : sorted.filter((x, i) => i < SHOWN_ALTERNATIVES || x.id === dist.chosenId);
   for (const alt of alts) {
     const l = tokenLabel({ text: alt.text });
     const chosen = alt.id === dist.chosenId;
@@ -156,8 +161,13 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
     if (!chosen) row.addEventListener('click', () => a.branch(alt.id, alt.text));
     list.appendChild(row);
   }
-  if (!alts.some((x) => x.id === dist.chosenId)) list.appendChild(h('div', { class: 'hint' }, `The chosen token is past the top ${alts.length} alternatives.`));
+  if (!alts.some((x) => x.id === dist.chosenId)) list.appendChild(h('div', { class: 'hint' }, `The chosen token is past the top ${sorted.length} alternatives.`));
   root.appendChild(list);
+  if (sorted.length > SHOWN_ALTERNATIVES) {
+    const more = h('button', { class: 'secondary', id: 'show-all', 'aria-expanded': String(st.allAlternatives) }, st.allAlternatives ? `Show the top ${SHOWN_ALTERNATIVES}` : `Show all ${sorted.length} alternatives`);
+    more.addEventListener('click', () => a.toggleAllAlternatives());
+    root.appendChild(more);
+  }
   const cdf = cumulative(dist.alternatives);
   root.appendChild(h('div', { class: 'cdf-title' }, 'Cumulative final distribution', dist.source === 'reported' && dist.draw > 0 ? ' and the draw that picked the token' : ''));
   root.appendChild(cdfChart(cdf, dist.chosenId, dist.draw, dist.source === 'reported' && st.tree.get(st.ownerOf(shownStep!) ?? -1)?.meta.sampling.temperature !== 0 && !step.forced));

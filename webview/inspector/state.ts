@@ -25,6 +25,8 @@ export class InspectorState {
   modelName = '';
   topN = 20;
   colorMode: ColorMode = 'probability';
+  /** List every reported alternative instead of the first ones. */
+  allAlternatives = false;
   current: number | undefined;
   selectedStep: number | undefined;
   /** Second generation shown side by side, when comparing. */

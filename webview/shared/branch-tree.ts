@@ -117,9 +117,15 @@ function ownSteps(node: BranchNode): TokenStep[] {
 export function nodeLabel(n: BranchNode): string {
   const m = n.meta;
   if (m.origin === 'prompt') return `#${m.generationId} ${shorten(m.prompt)}`;
+  if (m.origin === 'completion' || m.origin === 'chat') return `#${m.generationId} ${m.origin}: …${shortenEnd(m.prompt)}`;
   const at = m.parent ? ` at step ${m.parent.step}` : '';
   if (m.origin === 'branch') return `#${m.generationId} branch${at}: ${JSON.stringify(m.forcedText ?? '')}`;
   return `#${m.generationId} resample${at} (T=${m.sampling.temperature})`;
+}
+
+function shortenEnd(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 28 ? one.slice(-28) : one;
 }
 
 function shorten(s: string): string {
