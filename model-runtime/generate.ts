@@ -44,6 +44,8 @@ interface GenerationRecord {
 const lossy = new TextDecoder('utf-8');
 const makeTensor = (type: string, data: KvData, dims: number[]): KvTensor => new ort.Tensor(type as 'float32', data as Float32Array, dims);
 
+const SCORE_CHUNK = 128;
+
 /** Kept logits are bounded: old generations are dropped first. */
 const KEPT_LOGITS_BYTES = 256 * 1024 * 1024;
 
@@ -183,7 +185,16 @@ export class Engine {
     throw new RuntimeError('bad-request', 'a prompt needs text, fim or tokens');
   }
 
-  async generate(p: GenerateParams, onStep: (step: TokenStep, delta: string) => void, cancelled: () => boolean): Promise<GenerateResult> {
+  /**
+   * `yieldTo`, when given, is called between steps; it may run more urgent requests (which move the shared
+   * cache) and returns true when it did, so the loop re-prepares the cache for its own tokens.
+   */
+  async generate(
+    p: GenerateParams,
+    onStep: (step: TokenStep, delta: string) => void,
+    cancelled: () => boolean,
+    yieldTo?: () => Promise<boolean>,
+  ): Promise<GenerateResult> {
     const s = p.sampling;
     const maxTokens = Math.max(0, Math.floor(s.maxTokens ?? 64));
     let prompt: number[];
@@ -263,8 +274,12 @@ export class Engine {
           stopReason = 'cancelled';
           break;
         }
+        if (yieldTo && (await yieldTo())) {
+          logits = (await this.prefill(this.cache, [...prompt, ...rec.ids], cancelled)).logits;
+          continue;
+        }
         const out = await this.run(this.cache, [id]);
-        logits = out.data.length === this.vocab(out) ? out.data : out.data.slice(-this.vocab(out));
+        logits = out.rows === 1 ? out.data : out.data.slice(-this.vocab(out));
       }
     } catch (e) {
       if (e instanceof RuntimeError && e.code === 'cancelled') stopReason = 'cancelled';
@@ -299,7 +314,13 @@ export class Engine {
   }
 
   /** Per-token probability of a text under the model (for the heatmap). Uses its own cache. */
-  async score(text: string, topN: number, cancelled: () => boolean, onProgress?: (done: number, total: number) => void): Promise<ScoredPosition[]> {
+  async score(
+    text: string,
+    topN: number,
+    cancelled: () => boolean,
+    onProgress?: (done: number, total: number) => void,
+    yieldTo?: () => Promise<boolean>,
+  ): Promise<ScoredPosition[]> {
     const tokens = this.tokenizer.encode(text).slice(0, this.info.contextLength);
     const out: ScoredPosition[] = [];
     const cache = this.newCache();
@@ -311,9 +332,13 @@ export class Engine {
       offset += decoder.decode(bytes, { stream: true }).length;
     };
     if (tokens.length) next(tokens[0], 1, 0, 0, []);
-    for (let i = 0; i < tokens.length - 1; i += this.prefillChunk) {
+    // Every position's logits come back: small chunks bound that memory (128 x 50k floats = 25 MB).
+    const step = Math.min(this.prefillChunk, SCORE_CHUNK);
+    for (let i = 0; i < tokens.length - 1; i += step) {
       if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
-      const chunk = tokens.slice(i, Math.min(i + this.prefillChunk, tokens.length - 1));
+      // Its own cache: more urgent requests can run in between without disturbing it.
+      if (yieldTo) await yieldTo();
+      const chunk = tokens.slice(i, Math.min(i + step, tokens.length - 1));
       const r = await this.run(cache, chunk, true);
       if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
       const V = r.data.length / r.rows;

@@ -1,5 +1,7 @@
 // The onnxruntime session and the choice of execution provider. Providers are tried one at a time, in
 // order; each that fails is recorded with its reason, so the host can say why the model runs on the CPU.
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ProviderReport } from './protocol';
 
@@ -31,11 +33,22 @@ function unavailable(name: string): string | undefined {
   if (name === 'dml' && process.platform !== 'win32') return 'DirectML exists only on Windows';
   if (name === 'coreml' && process.platform !== 'darwin') return 'CoreML exists only on macOS';
   if (!b) return `not in this onnxruntime-node build (${process.platform}-${process.arch})`;
-  if (!b.bundled && name === 'cuda') {
+  if (!b.bundled && name === 'cuda' && !cudaLibraryPresent()) {
     // The CUDA provider library is downloaded by onnxruntime-node's install script, not shipped in the package.
     return 'CUDA provider library not installed (onnxruntime-node installs it only when its install script downloads it)';
   }
   return undefined;
+}
+
+function cudaLibraryPresent(): boolean {
+  try {
+    const root = dirname(dirname(require.resolve('onnxruntime-node')));
+    const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+    const bin = join(root, 'bin');
+    return existsSync(bin) && readdirSync(bin).some((v) => existsSync(join(bin, v, process.platform, process.arch, lib)));
+  } catch {
+    return false;
+  }
 }
 
 export async function openSession(modelPath: string, opts: SessionOptions = {}): Promise<OpenSession> {

@@ -1,5 +1,6 @@
 // The inference worker's entry point (bundled to dist/worker.js, started by client.ts as a child process
-// with an IPC channel). One model, one request running at a time, the rest queued by priority.
+// with an IPC channel). One model; requests queued by priority; a long normal/background request yields between steps to
+// more urgent ones.
 import { toRuntimeError, RuntimeError } from './errors';
 import { Engine } from './generate';
 import type { HostToWorker, Priority, WorkerState, WorkerToHost } from './protocol';
@@ -10,7 +11,8 @@ type Job = Extract<HostToWorker, { type: 'load' | 'generate' | 'score' }>;
 let engine: Engine | undefined;
 let state: WorkerState = 'idle';
 const queue = new RequestQueue<Job>();
-let running: { id: number; cancelled: boolean } | undefined;
+/** Requests running now: one, or more when a long one yielded to more urgent ones (innermost last). */
+const running = new Map<number, { cancelled: boolean }>();
 let pumping = false;
 
 function send(msg: WorkerToHost): void {
@@ -32,6 +34,24 @@ function priorityOf(job: Job): Priority {
   return job.type === 'load' ? 'interactive' : job.priority;
 }
 
+/** Between steps of a long request: runs every queued request that outranks it. True when any ran. */
+function yielder(p: Priority): () => Promise<boolean> {
+  return async () => {
+    let ran = false;
+    while (queue.hasHigherThan(p)) {
+      const job = queue.shift()!;
+      if (job.type === 'load') {
+        // A load replaces the engine under the running request; let it wait its turn instead.
+        queue.push(job, 'interactive');
+        break;
+      }
+      ran = true;
+      await execute(job);
+    }
+    return ran;
+  };
+}
+
 async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
   if (job.type === 'load') {
     setState('loading', job.modelDir);
@@ -48,40 +68,45 @@ async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
     send({ type: 'loaded', id: job.id, model: engine.info, provider: engine.provider });
     return;
   }
-  if (!engine) throw new RuntimeError('not-loaded', 'no model is loaded');
+  const e = engine;
+  if (!e) throw new RuntimeError('not-loaded', 'no model is loaded');
+  const yieldTo = job.priority === 'interactive' ? undefined : yielder(job.priority);
   if (job.type === 'generate') {
-    const r = await engine.generate(
+    // Token events are sent before generate() returns: they carry the id it is about to assign.
+    const generationId = e.peekGenerationId();
+    const r = await e.generate(
       { prompt: job.prompt, sampling: job.sampling, topN: job.topN, branch: job.branch },
-      (step, textDelta) => send({ type: 'token', id: job.id, generationId: r0.id, step, textDelta }),
+      (step, textDelta) => send({ type: 'token', id: job.id, generationId, step, textDelta }),
       isCancelled,
+      yieldTo,
     );
     send({ type: 'done', id: job.id, generationId: r.generationId, text: r.text, ids: r.ids, stats: r.stats });
     return;
   }
-  const positions = await engine.score(job.text, job.topN, isCancelled, (done, total) => send({ type: 'progress', id: job.id, done, total }));
+  const positions = await e.score(job.text, job.topN, isCancelled, (done, total) => send({ type: 'progress', id: job.id, done, total }), yieldTo);
   send({ type: 'scored', id: job.id, positions });
 }
 
-// The generation id is assigned inside Engine.generate; token events carry the one it will report.
-const r0 = { id: 0 };
+async function execute(job: Job): Promise<void> {
+  const run = { cancelled: false };
+  running.set(job.id, run);
+  if (job.type !== 'load' && engine) setState('busy');
+  try {
+    await runJob(job, () => run.cancelled);
+  } catch (e) {
+    fail(job.id, e);
+  } finally {
+    running.delete(job.id);
+  }
+}
 
 async function pump(): Promise<void> {
   if (pumping) return;
   pumping = true;
   try {
     for (let job = queue.shift(); job; job = queue.shift()) {
-      const run = { id: job.id, cancelled: false };
-      running = run;
-      if (job.type !== 'load' && engine) setState('busy');
-      if (job.type === 'generate' && engine) r0.id = engine.peekGenerationId();
-      try {
-        await runJob(job, () => run.cancelled);
-      } catch (e) {
-        fail(job.id, e);
-      } finally {
-        running = undefined;
-      }
-      if (engine && queue.size === 0) setState('ready');
+      await execute(job);
+      if (engine && queue.size === 0 && running.size === 0) setState('ready');
     }
   } finally {
     pumping = false;
@@ -118,8 +143,9 @@ function handle(msg: HostToWorker): void {
         return;
       }
       case 'cancel': {
-        if (running && running.id === msg.id) {
-          running.cancelled = true;
+        const run = running.get(msg.id);
+        if (run) {
+          run.cancelled = true;
           return;
         }
         const job = queue.remove(msg.id);

@@ -102,3 +102,23 @@ test('a crashed worker fails in-flight requests with worker-crashed, restarts, r
     c.dispose();
   }
 });
+
+test('an interactive request overtakes a running normal one, which then continues unchanged', async () => {
+  const w = new WorkerClient({ workerPath });
+  try {
+    await w.load(model);
+    const long = { ...sampling, maxTokens: 150, seed: 99 };
+    const alone = await w.generate({ prompt: { text: 'the long one' }, sampling: long, topN: 0 });
+    const order: string[] = [];
+    const normal = w.generate({ prompt: { text: 'the long one' }, sampling: long, topN: 0, priority: 'normal' }).then((r) => (order.push('normal'), r));
+    const quick = w.generate({ prompt: { text: 'quick!' }, sampling: { ...sampling, maxTokens: 3 }, topN: 0, priority: 'interactive' }).then((r) => (order.push('interactive'), r));
+    const [n, q] = await Promise.all([normal, quick]);
+    assert.deepEqual(order, ['interactive', 'normal']);
+    assert.equal(q.ids.length, 3);
+    assert.ok(n.ids.length > 20, `normal ended after ${n.ids.length}`);
+    // The interrupted generation produced exactly what it produces alone.
+    assert.deepEqual(n.ids, alone.ids);
+  } finally {
+    w.dispose();
+  }
+});
