@@ -145,3 +145,18 @@ test('score: each token with its probability, rank and offset', async () => {
     if (p.rank === 1) assert.equal(p.alternatives[0].id, p.id);
   }
 });
+
+test('FIM prompts use the model\'s sentinels in PSM order', () => {
+  const fim = llama.tokenizer.fim!;
+  assert.ok(fim, 'llama-tiny has FIM tokens');
+  assert.equal(llama.info.supportsFim, true);
+  const p = llama.buildPrompt({ fim: { prefix: 'ab', suffix: 'cd' } }, 8);
+  assert.deepEqual(p, [fim.prefix, ...llama.tokenizer.encode('ab'), fim.suffix, ...llama.tokenizer.encode('cd'), fim.middle]);
+  // Too long for the context: the end of the prefix and the start of the suffix survive, sentinels intact.
+  const long = llama.buildPrompt({ fim: { prefix: 'x'.repeat(2000) + 'END', suffix: 'START' + 'y'.repeat(2000) } }, 16);
+  assert.ok(long.length <= llama.info.contextLength - 16);
+  assert.equal(long[0], fim.prefix);
+  assert.equal(long[long.length - 1], fim.middle);
+  assert.ok(llama.tokenizer.decode(long.slice(1, long.indexOf(fim.suffix))).endsWith('END'));
+  assert.ok(llama.tokenizer.decode(long.slice(long.indexOf(fim.suffix) + 1, -1)).startsWith('START'));
+});
