@@ -81,7 +81,7 @@ export async function startServer({ kind, port, dataDir, folder, extraArgs = [],
   const args =
     kind === 'server'
       ? [SERVER_MAIN, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms', '--enable-smoke-test-driver', '--server-data-dir', join(dataDir, 'sd'), ...common, ...extraArgs]
-      : [CODE_SERVER_ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-update-check', '--disable-getting-started-override', ...common, ...extraArgs, ...(folder ? [folder] : [])];
+      : [CODE_SERVER_ENTRY, '--config', join(dataDir, 'config.yaml'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-update-check', '--disable-getting-started-override', ...common, ...extraArgs, ...(folder ? [folder] : [])];
   const child = spawn(NODE24, args, {
     detached: true,
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'],

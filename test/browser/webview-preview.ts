@@ -14,7 +14,7 @@ const DARK = `--vscode-foreground:#cccccc;--vscode-editor-background:#1f1f1f;--v
 
 function page(view: string): string {
   return `<!doctype html><html><head><meta charset="utf-8">
-<link rel="stylesheet" href="file://${root}/node_modules/@vscode/codicons/dist/codicon.css">
+<link rel="stylesheet" href="file://${root}/dist/webview/codicon.css">
 <link rel="stylesheet" href="file://${root}/media/webview.css">
 <style>html{${DARK}}</style>
 <script>window.__posted=[];window.acquireVsCodeApi=()=>({postMessage:m=>window.__posted.push(m),getState:()=>undefined,setState:()=>{}});</script>

@@ -9,7 +9,9 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 
 const ROOT = resolve(__dirname, '../..');
-const OUT = join(ROOT, '.artifacts', 'ui');
+// TOKENSCOPE_UI_THEME='Default Light Modern' or 'Default High Contrast' checks the other themes.
+const THEME = process.env.TOKENSCOPE_UI_THEME || 'Default Dark Modern';
+const OUT = join(ROOT, '.artifacts', 'ui', THEME.toLowerCase().replace(/\W+/g, '-'));
 
 interface Harness {
   ensureVscodeServer(): void;
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
   cpSync(join(ROOT, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
   const modelDir = await h.testModelDir();
   mkdirSync(join(workspace, '.vscode'), { recursive: true });
-  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'tokenscope.model.path': modelDir, 'tokenscope.sampling.seed': 7, 'tokenscope.completion.autoTrigger': false, 'workbench.colorTheme': 'Default Dark Modern' }, null, 2));
+  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'tokenscope.model.path': modelDir, 'tokenscope.sampling.seed': 7, 'tokenscope.completion.autoTrigger': false, 'workbench.colorTheme': THEME }, null, 2));
   console.log(`model: ${modelDir}`);
   const port = await h.freePort();
   const server = await h.startServer({ kind: 'server', port, dataDir: join(run, 'server'), quiet: !process.env.TOKENSCOPE_VERBOSE });
