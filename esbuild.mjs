@@ -1,7 +1,7 @@
 // One build for every bundle: the extension host, the inference worker, the webviews, the bench,
 // and the unit tests (node's test runner cannot load TypeScript on Node 20).
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -31,6 +31,10 @@ for (const f of files('webview', '.ts').filter((f) => /[\\/]main\.ts$/.test(f)))
 for (const f of [...files('test/unit', '.test.ts'), ...files('test/vscode', '.ts'), ...files('test/browser', '.ts')]) {
   entry(f, join('dist-test', f.replace(/^test[\\/]/, '').replace(/\.ts$/, '.js')));
 }
+
+// The webviews' icon font ships next to their bundles, so a packaged extension needs no node_modules for it.
+mkdirSync('dist/webview', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join('node_modules/@vscode/codicons/dist', f), join('dist/webview', f));
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

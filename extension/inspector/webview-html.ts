@@ -7,7 +7,6 @@ export function webviewRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [
     vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
     vscode.Uri.joinPath(extensionUri, 'media'),
-    vscode.Uri.joinPath(extensionUri, 'node_modules', '@vscode', 'codicons', 'dist'),
   ];
 }
 
@@ -31,7 +30,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, v
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${uri('node_modules', '@vscode', 'codicons', 'dist', 'codicon.css')}">
+<link rel="stylesheet" href="${uri('dist', 'webview', 'codicon.css')}">
 <link rel="stylesheet" href="${uri('media', 'webview.css')}">
 <title>${title.replace(/[<>&"]/g, '')}</title>
 </head>

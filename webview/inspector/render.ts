@@ -135,8 +135,8 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
   const sourceText = { reported: 'as generated', local: 'recomputed here from the kept top-N probabilities (no model run); exact resample pending', exact: 'exact: re-applied to the kept logits by the worker (no model run)' }[dist.source];
   root.appendChild(h('div', { class: `dist-source src-${dist.source}`, id: 'dist-source' }, icon(dist.source === 'local' ? 'sync' : 'check'), ' Final probabilities ', sourceText));
   const list = h('div', { class: 'alts', role: 'list', 'aria-label': 'Alternatives (click one to branch on it)' });
-  const header = h('div', { class: 'alt header', 'aria-hidden': 'true' }, h('span', {}, 'token'), h('span', { class: 'legend' }, h('i', { class: 'sw raw' }), 'raw (model) ', h('i', { class: 'sw final' }), 'final (after processors)'), h('span', {}, 'raw'), h('span', {}, 'final'), h('span', {}, ''));
-  list.appendChild(header);
+  root.appendChild(h('div', { class: 'legend bars-legend', 'aria-hidden': 'true' }, h('i', { class: 'sw raw' }), 'raw: the model ', h('i', { class: 'sw final' }), 'final: after penalties, temperature, top-k, top-p, min-p'));
+  list.appendChild(h('div', { class: 'alt header', 'aria-hidden': 'true' }, h('span', {}, 'token'), h('span', {}, ''), h('span', { class: 'num' }, 'raw'), h('span', { class: 'num' }, 'final'), h('span', {}, '')));
   const sorted = [...dist.alternatives].sort((x, y) => y.rawProb - x.rawProb);
   const alts = st.allAlternatives ? sorted : sorted.filter((x, i) => i < SHOWN_ALTERNATIVES || x.id === dist.chosenId);
   for (const alt of alts) {
@@ -156,7 +156,7 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
       probBars(alt.rawProb, alt.finalProb, removed),
       h('span', { class: 'num' }, formatProb(alt.rawProb)),
       h('span', { class: 'num' }, removed ? '—' : formatProb(alt.finalProb)),
-      h('span', { class: 'tag' }, chosen ? h('span', { class: 'badge chosen' }, icon('check'), ' chosen') : removed ? h('span', { class: 'badge removed' }, `removed by ${alt.removedBy}`) : h('span', { class: 'branch-hint' }, icon('git-branch'))),
+      h('span', { class: 'tag' }, chosen ? h('span', { class: 'badge chosen' }, icon('check'), ' chosen') : removed ? h('span', { class: 'badge removed', title: `removed by ${alt.removedBy}` }, `✕ ${alt.removedBy}`) : h('span', { class: 'branch-hint' }, icon('git-branch'))),
     );
     if (!chosen) row.addEventListener('click', () => a.branch(alt.id, alt.text));
     list.appendChild(row);
