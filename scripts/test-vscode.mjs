@@ -2,10 +2,10 @@
 // Runs the Mocha suites of test/vscode/ inside a real VS Code extension host: the VS Code server from the
 // code-server npm package (installed once under .tools/), opened in headless Chromium. No internet needed.
 // Usage: node scripts/test-vscode.mjs [--grep <pattern>] [--keep]   (after `npm run build`)
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { format } from 'node:util';
 import { join } from 'node:path';
-import { ROOT, ensureVscodeServer, freePort, freshDir, launchChromium, log, startServer, testModelDir } from './lib/vscode-server.mjs';
+import { ROOT, ensureVscodeServer, freePort, freshDir, launchChromium, log, prepareTestWorkspace, startServer } from './lib/vscode-server.mjs';
 
 const argv = process.argv.slice(2);
 const grep = argv.includes('--grep') ? argv[argv.indexOf('--grep') + 1] : process.env.TOKENSCOPE_TEST_GREP;
@@ -19,15 +19,7 @@ ensureVscodeServer();
 
 const run = join(ROOT, '.artifacts', 'vscode-test');
 freshDir(run);
-// The test workspace: sample files plus settings that point at the test model.
-const workspace = join(run, 'workspace');
-cpSync(join(ROOT, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
-const modelDir = await testModelDir();
-mkdirSync(join(workspace, '.vscode'), { recursive: true });
-writeFileSync(
-  join(workspace, '.vscode', 'settings.json'),
-  JSON.stringify({ 'tokenscope.model.path': modelDir, 'tokenscope.completion.debounceMs': 0, 'tokenscope.sampling.seed': 7 }, null, 2),
-);
+const { workspace, modelDir } = await prepareTestWorkspace(run);
 log(`model: ${modelDir}`);
 
 const port = await freePort();
@@ -48,7 +40,7 @@ try {
   const page = context.pages()[0] ?? (await context.newPage());
   const exit = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (c) => resolve(c)));
   // The workbench's own offline noise (gallery, telemetry, chat sign-in) is hidden unless TOKENSCOPE_VERBOSE.
-  const noise = /ENOTFOUND|AgentHost|ChatModelSelection|AccountPolicyGate|queryGallery|getExtensions|marketplace|^\s+at /;
+  const noise = /ENOTFOUND|AgentHost|ChatModelSelection|AccountPolicyGate|queryGallery|getExtensions|marketplace|connection token|Creating a socket|Service Worker|authentication provider|^\s+at /;
   await page.exposeFunction('codeAutomationLog', (type, args) => {
     const text = format(...(Array.isArray(args) ? args : [args]));
     if (!process.env.TOKENSCOPE_VERBOSE && text.split('\n').every((l) => noise.test(l) || !l.trim())) return;

@@ -130,3 +130,17 @@ export async function testModelDir() {
   }
   return join(ROOT, 'test', 'fixtures', 'models', 'gpt2-tiny');
 }
+
+/** The extension-test workspace under `run`: sample files plus settings that point at the test model. */
+export async function prepareTestWorkspace(run) {
+  const { cpSync, writeFileSync } = await import('node:fs');
+  const workspace = join(run, 'workspace');
+  cpSync(join(ROOT, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
+  const modelDir = await testModelDir();
+  mkdirSync(join(workspace, '.vscode'), { recursive: true });
+  writeFileSync(
+    join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify({ 'tokenscope.model.path': modelDir, 'tokenscope.completion.debounceMs': 0, 'tokenscope.sampling.seed': 7 }, null, 2),
+  );
+  return { workspace, modelDir };
+}

@@ -36,8 +36,8 @@ async function command(page: Page, title: string): Promise<void> {
 /** The ghost text shown in the editor now ('' if none): the inline part and any lines below. */
 async function ghostText(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const inline = [...document.querySelectorAll('.ghost-text-decoration')].map((e) => e.textContent ?? '').join('');
-    const lines = [...document.querySelectorAll('.ghost-text .view-line')].map((e) => (e.textContent ?? '').replace(/\u00a0/g, ' '));
+    const inline = Array.from(document.querySelectorAll('.ghost-text-decoration')).map((e) => e.textContent ?? '').join('');
+    const lines = Array.from(document.querySelectorAll('.ghost-text .view-line')).map((e) => (e.textContent ?? '').replace(/\u00a0/g, ' '));
     return (inline + (lines.length ? '\n' + lines.join('\n') : '')).replace(/\u00a0/g, ' ');
   });
 }

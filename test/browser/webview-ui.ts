@@ -90,7 +90,8 @@ async function main(): Promise<void> {
 
     // ---- Inspector on a real generation
     await runCommand(page, 'Tokenscope: Open Inspector on a Prompt');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    // Wait for our input box itself, not the palette that is closing.
+    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Inspect a Prompt")', { state: 'visible' });
     await page.keyboard.press('Control+A');
     await page.keyboard.type('def add(a, b):\n');
     await page.keyboard.press('Enter');
@@ -142,6 +143,16 @@ async function main(): Promise<void> {
       check(await insp.isVisible('#compare .compare-cols'), 'branches compare side by side');
     }
     await shot('inspector-branch');
+
+    // ---- "Resample" generates again from the selected step
+    const runsBeforeResample = Number(await stat(insp, 'stat-generate'));
+    const treeBeforeResample = (await insp.$$('.tree-item')).length;
+    await insp.click('#chip-1');
+    await insp.click('#resample-btn');
+    await until('the resampled continuation', async () => (await insp.$$('.tree-item')).length > treeBeforeResample, 120_000);
+    await until('the resample to finish', async () => !/generating/.test(await stat(insp, 'stat-stop')), 120_000);
+    const labels = await insp.$$eval('.tree-item', (e) => e.map((x) => x.textContent ?? ''));
+    check(labels.some((l) => /resample at step 1/.test(l)) && Number(await stat(insp, 'stat-generate')) === runsBeforeResample + 1, 'Resample generates again from the selected step', labels.join(' | ').slice(0, 120));
 
     // ---- Chat: send a message and watch the reply stream
     await page.click('.activitybar [aria-label^="Tokenscope"]').catch(() => runCommand(page, 'Tokenscope: Focus on Chat View'));

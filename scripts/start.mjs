@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// `npm start`: from a fresh clone to Tokenscope running in a real VS Code with the default model loaded and
+// a sample file to complete in. Installs what is missing (npm ci, the VS Code server from the code-server
+// npm package under .tools/), builds, then opens:
+//   - the desktop `code` (Extension Development Host) when it is installed and --browser is not given;
+//   - otherwise the VS Code server in the browser: prints the URL (and stays up until Ctrl+C).
+// Flags: --browser (skip desktop code), --port N, --smoke (start, check in headless Chromium that the
+// extension loaded the model, then exit: for CI).
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const argv = process.argv.slice(2);
+const say = (m) => console.log(`[tokenscope] ${m}`);
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', ...opts, env: { ...process.env, ...opts.env } });
+  if (r.status !== 0) {
+    console.error(`[tokenscope] ${cmd} ${args.join(' ')} failed (exit ${r.status})`);
+    process.exit(r.status ?? 1);
+  }
+};
+
+// 1. Dependencies: npm ci when node_modules is missing or older than the lock file.
+const lock = join(ROOT, 'package-lock.json');
+const marker = join(ROOT, 'node_modules', '.package-lock.json');
+if (!existsSync(marker)) {
+  say('installing dependencies (npm ci; onnxruntime-node without its download step) ...');
+  run('npm', ['ci', '--no-audit', '--no-fund'], { env: { ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+} else if (statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000) {
+  // An existing tree is updated in place (npm ci would delete it first).
+  say('updating dependencies (npm install) ...');
+  run('npm', ['install', '--no-audit', '--no-fund'], { env: { ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+}
+
+// 2. Build.
+say('building ...');
+run(process.execPath, ['esbuild.mjs']);
+
+// 3. The playground: a copy of samples/, with the model setting when no default model is bundled.
+const playground = join(ROOT, '.artifacts', 'playground');
+if (!existsSync(playground)) cpSync(join(ROOT, 'samples'), playground, { recursive: true });
+const { testModelDir, ensureVscodeServer, freePort, startServer, launchChromium } = await import('./lib/vscode-server.mjs');
+const models = join(ROOT, 'media', 'models');
+const hasDefault = existsSync(models) && readdirSync(models).some((n) => existsSync(join(models, n, 'config.json')) && existsSync(join(models, n, 'onnx')));
+const modelDir = await testModelDir();
+if (!hasDefault) say(`no default model under media/models/ yet: using ${modelDir}`);
+mkdirSync(join(playground, '.vscode'), { recursive: true });
+writeFileSync(join(playground, '.vscode', 'settings.json'), JSON.stringify(hasDefault ? {} : { 'tokenscope.model.path': modelDir }, null, 2) + '\n');
+const sample = join(playground, 'sample.ts');
+
+// 4a. Desktop VS Code.
+const onPath = (name) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, name)));
+if (!argv.includes('--browser') && !argv.includes('--smoke') && onPath('code')) {
+  say('opening desktop VS Code (Extension Development Host) ...');
+  run('code', ['--new-window', `--extensionDevelopmentPath=${ROOT}`, playground, sample]);
+  process.exit(0);
+}
+
+// 4b. The VS Code server in the browser.
+ensureVscodeServer();
+const port = argv.includes('--port') ? Number(argv[argv.indexOf('--port') + 1]) : await freePort();
+const dataDir = join(ROOT, '.artifacts', 'vscode-server-data');
+mkdirSync(dataDir, { recursive: true });
+const server = await startServer({ kind: 'server', port, dataDir, quiet: !process.env.TOKENSCOPE_VERBOSE, extraArgs: [] });
+const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${ROOT}`], ['openFile', `vscode-remote://127.0.0.1:${port}${sample}`], ['skipWelcome', 'true']];
+const url = `${server.url}/?folder=${encodeURIComponent(playground)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+
+if (argv.includes('--smoke')) {
+  const ctx = await launchChromium(join(ROOT, '.artifacts', 'start-smoke-chromium'));
+  let ok = false;
+  try {
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    const name = modelDir.split('/').filter(Boolean).pop();
+    await page.locator('.statusbar').getByText(name, { exact: false }).first().waitFor({ timeout: 120_000 });
+    await page.getByRole('tab', { name: /sample\.ts/ }).first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(ROOT, '.artifacts', 'start-smoke.png') });
+    say(`smoke test: the workbench opened sample.ts and the status bar shows ${name}`);
+    ok = true;
+  } catch (e) {
+    console.error(e);
+  } finally {
+    await ctx.close().catch(() => {});
+    server.stop();
+  }
+  process.exit(ok ? 0 : 1);
+}
+
+console.log(`\n  Tokenscope is running in VS Code (the server from the code-server npm package).\n  Open this URL in a browser:\n\n  ${url}\n\n  (Ctrl+C stops it.)\n`);
+if (process.env.DISPLAY && onPath('xdg-open')) spawn('xdg-open', [url], { stdio: 'ignore', detached: true }).unref();
+process.on('SIGINT', () => {
+  server.stop();
+  process.exit(0);
+});
+await new Promise(() => {});
