@@ -5,8 +5,9 @@
 //   --threads N       intra-op threads for both (default: min(4, CPU count))
 //   --model DIR       model folder (default: media/models/tokenscope-code, else the largest fixture)
 //   --onnx FILE       ONNX file under onnx/ (default: the runtime's preference)
+//   --profile-worker DIR  write a CPU profile of the worker there
 //   --prompt-tokens N (default 1000, cut to the model's context)  --decode-tokens N (default 64)  --reps N (default 3)
-import { spawnSync } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -107,66 +108,78 @@ const greedy = (maxTokens: number): SamplingSettings => ({
   stop: [],
 });
 
-async function measureOurs(plan: Plan): Promise<Figures & { provider: string; reused_tokens: number }> {
-  const w = new WorkerClient({ workerPath: resolve(__dirname, 'worker.js') });
-  try {
-    const { provider } = await w.load({ modelDir: plan.modelDir, onnxFile: plan.onnxFile, threads: plan.threads, providers: ['cpu'] });
-    const ttft = async (tokens: number[]) => {
+/** One side of the comparison: time to first token, a decode rate, and peak RSS. */
+interface Side {
+  ttft(tokens: number[]): Promise<number>;
+  decode(tokens: number[], n: number): Promise<{ rate: number; count: number }>;
+  peakRssMb(): Promise<number>;
+  close(): void;
+}
+
+async function ours(plan: Plan): Promise<Side & { provider: string; lastReused: () => number }> {
+  const prof = opt('--profile-worker');
+  const w = new WorkerClient({ workerPath: resolve(__dirname, 'worker.js'), execArgv: prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof)}`] : [] });
+  const { provider } = await w.load({ modelDir: plan.modelDir, onnxFile: plan.onnxFile, threads: plan.threads, providers: ['cpu'] });
+  let reused = 0;
+  return {
+    provider: provider.active,
+    lastReused: () => reused,
+    async ttft(tokens) {
       const t0 = performance.now();
       let t1 = 0;
       const r = await w.generate({ prompt: { tokens }, sampling: greedy(1), topN: 0, onToken: () => (t1 ||= performance.now()) });
-      return { ms: t1 - t0, reused: r.stats.reusedTokens };
-    };
-    await ttft(plan.decodePrompt); // warm-up
-    const cold: number[] = [];
-    const edit: number[] = [];
-    let reused = 0;
-    for (let r = 0; r < plan.coldPrompts.length; r++) {
-      cold.push((await ttft(plan.coldPrompts[r])).ms);
-      const e = await ttft(plan.editPrompts[r]);
-      edit.push(e.ms);
-      reused = e.reused;
-    }
-    const rates: number[] = [];
-    let decoded = 0;
-    for (let r = 0; r < plan.coldPrompts.length; r++) {
+      reused = r.stats.reusedTokens;
+      return t1 - t0;
+    },
+    async decode(tokens, n) {
       const times: number[] = [];
-      await w.generate({ prompt: { tokens: [...plan.decodePrompt, r] }, sampling: greedy(plan.decodeTokens), topN: 0, onToken: () => times.push(performance.now()) });
-      if (times.length > 1) rates.push((times.length - 1) / ((times[times.length - 1] - times[0]) / 1000));
-      decoded = times.length;
-    }
-    const mem = await w.memory();
-    const n = plan.coldPrompts[0].length;
-    return {
-      prefill_tok_s: n / (median(cold) / 1000),
-      decode_tok_s: median(rates),
-      ttft_cold_ms: median(cold),
-      ttft_edit_ms: median(edit),
-      peak_rss_mb: mem.peakRss / 2 ** 20,
-      decode_tokens: decoded,
-      provider: provider.active,
-      reused_tokens: reused,
-    };
-  } finally {
-    w.dispose();
-  }
+      await w.generate({ prompt: { tokens }, sampling: greedy(n), topN: 0, onToken: () => times.push(performance.now()) });
+      return { rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000), count: times.length };
+    },
+    async peakRssMb() {
+      return (await w.memory()).peakRss / 2 ** 20;
+    },
+    close: () => w.dispose(),
+  };
 }
 
-/** Runs in a child process: transformers.js on the same files, same thread count, same token ids. */
-async function transformersChild(plan: Plan): Promise<Figures> {
+/** transformers.js in its own process (so its peak RSS is its own), driven by messages. */
+async function theirs(plan: Plan): Promise<Side> {
+  const child = fork(__filename, ['--transformersjs-child'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d).slice(-2000)));
+  let seq = 0;
+  const waiting = new Map<number, { res: (v: any) => void; rej: (e: Error) => void }>();
+  child.on('message', (m: any) => {
+    const p = waiting.get(m.seq);
+    waiting.delete(m.seq);
+    if (m.error) p?.rej(new Error(m.error));
+    else p?.res(m.value);
+  });
+  child.on('exit', (code) => {
+    for (const p of waiting.values()) p.rej(new Error(`transformers.js process exited (${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+    waiting.clear();
+  });
+  const call = (cmd: string, arg?: unknown): Promise<any> =>
+    new Promise((res, rej) => {
+      const id = ++seq;
+      waiting.set(id, { res, rej });
+      child.send({ seq: id, cmd, arg });
+    });
+  await call('load', plan);
+  return {
+    ttft: (tokens) => call('ttft', tokens),
+    decode: (tokens, n) => call('decode', { tokens, n }),
+    peakRssMb: () => call('rss'),
+    close: () => child.kill(),
+  };
+}
+
+/** The child side: transformers.js on the same files, same thread count, same token ids. */
+function transformersChild(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const t = require('@huggingface/transformers');
-  t.env.allowRemoteModels = false;
-  t.env.allowLocalModels = true;
-  t.env.localModelPath = resolve(plan.modelDir, '..') + '/';
-  const name = plan.modelDir.split(/[\\/]/).pop();
-  const dtype = plan.onnxFile === 'model.onnx' ? 'fp32' : plan.onnxFile === 'model_fp16.onnx' ? 'fp16' : plan.onnxFile === 'model_quantized.onnx' ? 'q8' : undefined;
-  if (!dtype) throw new Error(`no transformers.js dtype for ${plan.onnxFile}`);
-  const model = await t.AutoModelForCausalLM.from_pretrained(name, {
-    dtype,
-    device: 'cpu',
-    session_options: { intraOpNumThreads: plan.threads, interOpNumThreads: 1 },
-  });
+  let model: any;
   const run = async (ids: number[], maxNew: number) => {
     const times: number[] = [];
     const t0 = performance.now();
@@ -184,53 +197,100 @@ async function transformersChild(plan: Plan): Promise<Figures> {
     await model.generate({ input_ids, attention_mask, max_new_tokens: maxNew, do_sample: false, streamer });
     return { t0, times };
   };
-  await run(plan.decodePrompt, 1);
-  const cold: number[] = [];
-  const edit: number[] = [];
-  for (let r = 0; r < plan.coldPrompts.length; r++) {
-    const c = await run(plan.coldPrompts[r], 1);
-    cold.push(c.times[0] - c.t0);
-    const e = await run(plan.editPrompts[r], 1);
-    edit.push(e.times[0] - e.t0);
-  }
-  const rates: number[] = [];
-  let decoded = 0;
-  for (let r = 0; r < plan.coldPrompts.length; r++) {
-    const { times } = await run([...plan.decodePrompt, r], plan.decodeTokens);
-    if (times.length > 1) rates.push((times.length - 1) / ((times[times.length - 1] - times[0]) / 1000));
-    decoded = times.length;
-  }
-  return {
-    prefill_tok_s: plan.coldPrompts[0].length / (median(cold) / 1000),
-    decode_tok_s: median(rates),
-    ttft_cold_ms: median(cold),
-    ttft_edit_ms: median(edit),
-    peak_rss_mb: (process.resourceUsage().maxRSS * 1024) / 2 ** 20,
-    decode_tokens: decoded,
+  const handlers: Record<string, (arg: any) => Promise<unknown>> = {
+    async load(plan: Plan) {
+      t.env.allowRemoteModels = false;
+      t.env.allowLocalModels = true;
+      t.env.localModelPath = resolve(plan.modelDir, '..') + '/';
+      const dtype = { 'model.onnx': 'fp32', 'model_fp16.onnx': 'fp16', 'model_quantized.onnx': 'q8' }[plan.onnxFile];
+      if (!dtype) throw new Error(`no transformers.js dtype for ${plan.onnxFile}`);
+      model = await t.AutoModelForCausalLM.from_pretrained(plan.modelDir.split(/[\\/]/).pop(), {
+        dtype,
+        device: 'cpu',
+        session_options: { intraOpNumThreads: plan.threads, interOpNumThreads: 1 },
+      });
+      return true;
+    },
+    async ttft(ids: number[]) {
+      const r = await run(ids, 1);
+      return r.times[0] - r.t0;
+    },
+    async decode({ tokens, n }: { tokens: number[]; n: number }) {
+      const { times } = await run(tokens, n);
+      return { rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000), count: times.length };
+    },
+    async rss() {
+      return (process.resourceUsage().maxRSS * 1024) / 2 ** 20;
+    },
   };
+  process.on('message', async (m: any) => {
+    try {
+      process.send!({ seq: m.seq, value: await handlers[m.cmd](m.arg) });
+    } catch (e) {
+      process.send!({ seq: m.seq, error: (e as Error).stack ?? String(e) });
+    }
+  });
 }
 
-function measureTransformers(plan: Plan): Figures | { error: string } {
-  const r = spawnSync(process.execPath, [__filename, '--transformersjs-child'], { input: JSON.stringify(plan), encoding: 'utf8', maxBuffer: 1 << 26 });
-  const last = r.stdout.trim().split('\n').pop() ?? '';
+interface Measured extends Figures {
+  error?: string;
+}
+
+/** Both sides, interleaved rep by rep so a change in machine load hits both alike. */
+async function measure(plan: Plan): Promise<{ ours: Measured & { provider: string; reused: number }; theirs: Measured | { error: string } }> {
+  const a = await ours(plan);
+  let b: Side | undefined;
+  let bError: string | undefined;
   try {
-    return JSON.parse(last);
-  } catch {
-    return { error: (r.stderr || r.stdout || `exit ${r.status}`).trim().split('\n').slice(-3).join(' | ') };
+    b = await theirs(plan);
+  } catch (e) {
+    bError = (e as Error).message;
+  }
+  const acc = () => ({ cold: [] as number[], edit: [] as number[], rate: [] as number[], count: 0 });
+  const A = acc();
+  const B = acc();
+  const both = async (f: (s: Side, into: ReturnType<typeof acc>) => Promise<void>) => {
+    await f(a, A);
+    if (b && !bError) await f(b, B).catch((e) => (bError = (e as Error).message));
+  };
+  try {
+    await both(async (s) => void (await s.ttft(plan.decodePrompt))); // warm-up
+    for (let r = 0; r < plan.coldPrompts.length; r++) {
+      await both(async (s, into) => void into.cold.push(await s.ttft(plan.coldPrompts[r])));
+      await both(async (s, into) => void into.edit.push(await s.ttft(plan.editPrompts[r])));
+    }
+    for (let r = 0; r < plan.coldPrompts.length; r++) {
+      await both(async (s, into) => {
+        const d = await s.decode([...plan.decodePrompt, r], plan.decodeTokens);
+        into.rate.push(d.rate);
+        into.count = d.count;
+      });
+    }
+    const n = plan.coldPrompts[0].length;
+    const figures = async (s: Side, x: ReturnType<typeof acc>): Promise<Figures> => ({
+      prefill_tok_s: n / (median(x.cold) / 1000),
+      decode_tok_s: median(x.rate),
+      ttft_cold_ms: median(x.cold),
+      ttft_edit_ms: median(x.edit),
+      peak_rss_mb: await s.peakRssMb(),
+      decode_tokens: x.count,
+    });
+    const oursFig = { ...(await figures(a, A)), provider: a.provider, reused: a.lastReused() };
+    let theirsFig: Measured | { error: string } = { error: bError ?? 'not run' };
+    if (b && !bError) theirsFig = await figures(b, B).catch((e) => ({ error: (e as Error).message }));
+    return { ours: oursFig, theirs: theirsFig };
+  } finally {
+    a.close();
+    b?.close();
   }
 }
 
 const fmt = (x: number | undefined, d = 1) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 
 async function main(): Promise<void> {
-  if (flag('--transformersjs-child')) {
-    const plan = JSON.parse(require('node:fs').readFileSync(0, 'utf8')) as Plan;
-    process.stdout.write(JSON.stringify(await transformersChild(plan)) + '\n');
-    return;
-  }
+  if (flag('--transformersjs-child')) return transformersChild();
   const plan = makePlan();
-  const ours = await measureOurs(plan);
-  const theirs = measureTransformers(plan);
+  const { ours, theirs } = await measure(plan);
   const tj = 'error' in theirs ? undefined : theirs;
   const ratio = (a: number, b: number | undefined) => (b ? a / b : undefined);
   const result = {
@@ -244,7 +304,7 @@ async function main(): Promise<void> {
     decode_tok_s: ours.decode_tok_s,
     ttft_cold_ms: ours.ttft_cold_ms,
     ttft_edit_ms: ours.ttft_edit_ms,
-    edit_reused_tokens: ours.reused_tokens,
+    edit_reused_tokens: ours.reused,
     prefix_reuse_ttft_speedup: ours.ttft_cold_ms / ours.ttft_edit_ms,
     worker_peak_rss_mb: ours.peak_rss_mb,
     transformersjs: tj ?? theirs,
@@ -265,7 +325,7 @@ async function main(): Promise<void> {
   console.log(`Tokenscope runtime bench: ${plan.modelDir} (${plan.onnxFile}), ${ours.provider}, ${plan.threads} threads`);
   console.log(['', 'tokenscope', 'transformers.js', 'ratio'].map((s, i) => s.padEnd(w[i])).join(''));
   for (const r of rows) console.log(r.map((s, i) => s.padEnd(w[i])).join(''));
-  console.log(`prefix reuse: TTFT cold / after edit = ${fmt(result.prefix_reuse_ttft_speedup, 1)}x (reused ${ours.reused_tokens} of ${result.prompt_tokens} tokens)`);
+  console.log(`prefix reuse: TTFT cold / after edit = ${fmt(result.prefix_reuse_ttft_speedup, 1)}x (reused ${ours.reused} of ${result.prompt_tokens} tokens)`);
   if (!tj) console.log(`transformers.js failed: ${(theirs as { error: string }).error}`);
   if (flag('--json')) console.log(JSON.stringify(result));
 }

@@ -47,7 +47,7 @@ const makeTensor = (type: string, data: KvData, dims: number[]): KvTensor => new
 const SCORE_CHUNK = 128;
 
 /** Kept logits are bounded: old generations are dropped first. */
-const KEPT_LOGITS_BYTES = 256 * 1024 * 1024;
+const KEPT_LOGITS_BYTES = 64 * 1024 * 1024;
 
 export class Engine {
   readonly cache: KvCache;

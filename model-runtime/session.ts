@@ -18,6 +18,8 @@ export interface SessionOptions {
   providers?: string[];
   /** Intra-op threads; undefined lets onnxruntime choose. */
   threads?: number;
+  /** Extra onnxruntime session options (experiments, tests). */
+  extra?: ort.InferenceSession.SessionOptions;
 }
 
 export interface OpenSession {
@@ -65,6 +67,7 @@ export async function openSession(modelPath: string, opts: SessionOptions = {}):
         executionProviders: [name],
         graphOptimizationLevel: 'all',
         ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
+        ...opts.extra,
       });
       return { session, provider: { active: name, fallbacks } };
     } catch (e) {
