@@ -65,12 +65,6 @@ writeFileSync(
 );
 const workspace = join(run, 'workspace');
 cpSync(join(ROOT, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
-if (!bundled) {
-  // Workspace settings reach the extension host reliably at activation (trust is off in this profile).
-  mkdirSync(join(workspace, '.vscode'), { recursive: true });
-  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'tokenscope.model.path': modelDir }, null, 2));
-}
-
 // 3. code-server and Chromium.
 const port = await freePort();
 const server = await startServer({ kind: 'code-server', port, dataDir, folder: workspace, quiet: !process.env.TOKENSCOPE_VERBOSE });
