@@ -78,6 +78,17 @@ export function stopAtBlockEnd(text: string, linePrefix: string): string {
   return text;
 }
 
+/**
+ * Small models loop ("Pond Pond Pond ..."): where a piece of text repeats itself four times or more in a
+ * row, keep the first copy and cut the rest of the completion there.
+ */
+export function cutRepetition(text: string): string {
+  // Only pieces with a word character: runs of '=' or spaces are rulers and indentation.
+  const m = /([^]{0,23}?\w[^]{0,23}?)\1{3,}/.exec(text);
+  if (!m) return text;
+  return text.slice(0, m.index + m[1].length);
+}
+
 /** Keeps at most `maxLines` lines. */
 export function limitLines(text: string, maxLines: number): string {
   const lines = text.split('\n');
@@ -129,6 +140,7 @@ export function trimCompletion(text: string): string {
 export function postProcess(raw: string, ctx: FilterContext): string {
   const multi = allowsMultiLine(ctx);
   let t = raw.replace(/\r\n/g, '\n');
+  t = cutRepetition(t);
   t = limitToOneLine(t, multi);
   if (multi) {
     t = stopAtBlankLine(t);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   allowsMultiLine,
+  cutRepetition,
   dropLineSuffixOverlap,
   dropRepeatedSuffix,
   limitLines,
@@ -56,6 +57,17 @@ test('stopAtBlockEnd: a dedented line ends the block; a closer of the cursor blo
 
 test('stopAtBlockEnd: python body stops at a line indented less than the body', () => {
   assert.equal(stopAtBlockEnd('return a\n    x = 1\nprint(1)', '        '), 'return a');
+});
+
+test('cutRepetition keeps one copy of a looping piece and cuts the rest', () => {
+  assert.equal(cutRepetition(' Pond Pond Pond Pond Pond'), ' Pond');
+  assert.equal(cutRepetition('if not not not not x:'), 'if not');
+  assert.equal(cutRepetition('a();\na();\na();\na();\nb();'), 'a();\n');
+  // Three in a row is still code (and whitespace runs are indentation).
+  assert.equal(cutRepetition('x = [0, 0, 0]'), 'x = [0, 0, 0]');
+  assert.equal(cutRepetition('\n        return a'), '\n        return a');
+  assert.equal(cutRepetition('return total;'), 'return total;');
+  assert.equal(cutRepetition('// ==========='), '// ===========');
 });
 
 test('limitLines keeps at most n lines', () => {
