@@ -68,12 +68,12 @@ async function main(): Promise<void> {
   const h = (await import(pathToFileURL(join(ROOT, 'scripts', 'lib', 'vscode-server.mjs')).href)) as Harness;
   h.ensureVscodeServer();
   const run = h.freshDir(join(ROOT, '.artifacts', 'ui-run'));
-  mkdirSync(OUT, { recursive: true });
+  h.freshDir(OUT);
   const workspace = join(run, 'workspace');
   cpSync(join(ROOT, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
   const modelDir = await h.testModelDir();
   mkdirSync(join(workspace, '.vscode'), { recursive: true });
-  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'tokenscope.model.path': modelDir, 'tokenscope.sampling.seed': 7, 'tokenscope.completion.autoTrigger': false, 'workbench.colorTheme': THEME }, null, 2));
+  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'tokenscope.model.path': modelDir, 'tokenscope.sampling.seed': 7, 'tokenscope.completion.autoTrigger': false, 'workbench.colorTheme': THEME, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true }, null, 2));
   console.log(`model: ${modelDir}`);
   const port = await h.freePort();
   const server = await h.startServer({ kind: 'server', port, dataDir: join(run, 'server'), quiet: !process.env.TOKENSCOPE_VERBOSE });
@@ -87,6 +87,10 @@ async function main(): Promise<void> {
     await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
     // The extension activates on startup; its status bar item says when the model is ready.
     await until('the Tokenscope status bar item', async () => (await page.$$('.statusbar-item[id*="tokenscope" i], .statusbar-item[aria-label*="Tokenscope" i]')).length > 0, 90_000).catch(() => undefined);
+
+    // Room for the inspector: no secondary side bar, no explorer (the chat step reopens the side bar).
+    if (await page.isVisible('.part.auxiliarybar')) await page.keyboard.press('Control+Alt+B');
+    if (await page.isVisible('.part.sidebar')) await page.keyboard.press('Control+B');
 
     // ---- Inspector on a real generation
     await runCommand(page, 'Tokenscope: Open Inspector on a Prompt');

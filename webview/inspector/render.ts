@@ -139,6 +139,7 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
   list.appendChild(h('div', { class: 'alt header', 'aria-hidden': 'true' }, h('span', {}, 'token'), h('span', {}, ''), h('span', { class: 'num' }, 'raw'), h('span', { class: 'num' }, 'final'), h('span', {}, '')));
   const sorted = [...dist.alternatives].sort((x, y) => y.rawProb - x.rawProb);
   const alts = st.allAlternatives ? sorted : sorted.filter((x, i) => i < SHOWN_ALTERNATIVES || x.id === dist.chosenId);
+  const scale = Math.max(...alts.map((x) => Math.max(x.rawProb, x.finalProb)), 1e-9);
   for (const alt of alts) {
     const l = tokenLabel({ text: alt.text });
     const chosen = alt.id === dist.chosenId;
@@ -153,7 +154,7 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
         title: chosen ? 'The generated token' : 'Force this token here and generate from it (branch)',
       },
       h('span', { class: `tok kind-${l.kind}` }, l.label),
-      probBars(alt.rawProb, alt.finalProb, removed),
+      probBars(alt.rawProb, alt.finalProb, removed, scale),
       h('span', { class: 'num' }, formatProb(alt.rawProb)),
       h('span', { class: 'num' }, removed ? '—' : formatProb(alt.finalProb)),
       h('span', { class: 'tag' }, chosen ? h('span', { class: 'badge chosen' }, icon('check'), ' chosen') : removed ? h('span', { class: 'badge removed', title: `removed by ${alt.removedBy}` }, `✕ ${alt.removedBy}`) : h('span', { class: 'branch-hint' }, icon('git-branch'))),

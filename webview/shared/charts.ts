@@ -4,13 +4,16 @@ import { s } from './dom';
 import type { CdfSegment } from './local-sampler';
 import { visibleText } from './token-text';
 
-/** Two bars in one row: raw (model) above, final (after processors) below. */
-export function probBars(raw: number, final: number, removed: boolean): SVGElement {
-  const w = 100;
+/**
+ * Two bars in one row: raw (model) above, final (after processors) below. `scale` is the largest
+ * probability in the list, so a flat distribution still shows visible bars (the numbers say the rest).
+ */
+export function probBars(raw: number, final: number, removed: boolean, scale = 1): SVGElement {
+  const w = 100 / Math.max(scale, 1e-9);
   return s(
     'svg',
-    { class: 'bars', viewBox: `0 0 ${w} 12`, preserveAspectRatio: 'none', 'aria-hidden': 'true' },
-    s('rect', { class: 'bar-track', x: 0, y: 0, width: w, height: 12 }),
+    { class: 'bars', viewBox: '0 0 100 12', preserveAspectRatio: 'none', 'aria-hidden': 'true' },
+    s('rect', { class: 'bar-track', x: 0, y: 0, width: 100, height: 12 }),
     s('rect', { class: 'bar-raw', x: 0, y: 1, width: Math.max(raw * w, raw > 0 ? 0.5 : 0), height: 4 }),
     s('rect', { class: removed ? 'bar-final removed' : 'bar-final', x: 0, y: 6, width: Math.max(final * w, final > 0 ? 0.5 : 0), height: 5 }),
   );
