@@ -58,6 +58,12 @@ export class CompletionEngine {
   readonly ring: ChunkRing;
   /** Model runs started, for tests and the bench. */
   runs = 0;
+  /**
+   * Characters per token of the model's tokenizer on this code, learned from the worker's prompt token
+   * counts. The budget must hold in real tokens: past the context the worker cuts the prompt's start one
+   * token at a time, which would move the prompt's beginning on every keystroke and defeat prefix reuse.
+   */
+  charsPerToken = 3;
 
   constructor(
     private readonly runtime: CompletionRuntime,
@@ -90,7 +96,9 @@ export class CompletionEngine {
     const maxTokens = cfg.completion.maxTokens;
     const budget = Math.max(16, Math.min(cfg.context.budgetTokens, model.contextLength - maxTokens - 8));
     this.ring.setCapacity(cfg.context.maxChunks);
+    const ratio = this.charsPerToken;
     const prompt = buildPrompt({
+      count: (t) => Math.ceil((t.length / ratio) * 1.1),
       before: req.before,
       after: req.after,
       budgetTokens: budget,
@@ -111,6 +119,7 @@ export class CompletionEngine {
       if (!multi && linePrefix.trim() === '') sampling.stop = [];
       const c = await this.generateOne(prompt.prompt, sampling, multi ? cfg.completion.maxLines : 1, token);
       if (!c) return undefined;
+      this.learnRatio(prompt, c.stats.promptTokens);
       c.text = postProcess(c.raw, { linePrefix, lineSuffix, linesBelow, lineMode: cfg.completion.lineMode, maxLines: cfg.completion.maxLines });
       candidates.push(c);
     }
@@ -118,6 +127,13 @@ export class CompletionEngine {
     const texts = [...new Set(candidates.map((c) => c.text).filter((t) => t !== ''))];
     this.cache.put(req.doc, req.before, req.after, texts, { candidates, prompt });
     return { texts, candidates, prompt, source: 'model', typed: 0 };
+  }
+
+  private learnRatio(p: BuiltPrompt, promptTokens: number): void {
+    const chars = p.extra.length + p.prefix.length + p.suffix.length;
+    if (promptTokens < 8 || chars < 16) return;
+    const observed = chars / promptTokens;
+    this.charsPerToken = Math.min(8, Math.max(0.5, 0.7 * this.charsPerToken + 0.3 * observed));
   }
 
   /** One model run; ends early once it has more lines than can be shown. Undefined when cancelled. */

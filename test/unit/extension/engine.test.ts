@@ -102,6 +102,26 @@ test('a multi-line run is stopped once it has more lines than can be shown', asy
   assert.ok(res!.candidates[0].steps.length < 40 * 7);
 });
 
+test('the token budget follows the tokenizer: characters per token are learned from the prompt sizes', async () => {
+  // The scripted runtime reports 1 prompt token; a runtime that reports 1 token per character teaches ~1.2.
+  const rt = new ScriptedRuntime(['x']);
+  const realGenerate = rt.generate.bind(rt);
+  rt.generate = async (opts) => {
+    const r = await realGenerate(opts);
+    const p = opts.prompt.fim ? opts.prompt.fim.prefix + opts.prompt.fim.suffix : opts.prompt.text ?? '';
+    return { ...r, stats: { ...r.stats, promptTokens: p.length } };
+  };
+  const engine = new CompletionEngine(rt, cfg({ 'context.budgetTokens': 64 }));
+  const long = Array.from({ length: 100 }, (_, i) => `v${i} = ${i}`).join('\n') + '\n';
+  for (let i = 0; i < 12; i++) {
+    engine.cache.clear();
+    await engine.complete(req(long + 'x'.repeat(i)), new CancelSource().token);
+  }
+  assert.ok(engine.charsPerToken < 1.2, `learned ${engine.charsPerToken}`);
+  const last = rt.calls[rt.calls.length - 1].prompt.fim!;
+  assert.ok(last.prefix.length + last.suffix.length <= 64, 'the prompt fits the budget in real tokens');
+});
+
 test('no model loaded: no completion', async () => {
   const rt = new ScriptedRuntime(['x']);
   (rt as any).info = undefined;
