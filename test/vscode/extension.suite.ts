@@ -81,8 +81,14 @@ describe('inline completions', () => {
     api.completion.engine.cache.clear();
     const runs = api.completion.engine.runs;
     const pos = fimPosition(doc);
+    const states: string[] = [];
+    const sub = api.service.onDidChangeState((s) => states.push(s.kind === 'busy' && s.tokensPerSecond ? `busy ${api.status.text}` : s.kind));
     const items = await api.completion.provider.provideInlineCompletionItems(doc, pos, automatic, tokenSource().token);
+    sub.dispose();
     assert.equal(api.completion.engine.runs, runs + 1, 'one model run');
+    // The status bar showed the worker busy, with its speed, and ready again afterwards.
+    assert.ok(states.some((s) => /^busy .*tok\/s/.test(s)), `states seen: ${states.join(', ')}`);
+    assert.equal(api.service.state.kind, 'ready');
     const shown = api.completion.last.latest();
     assert.ok(shown);
     const c = shown.candidates[0];
@@ -112,6 +118,20 @@ describe('inline completions', () => {
       assert.equal(api.completion.provider.stats.fromCache, before + 1);
       assert.equal(api.completion.engine.runs, runs);
     }
+  });
+
+  it('an explicit request (cycling, or the trigger command) generates several candidates', async () => {
+    const { doc } = await openSample();
+    api.completion.engine.cache.clear();
+    const runs = api.completion.engine.runs;
+    const items = await api.completion.provider.provideInlineCompletionItems(doc, fimPosition(doc), invoked, tokenSource().token);
+    assert.equal(api.completion.engine.runs, runs + api.settings.value.completion.candidates);
+    const shown = api.completion.last.latest()!;
+    assert.equal(shown.candidates.length, api.settings.value.completion.candidates);
+    // Distinct, non-empty texts only.
+    const texts = (items ?? []).map((i) => i.insertText as string);
+    assert.equal(new Set(texts).size, texts.length);
+    assert.ok(texts.every((t) => t.length > 0));
   });
 
   it('a cancelled request returns nothing and stops the model run', async () => {
