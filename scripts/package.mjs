@@ -4,9 +4,10 @@
 // The extension is staged in .artifacts/package/stage (so nothing else in the repo can slip in), with
 // onnxruntime-node under dist/node_modules (where dist/worker.js finds it), then packed by vsce.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultModel } from './lib/vscode-server.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const argv = process.argv.slice(2);
@@ -47,11 +48,9 @@ cpSync(join(ROOT, 'dist'), join(stage, 'dist'), { recursive: true, filter: (src)
 // Media: icons and CSS, and of the models only the default one.
 const models = join(ROOT, 'media', 'models');
 cpSync(join(ROOT, 'media'), join(stage, 'media'), { recursive: true, filter: (src) => !src.startsWith(models) });
-const modelNames = existsSync(models)
-  ? readdirSync(models).filter((n) => existsSync(join(models, n, 'config.json')) && existsSync(join(models, n, 'onnx'))).sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b)))
-  : [];
-if (modelNames.length) {
-  const name = modelNames[0];
+const defaultDir = defaultModel();
+if (defaultDir) {
+  const name = basename(defaultDir);
   log(`default model: media/models/${name}`);
   cpSync(join(models, name), join(stage, 'media', 'models', name), { recursive: true, filter: (src) => !/\.(py|pt|ckpt|log)$/.test(src) });
 } else if (argv.includes('--allow-no-model')) {

@@ -7,7 +7,7 @@
 // Flags: --browser (skip desktop code), --port N, --smoke (start, check in headless Chromium that the
 // extension loaded the model, then exit: for CI).
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
@@ -40,9 +40,8 @@ run(process.execPath, ['esbuild.mjs']);
 // 3. The playground: a copy of samples/, with the model setting when no default model is bundled.
 const playground = join(ROOT, '.artifacts', 'playground');
 if (!existsSync(playground)) cpSync(join(ROOT, 'samples'), playground, { recursive: true });
-const { testModelDir, ensureVscodeServer, freePort, startServer, launchChromium } = await import('./lib/vscode-server.mjs');
-const models = join(ROOT, 'media', 'models');
-const hasDefault = existsSync(models) && readdirSync(models).some((n) => existsSync(join(models, n, 'config.json')) && existsSync(join(models, n, 'onnx')));
+const { defaultModel, testModelDir, ensureVscodeServer, freePort, startServer, launchChromium } = await import('./lib/vscode-server.mjs');
+const hasDefault = !!defaultModel();
 const modelDir = await testModelDir();
 if (!hasDefault) say(`no default model under media/models/ yet: using ${modelDir}`);
 mkdirSync(join(playground, '.vscode'), { recursive: true });

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CODE_SERVER_ENTRY, NODE24, ROOT, ensureVscodeServer, freePort, freshDir, launchChromium, log, startServer, testModelDir } from './lib/vscode-server.mjs';
+import { CODE_SERVER_ENTRY, NODE24, ROOT, defaultModel, ensureVscodeServer, freePort, freshDir, launchChromium, log, startServer, testModelDir } from './lib/vscode-server.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -18,7 +18,7 @@ const run = freshDir(join(ROOT, '.artifacts', 'browser'));
 // 1. The packaged extension.
 let vsix = opt('--vsix');
 if (!vsix) {
-  const hasDefault = existsSync(join(ROOT, 'media', 'models')) && readdirSync(join(ROOT, 'media', 'models')).some((n) => existsSync(join(ROOT, 'media', 'models', n, 'config.json')));
+  const hasDefault = !!defaultModel();
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'package.mjs'), ...(hasDefault ? [] : ['--allow-no-model'])], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
   const dir = join(ROOT, '.artifacts', 'package');

@@ -2,7 +2,7 @@
 // server bundled in the code-server npm package (installed by scripts/install-vscode-server.sh under
 // .tools/), started on a free local port, and driven from headless Chromium through playwright-core.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,16 +119,19 @@ export async function launchChromium(profileDir, { headless = true, viewport = {
   return chromium.launchPersistentContext(profileDir, { executablePath, headless, args: CHROMIUM_ARGS, viewport });
 }
 
+/** The bundled default model (media/models/<name>/ with config.json and onnx/*.onnx), as the extension picks it. */
+export function defaultModel() {
+  const models = join(ROOT, 'media', 'models');
+  if (!existsSync(models)) return undefined;
+  const ok = (d) => existsSync(join(d, 'config.json')) && existsSync(join(d, 'onnx')) && readdirSync(join(d, 'onnx')).some((f) => f.endsWith('.onnx'));
+  const names = readdirSync(models).filter((n) => ok(join(models, n))).sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b)));
+  return names.length ? join(models, names[0]) : undefined;
+}
+
 /** Model folder for tests: $TOKENSCOPE_TEST_MODEL, the bundled default model, or the tiny gpt2 fixture. */
 export async function testModelDir() {
   if (process.env.TOKENSCOPE_TEST_MODEL) return resolve(process.env.TOKENSCOPE_TEST_MODEL);
-  const { readdirSync } = await import('node:fs');
-  const models = join(ROOT, 'media', 'models');
-  if (existsSync(models)) {
-    const names = readdirSync(models).filter((n) => existsSync(join(models, n, 'config.json')) && existsSync(join(models, n, 'onnx'))).sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b)));
-    if (names.length) return join(models, names[0]);
-  }
-  return join(ROOT, 'test', 'fixtures', 'models', 'gpt2-tiny');
+  return defaultModel() ?? join(ROOT, 'test', 'fixtures', 'models', 'gpt2-tiny');
 }
 
 /** The extension-test workspace under `run`: sample files plus settings that point at the test model. */
