@@ -163,6 +163,8 @@ export class WorkerClient {
   private request(req: Request, onMessage?: (msg: WorkerToHost) => void, signal?: AbortSignal): Promise<WorkerToHost> {
     const id = this.nextId++;
     if (this.exited) return Promise.reject(new RuntimeError('worker-crashed', `the model worker is not running (${this.exited})`));
+    // Already cancelled: never reaches the worker.
+    if (signal?.aborted) return Promise.reject(new RuntimeError('cancelled', 'cancelled before it was sent'));
     return new Promise<WorkerToHost>((resolve, reject) => {
       const onAbort = () => this.post({ type: 'cancel', id });
       const cleanup = () => signal?.removeEventListener('abort', onAbort);
@@ -193,6 +195,10 @@ export class WorkerClient {
   /** Streams tokens to onToken; resolves when done. Aborting the signal ends it within one decode step
    * and resolves with stopReason 'cancelled' and the text so far. */
   async generate(p: GenerateParams): Promise<GenerateResult> {
+    if (p.signal?.aborted) {
+      const stats: GenerationStats = { promptTokens: 0, reusedTokens: 0, generatedTokens: 0, prefillMs: 0, decodeMs: 0, stopReason: 'cancelled', seed: p.sampling.seed ?? 0 };
+      return { generationId: 0, text: '', ids: [], stats };
+    }
     const m = await this.request(
       { type: 'generate', prompt: p.prompt, sampling: p.sampling, topN: p.topN, priority: p.priority ?? 'normal', branch: p.branch },
       (msg) => {

@@ -107,7 +107,9 @@ export class Engine {
       fim: tokenizer.fim,
       tokenizer: tokenizer.kind,
     };
-    const chunk = opts.prefillChunk ?? (signature.logitsToKeep ? 1024 : 128);
+    // 256 tokens per run: a cancel lands between runs, so this bounds how long a stale prefill can block
+    // the queue; it costs little (attention over a chunk even computes less than the full square).
+    const chunk = opts.prefillChunk ?? (signature.logitsToKeep ? 256 : 128);
     return new Engine(folder, tokenizer, session, signature, provider, info, chunk);
   }
 
@@ -213,6 +215,12 @@ export class Engine {
       if (s.seed === undefined) seed = rec.seed;
     } else {
       prompt = this.buildPrompt(p.prompt, maxTokens);
+      // An empty prompt starts from the document separator, as the model saw at every document start.
+      if (prompt.length === 0) {
+        const start = this.info.bosId ?? this.info.eosIds[0];
+        if (start === undefined) throw new RuntimeError('bad-request', 'the prompt is empty and the model has no BOS/EOS token to start from');
+        prompt = [start];
+      }
     }
     const rec: GenerationRecord = { id: this.nextGenerationId++, prompt, ids: [...prior], logits: [...priorLogits], seed };
     this.keep(rec);

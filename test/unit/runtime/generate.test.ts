@@ -160,3 +160,23 @@ test('FIM prompts use the model\'s sentinels in PSM order', () => {
   assert.ok(llama.tokenizer.decode(long.slice(1, long.indexOf(fim.suffix))).endsWith('END'));
   assert.ok(llama.tokenizer.decode(long.slice(long.indexOf(fim.suffix) + 1, -1)).startsWith('START'));
 });
+
+test('an empty prompt starts from the separator token', async () => {
+  const r = await llama.generate({ prompt: { text: '' }, sampling: { ...greedy, maxTokens: 3 }, topN: 0 }, () => undefined, never);
+  assert.equal(r.stats.promptTokens, 1);
+  assert.ok(r.ids.length > 0);
+});
+
+test('a prompt longer than one prefill chunk gives the same logits as one run', async () => {
+  const tokens = Array.from({ length: 200 }, (_, i) => (i * 31) % 512);
+  const chunked = await Engine.load(join(FIXTURES, 'llama-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1, prefillChunk: 48 });
+  try {
+    const a = await chunked.prefill(chunked.newCache(), tokens, never);
+    const b = await llama.prefill(llama.newCache(), tokens, never);
+    let diff = 0;
+    for (let i = 0; i < a.logits.length; i++) diff = Math.max(diff, Math.abs(a.logits[i] - b.logits[i]));
+    assert.ok(diff < 1e-4, `diff ${diff}`);
+  } finally {
+    await chunked.release();
+  }
+});
