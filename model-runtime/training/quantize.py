@@ -52,7 +52,7 @@ def quantize_model(model: onnx.ModelProto, min_elements: int = 1024) -> onnx.Mod
     final_nodes = []
     for node in new_nodes:
         table = node.input[0] if node.op_type == "Gather" else None
-        if table in inits and len(inits[table].dims) == 2 and inits[table].dims[0] > 1024:
+        if table in inits and len(inits[table].dims) == 2 and inits[table].dims[0] >= 256:
             emb = arrays.setdefault(table, numpy_helper.to_array(inits[table]))
             tied = next((v for v in quantized.values() if v[3].shape == emb.T.shape and np.array_equal(v[3], emb.T)), None)
             ids, out = node.input[1], node.output[0]

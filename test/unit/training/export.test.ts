@@ -1,0 +1,89 @@
+// The export path without training: a freshly initialised tiny model goes through export_onnx.py
+// (ONNX with a KV cache, reference logits) and quantize.py (int8), and our runtime reproduces torch's
+// logits from the ONNX file. Needs Python with torch and onnx (Debian: python3-torch, python3-onnx),
+// which .ci/run installs; elsewhere the test is skipped with the reason.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Engine } from '../../../model-runtime/generate';
+
+function findPython(): string | undefined {
+  for (const py of [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean) as string[]) {
+    if (spawnSync(py, ['-c', 'import torch, onnx'], { stdio: 'ignore' }).status === 0) return py;
+  }
+  return undefined;
+}
+
+const python = findPython();
+const skip = python ? false : process.env.CI ? false : 'needs python3 with torch and onnx (apt-get install python3-torch python3-onnx)';
+
+interface Reference { steps: { feed: number[]; check_ids: number[]; check_logits: number[]; argmax: number }[]; atol: number }
+
+async function replay(dir: string, onnxFile: string, ref: Reference) {
+  const engine = await Engine.load(dir, { onnxFile });
+  try {
+    const cache = engine.newCache();
+    let maxErr = 0;
+    const argmax: number[] = [];
+    for (const step of ref.steps) {
+      const out = await engine.run(cache, step.feed);
+      const V = out.data.length / out.rows;
+      const last = out.data.subarray((out.rows - 1) * V);
+      step.check_ids.forEach((id, i) => (maxErr = Math.max(maxErr, Math.abs(last[id] - step.check_logits[i]))));
+      let best = 0;
+      for (let i = 1; i < V; i++) if (last[i] > last[best]) best = i;
+      argmax.push(best);
+    }
+    return { maxErr, argmax };
+  } finally {
+    await engine.release();
+  }
+}
+
+test('export_onnx.py + quantize.py: ONNX logits equal torch logits, int8 keeps the greedy choice', { skip }, async () => {
+  assert.ok(python, 'CI must provide python3 with torch and onnx');
+  const out = mkdtempSync(join(tmpdir(), 'export-'));
+  const r = spawnSync(python, ['model-runtime/training/make_fixtures.py', '--out', out, '--only', 'mistral-tiny'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const dir = join(out, 'mistral-tiny');
+  for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'reference.json']) {
+    assert.ok(existsSync(join(dir, f)), `${f} written`);
+  }
+  // The int8 file stores the tied embedding once: well under half the fp32 file.
+  assert.ok(statSync(join(dir, 'onnx/model_quantized.onnx')).size < 0.5 * statSync(join(dir, 'onnx/model.onnx')).size);
+  const ref: Reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8'));
+  const fp32 = await replay(dir, 'model.onnx', ref);
+  assert.ok(fp32.maxErr < ref.atol, `fp32 max error ${fp32.maxErr}`);
+  assert.deepEqual(fp32.argmax, ref.steps.map((s) => s.argmax));
+  const q8 = await replay(dir, 'model_quantized.onnx', ref);
+  assert.deepEqual(q8.argmax, ref.steps.map((s) => s.argmax));
+});
+
+test('data.py: FIM rows keep every token once, in PSM or SPM order, ending in <|endoftext|>', { skip }, () => {
+  const code = `
+import sys, numpy as np
+sys.path.insert(0, 'model-runtime/training')
+from data import fim_row, get_batch, EOT, FIM_PREFIX, FIM_MIDDLE, FIM_SUFFIX
+rng = np.random.default_rng(0)
+w = np.arange(1, 101, dtype=np.uint16)
+for spm in (0.0, 1.0):
+    for _ in range(50):
+        r = fim_row(w, rng, spm)
+        assert len(r) == len(w), len(r)
+        assert r[-1] == EOT and r[0] == FIM_PREFIX
+        body = [t for t in r.tolist() if t not in (EOT, FIM_PREFIX, FIM_MIDDLE, FIM_SUFFIX)]
+        assert sorted(body) == list(range(1, 97)), 'every token of the window but the last 4, once'
+        s, m = r.tolist().index(FIM_SUFFIX), r.tolist().index(FIM_MIDDLE)
+        assert spm == 0.0 or s == 1, 'SPM puts the suffix sentinel right after the prefix sentinel'
+        assert s < m
+x, y = get_batch(np.arange(1000, dtype=np.uint16) % 500, 8, 16, rng, fim_rate=0.0)
+assert x.shape == (8, 16) and (x[:, 1:] == y[:, :-1]).all()
+print('ok')
+`;
+  const r = spawnSync(python!, ['-c', code], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'ok');
+});
