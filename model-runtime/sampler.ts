@@ -159,19 +159,21 @@ export function sample(
 
   const T = settings.temperature;
   // Scaled logits relative to their max, and their weights exp(s): computed once, in typed arrays.
-  const sc = new Float64Array(V);
+  const { sc, w } = scratch(V);
   let smax = -Infinity;
   for (let i = 0; i < V; i++) {
     const v = z[i] / T;
     sc[i] = v;
     if (v > smax) smax = v;
   }
-  const w = new Float64Array(V);
   let total = 0;
   for (let i = 0; i < V; i++) {
     const d = (sc[i] -= smax);
     // Below e^-30 a token can neither be drawn in practice nor move a sum (see softmaxStats).
-    if (d < -30) continue;
+    if (d < -30) {
+      w[i] = 0;
+      continue;
+    }
     const e = Math.exp(d);
     w[i] = e;
     total += e;
@@ -290,6 +292,15 @@ export function sample(
   };
 }
 
+// Per-call work arrays, reused: two vocabulary-sized arrays a step would otherwise be garbage at once.
+let scratchArrays: { sc: Float64Array; w: Float64Array } | undefined;
+function scratch(V: number): { sc: Float64Array; w: Float64Array } {
+  if (!scratchArrays || scratchArrays.sc.length !== V) scratchArrays = { sc: new Float64Array(V), w: new Float64Array(V) };
+  return scratchArrays;
+}
+
+let sortKeys: Float64Array | undefined;
+
 /** Ids with value >= cut, by value descending, ties by id ascending. Packs (value, id) into one float64
  * key and uses the native typed-array sort: far faster than a comparator sort on a 50k vocabulary. */
 function sortDescending(values: Float64Array, cut: number): Int32Array {
@@ -297,7 +308,8 @@ function sortDescending(values: Float64Array, cut: number): Int32Array {
   const scale = 2 ** Math.max(1, Math.ceil(Math.log2(V)));
   const f = new Float32Array(1);
   const u = new Uint32Array(f.buffer);
-  const keys = new Float64Array(V);
+  if (!sortKeys || sortKeys.length !== V) sortKeys = new Float64Array(V);
+  const keys = sortKeys;
   let n = 0;
   for (let i = 0; i < V; i++) {
     const v = values[i];
