@@ -19,6 +19,8 @@ export interface CompletionConfig {
   candidates: number;
   /** Temperature for the first candidate; extra candidates use the sampling temperature (or 0.8 if 0). */
   temperature: number;
+  /** Send the code after the cursor too (fill-in-the-middle), when the model has FIM tokens. */
+  fillInTheMiddle: boolean;
 }
 
 export interface ContextConfig {
@@ -75,6 +77,7 @@ export const SETTINGS = {
   'completion.debounceMs': { kind: 'number', def: 120, min: 0, max: 2000, integer: true },
   'completion.candidates': { kind: 'number', def: 3, min: 1, max: 8, integer: true },
   'completion.temperature': { kind: 'number', def: 0, min: 0, max: 5 },
+  'completion.fillInTheMiddle': { kind: 'boolean', def: true },
   'context.budgetTokens': { kind: 'number', def: 512, min: 32, max: 32768, integer: true },
   'context.suffixShare': { kind: 'number', def: 0.25, min: 0, max: 0.9 },
   'context.extraChunks': { kind: 'boolean', def: false },
@@ -146,6 +149,7 @@ export function readConfig(source: SettingSource, trusted: boolean): ReadResult 
       debounceMs: v('completion.debounceMs'),
       candidates: v('completion.candidates'),
       temperature: v('completion.temperature'),
+      fillInTheMiddle: v('completion.fillInTheMiddle'),
     },
     context: {
       budgetTokens: v('context.budgetTokens'),

@@ -97,13 +97,17 @@ export class CompletionEngine {
     const budget = Math.max(16, Math.min(cfg.context.budgetTokens, model.contextLength - maxTokens - 8));
     this.ring.setCapacity(cfg.context.maxChunks);
     const ratio = this.charsPerToken;
+    // Token healing: the prompt ends before the spaces typed at the cursor. BPE tokens carry their leading
+    // space (' x'), so a prompt ending in a lone ' ' or an indentation run sends the model off course; the
+    // model writes the spaces again and they are taken off its output below.
+    const heal = /[ \t]*$/.exec(linePrefix)![0];
     const prompt = buildPrompt({
       count: (t) => Math.ceil((t.length / ratio) * 1.1),
-      before: req.before,
+      before: heal ? req.before.slice(0, -heal.length) : req.before,
       after: req.after,
       budgetTokens: budget,
       suffixShare: cfg.context.suffixShare,
-      supportsFim: model.supportsFim,
+      supportsFim: model.supportsFim && cfg.completion.fillInTheMiddle,
       extra: cfg.context.extraChunks
         ? { chunks: this.ring.forPrompt(req.doc), share: cfg.context.extraShare, lineComment: lineCommentFor(req.languageId) }
         : undefined,
@@ -120,7 +124,7 @@ export class CompletionEngine {
       const c = await this.generateOne(prompt.prompt, sampling, multi ? cfg.completion.maxLines : 1, token);
       if (!c) return undefined;
       this.learnRatio(prompt, c.stats.promptTokens);
-      c.text = postProcess(c.raw, { linePrefix, lineSuffix, linesBelow, lineMode: cfg.completion.lineMode, maxLines: cfg.completion.maxLines });
+      c.text = postProcess(stripTyped(c.raw, heal), { linePrefix, lineSuffix, linesBelow, lineMode: cfg.completion.lineMode, maxLines: cfg.completion.maxLines });
       candidates.push(c);
     }
     if (token.isCancellationRequested) return undefined;
@@ -171,6 +175,13 @@ export class CompletionEngine {
       sub.dispose();
     }
   }
+}
+
+/** Removes from the start of `raw` the part of `typed` (whitespace left out of the prompt) it repeats. */
+export function stripTyped(raw: string, typed: string): string {
+  let k = 0;
+  while (k < typed.length && k < raw.length && raw[k] === typed[k]) k++;
+  return raw.slice(k);
 }
 
 function emptyStats(stopReason: GenerationStats['stopReason'], generatedTokens: number): GenerationStats {

@@ -56,10 +56,22 @@ test('a completion from the model is filtered, cached, and reused while typing t
 test('the prompt is FIM with the suffix when the model supports it, the prefix alone otherwise', async () => {
   const fim = new ScriptedRuntime(['x']);
   await new CompletionEngine(fim, cfg()).complete(req('a = ', '\nb = 2'), new CancelSource().token);
-  assert.deepEqual(fim.calls[0].prompt, { fim: { prefix: 'a = ', suffix: '\nb = 2' } });
+  assert.deepEqual(fim.calls[0].prompt, { fim: { prefix: 'a =', suffix: '\nb = 2' } });
   const plain = new ScriptedRuntime(['x'], model(false));
   await new CompletionEngine(plain, cfg()).complete(req('a = ', '\nb = 2'), new CancelSource().token);
-  assert.deepEqual(plain.calls[0].prompt, { text: 'a = ' });
+  assert.deepEqual(plain.calls[0].prompt, { text: 'a =' });
+});
+
+test('token healing: spaces typed at the cursor leave the prompt, and the model\'s copy of them leaves the completion', async () => {
+  const rt = new ScriptedRuntime(['  return a * b;\n}']);
+  const engine = new CompletionEngine(rt, cfg());
+  const res = await engine.complete(req('function mul(a, b) {\n  ', '\n}'), new CancelSource().token);
+  assert.equal(rt.calls[0].prompt.fim!.prefix, 'function mul(a, b) {\n');
+  assert.deepEqual(res?.texts, ['return a * b;']);
+  const rt2 = new ScriptedRuntime([' compute();']);
+  const res2 = await new CompletionEngine(rt2, cfg()).complete(req('const x = '), new CancelSource().token);
+  assert.equal(rt2.calls[0].prompt.fim!.prefix, 'const x =');
+  assert.deepEqual(res2?.texts, ['compute();']);
 });
 
 test('a cancelled request returns nothing, caches nothing, and aborts the model run', async () => {
