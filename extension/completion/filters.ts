@@ -28,10 +28,12 @@ export function allowsMultiLine(ctx: Pick<FilterContext, 'linePrefix' | 'lineSuf
 }
 
 /** Cuts at the first line break when only one line is allowed. */
-export function limitToOneLine(text: string, multi: boolean): string {
+export function limitToOneLine(text: string, multi: boolean, linePrefix = ''): string {
   if (multi) return text;
   const nl = text.indexOf('\n');
-  // A completion that starts with a newline at the end of a line completes the next line.
+  // After code on the line, a completion that starts by breaking the line offers nothing for this line.
+  if (nl === 0 && linePrefix.trim() !== '') return '';
+  // On a blank line, a completion that starts with a newline completes the next line.
   if (nl === 0) {
     const next = text.indexOf('\n', 1);
     return next < 0 ? text : text.slice(0, next);
@@ -141,7 +143,7 @@ export function postProcess(raw: string, ctx: FilterContext): string {
   const multi = allowsMultiLine(ctx);
   let t = raw.replace(/\r\n/g, '\n');
   t = cutRepetition(t);
-  t = limitToOneLine(t, multi);
+  t = limitToOneLine(t, multi, ctx.linePrefix);
   if (multi) {
     t = stopAtBlankLine(t);
     t = stopAtBlockEnd(t, ctx.linePrefix);

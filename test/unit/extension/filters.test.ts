@@ -31,6 +31,8 @@ test('limitToOneLine keeps the first line, or the next one when the completion s
   assert.equal(limitToOneLine('a + b;\nreturn c;', false), 'a + b;');
   assert.equal(limitToOneLine('\n  return c;\n}', false), '\n  return c;');
   assert.equal(limitToOneLine('a\nb', true), 'a\nb');
+  assert.equal(limitToOneLine('\nfoo();', false, '  const x ='), '');
+  assert.equal(limitToOneLine('\n  foo();\nbar', false, '  '), '\n  foo();');
 });
 
 test('stopAtBlankLine stops before the first blank line after content', () => {
