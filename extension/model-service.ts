@@ -90,6 +90,7 @@ export class ModelService implements RuntimePort {
   private onClientState(s: ClientState): void {
     switch (s.kind) {
       case 'starting':
+        return this.setState({ kind: 'loading', modelDir: this.spec?.modelDir ?? '' });
       case 'stopped':
         return this.setState({ kind: 'stopped' });
       case 'loading':

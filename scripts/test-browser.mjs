@@ -52,6 +52,7 @@ writeFileSync(
       'tokenscope.sampling.seed': 7,
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
       'editor.inlineSuggest.enabled': true,
       'security.workspace.trust.enabled': false,
       'chat.disableAIFeatures': true,
