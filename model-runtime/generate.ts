@@ -7,7 +7,7 @@ import { KvCache, type KvData, type KvTensor } from './kv-cache';
 import { checkSignature, readModelFolder, type ModelFolder, type SignatureInfo } from './model-folder';
 import type { Alternative, GenerationStats, ModelInfo, Prompt, ProviderReport, SamplingSettings, ScoredPosition, TokenStep } from './protocol';
 import { sample, softmaxStats, topIndices, uniformDraw, type SampleReport } from './sampler';
-import { openSession, type SessionOptions } from './session';
+import { GPU_BUFFER_PROVIDERS, openSession, type SessionOptions } from './session';
 import { TextStream, tokenText } from './text-stream';
 import { loadTokenizer, type Tokenizer } from './tokenizer';
 
@@ -46,6 +46,36 @@ const makeTensor = (type: string, data: KvData, dims: number[]): KvTensor => new
 
 const SCORE_CHUNK = 128;
 
+/** Runs two chained steps feeding GPU-held presents back as pasts; returns why it failed, if it did. */
+async function tryGpuChain(session: ort.InferenceSession, folder: ModelFolder): Promise<string | undefined> {
+  try {
+    const sig = checkSignature(folder.onnxPath, folder.arch, session.inputNames, session.outputNames, session.inputMetadata);
+    const a = folder.arch;
+    let past: Record<string, ort.Tensor> = {};
+    for (let i = 0; i < a.layers; i++)
+      for (const kv of ['key', 'value']) past[`past_key_values.${i}.${kv}`] = new ort.Tensor(sig.kvType as 'float32', sig.kvType === 'float16' ? (new Uint16Array(0) as unknown as Float32Array) : new Float32Array(0), [1, a.kvHeads, 0, a.headDim]);
+    for (let step = 0; step < 2; step++) {
+      const feeds: Record<string, ort.Tensor> = {
+        ...past,
+        input_ids: new ort.Tensor('int64', BigInt64Array.of(0n), [1, 1]),
+        attention_mask: new ort.Tensor('int64', new BigInt64Array(step + 1).fill(1n), [1, step + 1]),
+      };
+      if (sig.hasPositionIds) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.of(BigInt(step)), [1, 1]);
+      if (sig.logitsToKeep) feeds[sig.logitsToKeep] = new ort.Tensor('int64', BigInt64Array.of(1n), []);
+      const out = await session.run(feeds);
+      for (const t of Object.values(past)) if (t.location === 'gpu-buffer') t.dispose();
+      past = {};
+      for (let i = 0; i < a.layers; i++)
+        for (const kv of ['key', 'value']) past[`past_key_values.${i}.${kv}`] = out[`present.${i}.${kv}`];
+      if (!(out.logits.data as Float32Array).every((x) => Number.isFinite(x))) return 'non-finite logits';
+    }
+    for (const t of Object.values(past)) if (t.location === 'gpu-buffer') t.dispose();
+    return undefined;
+  } catch (e) {
+    return String((e as Error).message).split('\n')[0];
+  }
+}
+
 /** Kept logits are bounded: old generations are dropped first. */
 const KEPT_LOGITS_BYTES = 64 * 1024 * 1024;
 
@@ -71,11 +101,21 @@ export class Engine {
   static async load(dir: string, opts: LoadOptions = {}): Promise<Engine> {
     const folder = readModelFolder(dir, { onnxFile: opts.onnxFile });
     const tokenizer = loadTokenizer(folder);
+    const presents = Array.from({ length: folder.arch.layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat();
     let opened;
     try {
-      opened = await openSession(folder.onnxPath, opts);
+      opened = await openSession(folder.onnxPath, { ...opts, gpuOutputs: presents });
     } catch (e) {
       throw new RuntimeError('onnx-signature', `${folder.onnxPath}: cannot be loaded by onnxruntime (${(e as Error).message})`, folder.onnxPath);
+    }
+    if (GPU_BUFFER_PROVIDERS.has(opened.provider.active) && !opened.provider.notes) {
+      // Keys/values left on the GPU: prove two chained steps work, else keep them on the CPU.
+      const why = await tryGpuChain(opened.session, folder);
+      if (why) {
+        await opened.session.release().catch(() => undefined);
+        const again = await openSession(folder.onnxPath, { ...opts, providers: [opened.provider.active] });
+        opened = { session: again.session, provider: { ...opened.provider, notes: [`keys/values kept on the CPU: ${why}`] } };
+      } else opened.provider.notes = ['keys/values stay on the GPU between steps'];
     }
     const { session, provider } = opened;
     let signature: SignatureInfo;
@@ -119,6 +159,7 @@ export class Engine {
   }
 
   async release(): Promise<void> {
+    this.cache.release();
     await this.session.release();
   }
 
@@ -152,7 +193,7 @@ export class Engine {
 
   /** Feeds tokens (in chunks) and returns the logits after the last one. */
   async prefill(cache: KvCache, tokens: readonly number[], cancelled: () => boolean): Promise<{ logits: Float32Array; reused: number }> {
-    const plan = cache.prepare(tokens);
+    const plan = await cache.prepare(tokens);
     let last: { data: Float32Array; rows: number } | undefined;
     for (let i = 0; i < plan.feed.length; i += this.prefillChunk) {
       if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
@@ -362,6 +403,7 @@ export class Engine {
       }
       onProgress?.(out.length, tokens.length);
     }
+    cache.release();
     return out;
   }
 

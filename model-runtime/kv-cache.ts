@@ -10,8 +10,14 @@ export type KvData = Float32Array | Uint16Array;
 export interface KvTensor {
   readonly type: string;
   readonly dims: readonly number[];
+  /** CPU data (never read on a GPU tensor). */
   readonly data: unknown;
+  /** 'cpu', or 'gpu-buffer' when the keys/values stay on the GPU between steps. */
+  readonly location?: string;
+  dispose?(): void;
 }
+
+const onGpu = (t: KvTensor) => t.location !== undefined && t.location !== 'cpu' && t.location !== 'cpu-pinned';
 
 export type MakeTensor = (type: string, data: KvData, dims: number[]) => KvTensor;
 
@@ -70,22 +76,32 @@ export class KvCache {
    * Rewinds to the common prefix and says what to feed. At least one token is always fed, because the
    * next token's logits come from running the last one (an identical prompt re-runs its last token).
    */
-  prepare(tokens: readonly number[]): FeedPlan {
-    const reuse = Math.min(this.commonPrefix(tokens), Math.max(0, tokens.length - 1));
-    this.rewind(reuse);
+  async prepare(tokens: readonly number[]): Promise<FeedPlan> {
+    const reuse = await this.rewind(Math.min(this.commonPrefix(tokens), Math.max(0, tokens.length - 1)));
     return { reuse, feed: tokens.slice(reuse) };
   }
 
-  /** Keeps only the first n positions. */
-  rewind(n: number): void {
-    if (n >= this.held.length) return;
-    if (n <= 0) {
+  /**
+   * Keeps only the first n positions; returns how many are kept. Keys/values held on the GPU cannot be
+   * cut there, and reading a GPU buffer back aborts onnxruntime-node 1.30's process, so a rewind on the GPU
+   * drops them all (the GPU prefills the prefix again quickly); appending never needs a rewind.
+   */
+  async rewind(n: number): Promise<number> {
+    if (n >= this.held.length) return this.held.length;
+    if (n <= 0 || [...this.keys, ...this.values].some(onGpu)) {
+      this.release();
       this.clear();
-      return;
+      return 0;
     }
-    this.keys = this.keys.map((t) => this.slice(t, n));
-    this.values = this.values.map((t) => this.slice(t, n));
+    this.keys = this.keys.map((t) => this.slice(t, n, t.data as KvData));
+    this.values = this.values.map((t) => this.slice(t, n, t.data as KvData));
     this.held = this.held.slice(0, n);
+    return n;
+  }
+
+  /** Frees GPU buffers held (no-op on the CPU). */
+  release(): void {
+    for (const t of [...this.keys, ...this.values]) if (onGpu(t)) t.dispose?.();
   }
 
   /** The past_key_values.{i}.key/value feeds for the next run. */
@@ -109,6 +125,8 @@ export class KvCache {
       keys.push(k);
       values.push(v);
     }
+    // The pasts just fed are done with; on the GPU their buffers must be freed by hand.
+    for (const t of [...this.keys, ...this.values]) if (onGpu(t) && !keys.includes(t) && !values.includes(t)) t.dispose?.();
     this.keys = keys;
     this.values = values;
     this.held = this.held.concat(fed);
@@ -120,9 +138,8 @@ export class KvCache {
     return 2 * this.shape.layers * this.shape.kvHeads * this.held.length * this.shape.headDim * per;
   }
 
-  private slice(t: KvTensor, n: number): KvTensor {
+  private slice(t: KvTensor, n: number, src: KvData): KvTensor {
     const [b, h, seq, d] = t.dims;
-    const src = t.data as KvData;
     const Ctor = src.constructor as { new (n: number): KvData };
     const out = new Ctor(b * h * n * d);
     for (let bh = 0; bh < b * h; bh++) {

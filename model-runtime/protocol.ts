@@ -134,6 +134,8 @@ export interface ProviderReport {
   active: string;
   /** Each provider tried before the active one, with why it was not used. */
   fallbacks: { provider: string; reason: string }[];
+  /** Facts about how the active provider is used (e.g. whether keys/values stay on the GPU). */
+  notes?: string[];
 }
 
 export interface GenerationStats {

@@ -20,7 +20,13 @@ export interface SessionOptions {
   threads?: number;
   /** Extra onnxruntime session options (experiments, tests). */
   extra?: ort.InferenceSession.SessionOptions;
+  /** Outputs to leave in GPU memory on a GPU provider (the KV cache: fed back as the next step's past
+   * without a round trip through the CPU). */
+  gpuOutputs?: string[];
 }
+
+/** Providers whose outputs onnxruntime-node can leave on the GPU ('gpu-buffer'). */
+export const GPU_BUFFER_PROVIDERS = new Set(['webgpu']);
 
 export interface OpenSession {
   session: ort.InferenceSession;
@@ -62,15 +68,28 @@ export async function openSession(modelPath: string, opts: SessionOptions = {}):
       fallbacks.push({ provider: name, reason: why });
       continue;
     }
+    const base: ort.InferenceSession.SessionOptions = {
+      executionProviders: [name],
+      graphOptimizationLevel: 'all',
+      ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
+      ...opts.extra,
+    };
+    const gpu = opts.gpuOutputs && GPU_BUFFER_PROVIDERS.has(name);
     try {
-      const session = await ort.InferenceSession.create(modelPath, {
-        executionProviders: [name],
-        graphOptimizationLevel: 'all',
-        ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
-        ...opts.extra,
-      });
+      const session = await ort.InferenceSession.create(modelPath, gpu
+        ? { ...base, preferredOutputLocation: Object.fromEntries(opts.gpuOutputs!.map((n) => [n, 'gpu-buffer' as const])) }
+        : base);
       return { session, provider: { active: name, fallbacks } };
     } catch (e) {
+      if (gpu) {
+        // The provider may work with outputs on the CPU.
+        try {
+          const session = await ort.InferenceSession.create(modelPath, base);
+          return { session, provider: { active: name, fallbacks, notes: [`keys/values kept on the CPU: ${firstLine((e as Error).message)}`] } };
+        } catch {
+          // fall through: report the first error
+        }
+      }
       fallbacks.push({ provider: name, reason: firstLine((e as Error).message) });
     }
   }
