@@ -7,7 +7,7 @@ import { probBand, rankBucket, RANK_BUCKET_LABELS, type RankBucket } from '../..
 import { formatProb } from '../../webview/shared/stats';
 import { visibleText } from '../../webview/shared/token-text';
 import type { ViewDeps } from '../inspector/runtime-port';
-import { keepPositions, planWindows } from './windows';
+import { acceptWindow, windowAt } from './windows';
 
 export type HeatmapMode = 'rank' | 'probability';
 
@@ -57,18 +57,24 @@ export class Heatmap implements vscode.HoverProvider, vscode.Disposable {
     const model = this.deps.runtime.model();
     // About 2.5 characters per token keeps a window inside the context for code.
     const windowChars = Math.max(256, Math.floor((model?.contextLength ?? 1024) * 2.5));
-    const windows = planWindows(text.length, windowChars, Math.floor(windowChars / 4));
     const positions: Scored['positions'] = [];
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Tokenscope: scoring surprise', cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        for (let i = 0; i < windows.length && !token.isCancellationRequested; i++) {
-          const w = windows[i];
-          progress.report({ message: `window ${i + 1} of ${windows.length}`, increment: i === 0 ? 0 : 100 / windows.length });
+        let keepFrom = 0;
+        let reported = 0;
+        for (let i = 1; keepFrom < text.length && !token.isCancellationRequested; i++) {
+          const w = windowAt(text.length, keepFrom, windowChars, Math.floor(windowChars / 4));
+          progress.report({ message: `window ${i} (${Math.round((100 * keepFrom) / text.length)}%)` });
           const scored = await this.deps.runtime.score(text.slice(w.start, w.end), 10, undefined, abort.signal);
-          for (const p of keepPositions(w, scored)) {
+          const { kept, next } = acceptWindow(w, scored, text.length);
+          keepFrom = next;
+          const pct = (100 * keepFrom) / text.length;
+          progress.report({ increment: pct - reported });
+          reported = pct;
+          for (const p of kept) {
             // The first token of the whole text has nothing before it to predict it from.
             if (p.rank === 0 || p.text.length === 0) continue;
             const start = doc.positionAt(base + p.offset);

@@ -126,11 +126,18 @@ export class InspectorPanel {
           this.current?.abort();
           return;
         case 'resample-step': {
+          // Generations the worker never kept (negative ids) keep the view's approximate redraw.
+          if (m.generationId < 0) return;
           const worker = this.index.toWorker(m.generationId, m.step);
           this.counters.resample++;
           this.post({ type: 'counters', ...this.counters });
-          const step = await this.deps.runtime.resample(m.generationId, worker, m.sampling, TOP_N);
-          this.post({ type: 'resampled', requestId: m.requestId, generationId: m.generationId, step: { ...step, index: m.step } });
+          try {
+            const step = await this.deps.runtime.resample(m.generationId, worker, m.sampling, TOP_N);
+            this.post({ type: 'resampled', requestId: m.requestId, generationId: m.generationId, step: { ...step, index: m.step } });
+          } catch (err) {
+            const why = err instanceof Error ? err.message : String(err);
+            this.post({ type: 'error', message: `Exact resample unavailable (${why}); the distribution shown is recomputed from the top ${TOP_N} probabilities.` });
+          }
           return;
         }
         case 'branch':

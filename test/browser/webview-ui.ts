@@ -111,6 +111,13 @@ async function main(): Promise<void> {
     await insp.focus('#chips');
     await page.keyboard.press('Home');
     await insp.waitForSelector('.alt.chosen');
+    check((await insp.getAttribute('#chips', 'aria-activedescendant')) === 'chip-0', 'the keyboard selects a token chip');
+    // A step where the model hesitated, so the settings visibly matter: the highest-entropy token
+    // among the first 40 (the arrow keys walk there, as a keyboard user would).
+    const entropies = await insp.$$eval('#chips .chip', (els) => els.map((e) => Number(/entropy ([\d.]+)/.exec(e.getAttribute('title') ?? '')?.[1] ?? 0)));
+    const target = entropies.slice(0, 40).reduce((best, e, i, a) => (e > a[best] ? i : best), 0);
+    for (let i = 0; i < target; i++) await page.keyboard.press('ArrowRight');
+    await until('the chosen chip to be selected', async () => (await insp.getAttribute('#chips', 'aria-activedescendant')) === `chip-${target}`, 10_000);
     const runsBefore = await stat(insp, 'stat-generate');
     const resBefore = Number(await stat(insp, 'stat-resample'));
     const distBefore = await insp.$$eval('.alt .num', (e) => e.map((x) => x.textContent).join('|'));
@@ -187,10 +194,9 @@ async function main(): Promise<void> {
     );
 
     // ---- Heatmap on a file
-    await page.keyboard.press('Control+P');
-    await page.keyboard.type('sample.ts');
-    await page.waitForTimeout(500);
-    await page.keyboard.press('Enter');
+    // Through the explorer: keyboard shortcuts would go to the focused webview.
+    await page.click('.activitybar [aria-label^="Explorer"]');
+    await page.click('.explorer-folders-view .monaco-list-row:has-text("sample.ts")');
     await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30_000 });
     await page.click('.monaco-editor .view-lines');
     const before = await page.$$eval('.monaco-editor [class*="ced-"]', (e) => e.length);
@@ -221,12 +227,21 @@ async function main(): Promise<void> {
     await page.click('.monaco-editor .view-lines');
     await page.keyboard.press('Control+Home');
     await page.keyboard.press('Shift+End');
+    await runCommand(page, 'Tokenscope: Show Tokenizer');
     const tok = await webviewFrame(page, '#pieces', 30_000);
-    const pieces = await until('token pieces for the selection', async () => {
-      const p = await tok.$$eval('.piece', (e) => e.map((x) => x.firstChild?.textContent ?? ''));
-      return p.length ? p : undefined;
-    }, 30_000).catch(() => [] as string[]);
-    check(pieces.length > 0 && pieces.join('').replace(/·/g, ' ').startsWith('//'), 'the tokenizer view splits the selected line', pieces.slice(0, 8).join('|'));
+    const piecesFor = (prefix: string) =>
+      until(`token pieces starting with ${prefix}`, async () => {
+        const p = await tok.$$eval('.piece', (e) => e.map((x) => x.firstChild?.textContent ?? ''));
+        return p.length && p.join('').replace(/·/g, ' ').startsWith(prefix) ? p : undefined;
+      }, 30_000).catch(() => [] as string[]);
+    const pieces = await piecesFor('//');
+    check(pieces.length > 0, 'the tokenizer view splits the selected line', pieces.slice(0, 8).join('|'));
+    await page.click('.monaco-editor .view-lines');
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Shift+End');
+    const next = await piecesFor('export');
+    check(next.length > 0, 'the tokenizer view follows the selection', next.slice(0, 8).join('|'));
     await shot('tokenizer');
   } catch (e) {
     check(false, 'UI run', e instanceof Error ? e.message : String(e));
