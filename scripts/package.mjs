@@ -39,7 +39,6 @@ delete manifest.scripts;
 delete manifest.devDependencies;
 delete manifest.dependencies;
 delete manifest.private;
-manifest.repository ??= { type: 'git', url: 'https://example.invalid/tokenscope.git' };
 writeFileSync(join(stage, 'package.json'), JSON.stringify(manifest, null, 2));
 
 // Code (no source maps, no test bundles).
@@ -81,6 +80,8 @@ writeFileSync(join(stage, '.vscodeignore'), ['**/*.map', '**/*.ts', '!**/*.d.ts'
 const out = join(outDir, `tokenscope-${target}-${pkg.version}.vsix`);
 const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
 log(`vsce package --target ${target}`);
-const r = spawnSync(process.execPath, [vsce, 'package', '--target', target, '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], { cwd: stage, stdio: 'inherit' });
+// Without a repository in package.json, relative README links need a base URL (the VSIX is used offline).
+const base = pkg.repository ? [] : ['--baseContentUrl', 'https://example.invalid/tokenscope/', '--baseImagesUrl', 'https://example.invalid/tokenscope/'];
+const r = spawnSync(process.execPath, [vsce, 'package', '--target', target, '--no-dependencies', '--allow-missing-repository', '--skip-license', ...base, '--out', out], { cwd: stage, stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);
 log(`wrote ${out}`);
