@@ -6,6 +6,7 @@
 // Each cutter works on what the previous ones kept; a removed token reports the first cutter that removed it.
 // The draw walks the kept tokens from most to least likely, so a small draw picks a likely token.
 import type { Cutter, SamplingSettings } from './protocol';
+import { simdSoftmaxStats } from './softmax-simd';
 
 export type SamplerSettings = Pick<
   SamplingSettings,
@@ -46,9 +47,14 @@ export const DEFAULT_SAMPLER: SamplerSettings = {
 };
 
 /** Softmax statistics of one logit vector: max (and its id), partition sum (relative to max), entropy.
- * Logits more than 30 below the max are skipped: each weighs under 1e-13, so even a 150k vocabulary moves
+ * In the JavaScript loop, logits more than 30 below the max are skipped: each weighs under 1e-13, so even a 150k vocabulary moves
  * the sum by under 2e-8 relative, and a trained model's long tail costs no exp() calls. */
 export function softmaxStats(logits: ArrayLike<number>): { max: number; argmax: number; sum: number; entropy: number } {
+  // Vocabulary-sized float32 logits (every decode step) take the SIMD path.
+  if (logits instanceof Float32Array && logits.length >= 1024) {
+    const fast = simdSoftmaxStats(logits);
+    if (fast) return fast;
+  }
   let max = -Infinity;
   let argmax = 0;
   for (let i = 0; i < logits.length; i++) {
