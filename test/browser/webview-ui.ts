@@ -3,7 +3,7 @@
 // a development extension, driven from headless Chromium as a person would: command palette, clicks,
 // keyboard. Uses the real model worker on the test model. Screenshots go to .artifacts/ui/.
 // Run: npm run build && node dist-test/browser/webview-ui.js   (TOKENSCOPE_TEST_MODEL=<dir> to pick a model)
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
@@ -251,6 +251,13 @@ async function main(): Promise<void> {
     server.stop();
   }
   const failed = results.filter((r) => !r.ok);
+  // TOKENSCOPE_UPDATE_SCREENSHOTS=1 refreshes the README's screenshots from a passing run.
+  if (!failed.length && process.env.TOKENSCOPE_UPDATE_SCREENSHOTS) {
+    const dest = join(ROOT, 'media', 'screenshots');
+    mkdirSync(dest, { recursive: true });
+    for (const n of ['inspector', 'inspector-branch', 'chat', 'heatmap', 'tokenizer']) if (existsSync(join(OUT, `${n}.png`))) copyFileSync(join(OUT, `${n}.png`), join(dest, `${n}.png`));
+    console.log(`screenshots copied to ${dest}`);
+  }
   console.log(`${results.length - failed.length}/${results.length} checks passed; screenshots in ${OUT}`);
   process.exit(failed.length ? 1 : 0);
 }

@@ -18,3 +18,8 @@ test('fenced code keeps its language and escapes its content', () => {
   const html = renderMarkdownHtml('```ts\nconst a = "<b>";\n```');
   assert.match(html, /<pre><code class="language-ts">const a = &quot;&lt;b&gt;&quot;;\n<\/code><\/pre>/);
 });
+
+test('underlined lines stay text, not headings', () => {
+  const html = renderMarkdownHtml('Use a tuple\n---\n');
+  assert.ok(!/<h2>/.test(html), html);
+});
