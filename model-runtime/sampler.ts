@@ -164,52 +164,43 @@ export function sample(
   }
 
   const T = settings.temperature;
-  // Scaled logits relative to their max, and their weights exp(s): computed once, in typed arrays.
-  const { sc, w } = scratch(V);
-  let smax = -Infinity;
-  for (let i = 0; i < V; i++) {
-    const v = z[i] / T;
-    sc[i] = v;
-    if (v > smax) smax = v;
-  }
-  let total = 0;
-  for (let i = 0; i < V; i++) {
-    const d = (sc[i] -= smax);
-    // Below e^-30 a token can neither be drawn in practice nor move a sum (see softmaxStats).
-    if (d < -30) {
-      w[i] = 0;
-      continue;
-    }
-    const e = Math.exp(d);
-    w[i] = e;
-    total += e;
-  }
+  // Scaled logits in float32 (the logits' own precision); their max and partition sum come from the
+  // same SIMD pass as the raw statistics. Weights exp(s - max) are computed only where needed: for the
+  // sorted head, and for the tail only when a draw walks into it.
+  const s32 = scratch(V);
+  for (let i = 0; i < V; i++) s32[i] = z[i] / T;
+  const st = softmaxStats(s32);
+  const smax = st.max;
+  const total = st.sum;
+  const weight = (id: number) => Math.exp(s32[id] - smax);
 
   const k = settings.topK > 0 && settings.topK < V ? Math.floor(settings.topK) : 0;
   const p = settings.topP > 0 && settings.topP < 1 ? settings.topP : 1;
   const minP = settings.minP > 0 && settings.minP <= 1 ? settings.minP : 0;
   const anyCutter = k > 0 || p < 1 || minP > 0;
 
-  // Sort only the head of the distribution: every token with sc >= -d, widening d until the head is
+  // Sort only the head of the distribution: every token with s >= max - d, widening d until the head is
   // provably enough for every active cutter. With no cutter every token is kept: the draw walks the head
   // first, then the tail in id order (any fixed order samples the same distribution).
   let d = 8;
   let sorted: Int32Array;
+  let hw: Float64Array;
+  let headMass: number;
   for (;;) {
-    sorted = sortDescending(sc, -d);
+    sorted = sortDescending(s32, smax - d);
+    hw = new Float64Array(sorted.length);
+    headMass = 0;
+    for (let r = 0; r < sorted.length; r++) headMass += hw[r] = weight(sorted[r]);
     if (sorted.length === V) break;
     let ok = true;
     if (k > 0) ok = sorted.length >= k;
-    else if (p < 1) {
-      let mass = 0;
-      for (let r = 0; r < sorted.length; r++) mass += w[sorted[r]];
-      ok = mass / total >= p;
-    }
+    else if (p < 1) ok = headMass / total >= p;
     if (ok && minP > 0 && k === 0 && p === 1) ok = d >= -Math.log(minP);
     if (ok) break;
     d = d > 1e4 ? Infinity : d * 2;
   }
-  const cut = -d;
+  const cut = smax - d;
+  const inHead = (id: number) => s32[id] >= cut;
 
   // Boundaries in the sorted order: ranks below kEnd survive top-k, below pEnd top-p, below mEnd min-p.
   const n = sorted.length;
@@ -217,13 +208,13 @@ export function sample(
   let base = total;
   if (k > 0) {
     base = 0;
-    for (let r = 0; r < kEnd; r++) base += w[sorted[r]];
+    for (let r = 0; r < kEnd; r++) base += hw[r];
   }
   let pEnd = kEnd;
   if (p < 1) {
     let cum = 0;
     for (let r = 0; r < kEnd; r++) {
-      cum += w[sorted[r]] / base;
+      cum += hw[r] / base;
       if (cum >= p) {
         pEnd = r + 1;
         break;
@@ -232,21 +223,21 @@ export function sample(
   }
   let mEnd = pEnd;
   if (minP > 0) {
-    // Relative to the top token: p_i >= minP * p_top  <=>  sc_i - sc_top >= ln(minP).
+    // Relative to the top token: p_i >= minP * p_top  <=>  s_i - s_top >= ln(minP).
     // (1e-6: logits are float32; a token exactly at the threshold must not fall out by rounding.)
     const thr = Math.log(minP) - 1e-6;
-    const top = sc[sorted[0]];
+    const top = s32[sorted[0]];
     mEnd = 1;
-    while (mEnd < pEnd && sc[sorted[mEnd]] - top >= thr) mEnd++;
+    while (mEnd < pEnd && s32[sorted[mEnd]] - top >= thr) mEnd++;
   }
   // With no cutter every token is kept: the sorted head first, then the tail in id order.
   const keepTail = !anyCutter && n < V;
   let keptMass = 0;
-  for (let r = 0; r < mEnd; r++) keptMass += w[sorted[r]];
-  if (keepTail) for (let i = 0; i < V; i++) if (sc[i] < cut) keptMass += w[i];
+  for (let r = 0; r < mEnd; r++) keptMass += hw[r];
+  if (keepTail) keptMass = Math.max(keptMass, total);
 
   const rankOf = (id: number): number => {
-    if (sc[id] < cut) return -1;
+    if (!inHead(id)) return -1;
     for (let r = 0; r < n; r++) if (sorted[r] === id) return r;
     return -1;
   };
@@ -258,14 +249,14 @@ export function sample(
     if (r >= mEnd) return 'min-p';
     return undefined;
   };
-  const finalProb = (id: number) => (removedBy(id) ? 0 : w[id] / keptMass);
+  const finalProb = (id: number) => (removedBy(id) ? 0 : weight(id) / keptMass);
 
   const target = draw * keptMass;
   let chosen = sorted[Math.max(0, mEnd - 1)];
   let cum = 0;
   let found = false;
   for (let r = 0; r < mEnd; r++) {
-    cum += w[sorted[r]];
+    cum += hw[r];
     if (cum > target) {
       chosen = sorted[r];
       found = true;
@@ -274,8 +265,8 @@ export function sample(
   }
   if (!found && keepTail) {
     for (let i = 0; i < V; i++) {
-      if (sc[i] >= cut) continue;
-      cum += w[i];
+      if (inHead(i)) continue;
+      cum += weight(i);
       chosen = i;
       if (cum > target) break;
     }
@@ -298,18 +289,18 @@ export function sample(
   };
 }
 
-// Per-call work arrays, reused: two vocabulary-sized arrays a step would otherwise be garbage at once.
-let scratchArrays: { sc: Float64Array; w: Float64Array } | undefined;
-function scratch(V: number): { sc: Float64Array; w: Float64Array } {
-  if (!scratchArrays || scratchArrays.sc.length !== V) scratchArrays = { sc: new Float64Array(V), w: new Float64Array(V) };
-  return scratchArrays;
+// A reused vocabulary-sized work array: one a step would otherwise be garbage at once.
+let scratchArray: Float32Array | undefined;
+function scratch(V: number): Float32Array {
+  if (!scratchArray || scratchArray.length !== V) scratchArray = new Float32Array(V);
+  return scratchArray;
 }
 
 let sortKeys: Float64Array | undefined;
 
 /** Ids with value >= cut, by value descending, ties by id ascending. Packs (value, id) into one float64
  * key and uses the native typed-array sort: far faster than a comparator sort on a 50k vocabulary. */
-function sortDescending(values: Float64Array, cut: number): Int32Array {
+function sortDescending(values: Float32Array, cut: number): Int32Array {
   const V = values.length;
   const scale = 2 ** Math.max(1, Math.ceil(Math.log2(V)));
   const f = new Float32Array(1);
