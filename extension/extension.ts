@@ -59,11 +59,21 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
     runtime: service,
     sampling: () => samplingFor(settings.value, { maxTokens: 256 }),
   };
-  const { openInspector } = registerInspector(context, views);
-  registerChat(context, { ...views, openInspector });
-  registerHeatmap(context, views);
-  registerTokenizerView(context, views);
+  // One feature failing to register must not take the others down with it.
+  const safely = <T>(name: string, f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      log.error(`registering ${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      return undefined;
+    }
+  };
+  const inspector = safely('the inspector', () => registerInspector(context, views));
+  const openInspector = inspector?.openInspector;
   const completion = registerCompletion(context, { runtime: service, settings, log, openInspector });
+  safely('the chat view', () => registerChat(context, { ...views, openInspector: (input) => openInspector?.(input) }));
+  safely('the heatmap', () => registerHeatmap(context, views));
+  safely('the tokenizer view', () => registerTokenizerView(context, views));
 
   context.subscriptions.push(
     vscode.commands.registerCommand('tokenscope.restartWorker', () => startWorker(settings.value)),

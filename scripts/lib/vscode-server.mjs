@@ -76,8 +76,9 @@ export function freshDir(dir) {
  * Starts a server in its own process group (it forks the extension host, a file watcher and more).
  * kind 'server': the bare VS Code server (extension tests); 'code-server': the code-server wrapper (UI).
  */
-export async function startServer({ kind, port, dataDir, folder, extraArgs = [], quiet = true, env = {} }) {
-  const common = ['--disable-telemetry', '--disable-workspace-trust', '--user-data-dir', join(dataDir, 'ud'), '--extensions-dir', join(dataDir, 'ext')];
+export async function startServer({ kind, port, dataDir, folder, extraArgs = [], quiet = true, env = {}, trust = 'off' }) {
+  // trust 'off': every folder is trusted (--disable-workspace-trust); 'on': folders open in Restricted Mode.
+  const common = ['--disable-telemetry', ...(trust === 'off' ? ['--disable-workspace-trust'] : []), '--user-data-dir', join(dataDir, 'ud'), '--extensions-dir', join(dataDir, 'ext')];
   const args =
     kind === 'server'
       ? [SERVER_MAIN, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms', '--enable-smoke-test-driver', '--server-data-dir', join(dataDir, 'sd'), ...common, ...extraArgs]
@@ -135,11 +136,11 @@ export async function testModelDir() {
 }
 
 /** The extension-test workspace under `run`: sample files plus settings that point at the test model. */
-export async function prepareTestWorkspace(run) {
+export async function prepareTestWorkspace(run, modelDir) {
   const { cpSync, writeFileSync } = await import('node:fs');
   const workspace = join(run, 'workspace');
   cpSync(join(ROOT, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
-  const modelDir = await testModelDir();
+  modelDir ??= await testModelDir();
   mkdirSync(join(workspace, '.vscode'), { recursive: true });
   writeFileSync(
     join(workspace, '.vscode', 'settings.json'),
