@@ -23,5 +23,6 @@ export PYTHON=/usr/bin/python3
 npm run setup:vscode-server
 npm run test:vscode
 npm run test:browser
+node scripts/start.mjs --smoke   # the README's first command: builds, starts VS Code, checks the model loads
 npm run test:webview-ui
 npm test
