@@ -25,6 +25,7 @@ entry('model-runtime/worker.ts', 'dist/worker.js');
 entry('bench/bench.ts', 'dist/bench.js');
 entry('bench/gpu-check.ts', 'dist/gpu-check.js');
 entry('bench/completion-latency.ts', 'dist/bench-completion.js');
+entry('bench/extra-context-eval.ts', 'dist/bench-extra-context.js');
 entry('model-runtime/training/eval.ts', 'dist/eval.js');
 for (const f of files('webview', '.ts').filter((f) => /[\\/]main\.ts$/.test(f))) {
   const name = f.split(/[\\/]/).slice(-2, -1)[0];
