@@ -327,6 +327,8 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(r.map((s, i) => s.padEnd(w[i])).join(''));
   console.log(`prefix reuse: TTFT cold / after edit = ${fmt(result.prefix_reuse_ttft_speedup, 1)}x (reused ${ours.reused} of ${result.prompt_tokens} tokens)`);
   if (!tj) console.log(`transformers.js failed: ${(theirs as { error: string }).error}`);
+  const met = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'NOT met');
+  console.log(`targets: decode >= 1.25x transformers.js: ${met(result.decode_ratio_vs_transformersjs === undefined ? undefined : result.decode_ratio_vs_transformersjs >= 1.25)}; prefix reuse >= 10x: ${met(result.prefix_reuse_ttft_speedup >= 10)}`);
   if (flag('--json')) console.log(JSON.stringify(result));
 }
 
