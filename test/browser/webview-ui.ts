@@ -185,6 +185,18 @@ async function main(): Promise<void> {
     check(!!reply, 'the reply is shown', JSON.stringify((reply ?? '').slice(0, 60)));
     await shot('chat');
 
+    // ---- Regenerate replaces the reply; Stop ends a reply early
+    const fullReply = reply ?? '';
+    await chat.evaluate(() => ((window as unknown as { __seen: string[] }).__seen.length = 0));
+    await chat.click('#regenerate');
+    await until('the regenerated reply to start streaming', async () => (await chat.$('#streaming')) !== null, 60_000);
+    await until('a few streamed tokens', async () => ((await chat.textContent('#streaming').catch(() => '')) ?? '').length > 8, 60_000).catch(() => undefined);
+    await chat.click('#stop');
+    await until('the stopped reply', async () => !(await chat.$('#streaming')) && !(await chat.isDisabled('#send')), 60_000);
+    const replies = await chat.$$eval('.msg.assistant .body', (e) => e.map((x) => x.textContent ?? ''));
+    check(replies.length === 1, 'regenerate replaces the last reply instead of adding one', `${replies.length} replies`);
+    check(replies[0].length < fullReply.length, 'stop ends the reply early', `${replies[0].length} < ${fullReply.length} characters`);
+
     // ---- Any reply opens in the inspector
     const treeBefore = (await insp.$$('.tree-item')).length;
     await chat.click('.msg.assistant:not(.pending) .inspect');
