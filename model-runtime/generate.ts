@@ -296,13 +296,16 @@ export class Engine {
           break;
         }
         if (rec.logits.length === step) rec.logits.push(logits);
-        const report = sample(logits, s, rec.ids, uniformDraw(seed, step), p.topN);
-        let id = report.id;
+        let id: number;
         let tokenStep: TokenStep;
         if (forced !== undefined && step === prior.length) {
           id = forced;
           tokenStep = this.forcedStep(step, id, logits, p.topN);
-        } else tokenStep = this.toStep(step, report);
+        } else {
+          const report = sample(logits, s, rec.ids, uniformDraw(seed, step), p.topN);
+          id = report.id;
+          tokenStep = this.toStep(step, report);
+        }
         rec.ids.push(id);
         if (this.eos.has(id)) {
           onStep(tokenStep, '');
