@@ -69,13 +69,19 @@ export function takeHead(text: string, budget: number, count: (t: string) => num
   return lines.slice(0, end).join('\n');
 }
 
-/** Formats chunks as comments-headed blocks, newest last, within `budget` tokens. */
+/**
+ * Formats chunks as comment-headed blocks, newest last, within `budget` tokens. A chunk too big for what is
+ * left is cut to its first lines (at least 3 of them), so one large chunk cannot crowd out all others.
+ */
 export function formatExtra(chunks: ExtraChunk[], budget: number, lineComment: string, count: (t: string) => number): string {
   const picked: string[] = [];
   let used = 0;
   // Newest chunks are the most relevant: pick from the end, then restore oldest-first order.
   for (let i = chunks.length - 1; i >= 0; i--) {
-    const block = `${lineComment} ${chunks[i].path}\n${chunks[i].text.replace(/\n*$/, '\n')}\n`;
+    const header = `${lineComment} ${chunks[i].path}\n`;
+    const body = takeHead(chunks[i].text.replace(/\n*$/, ''), budget - used - count(header) - 1, count);
+    if (body.split('\n').length < 3 && body !== chunks[i].text.replace(/\n*$/, '')) continue;
+    const block = `${header}${body}\n\n`;
     const cost = count(block);
     if (used + cost > budget) continue;
     used += cost;

@@ -62,6 +62,15 @@ test('extra chunks: put before the prefix with a path header, newest kept first 
   assert.equal(p.tokens.extra, text.length);
 });
 
+test('extra chunks: a chunk too big for the budget is cut to its first lines instead of dropped', () => {
+  const big = Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n');
+  const text = formatExtra([{ path: 'big.ts', text: big }], 60, '//', byChars);
+  assert.ok(text.startsWith('// big.ts\nline 0\nline 1\nline 2\n'));
+  assert.ok(text.length <= 60);
+  // Under three lines would be noise: nothing.
+  assert.equal(formatExtra([{ path: 'big.ts', text: big }], 20, '//', byChars), '');
+});
+
 test('estimateTokens grows with the text', () => {
   assert.equal(estimateTokens(''), 0);
   assert.ok(estimateTokens('function f() {}') >= 4);
