@@ -192,15 +192,29 @@ export class Engine {
   }
 
   /** Feeds tokens (in chunks) and returns the logits after the last one. */
-  async prefill(cache: KvCache, tokens: readonly number[], cancelled: () => boolean): Promise<{ logits: Float32Array; reused: number }> {
-    const plan = await cache.prepare(tokens);
-    let last: { data: Float32Array; rows: number } | undefined;
-    for (let i = 0; i < plan.feed.length; i += this.prefillChunk) {
+  /**
+   * Feeds tokens (in chunks) and returns the logits after the last one. Between chunks `yieldTo` may run
+   * more urgent requests; they move the shared cache, so the rest is planned again from what it holds.
+   */
+  async prefill(
+    cache: KvCache,
+    tokens: readonly number[],
+    cancelled: () => boolean,
+    yieldTo?: () => Promise<boolean>,
+  ): Promise<{ logits: Float32Array; reused: number }> {
+    let plan = await cache.prepare(tokens);
+    const reused = plan.reuse;
+    for (;;) {
       if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
-      last = await this.run(cache, plan.feed.slice(i, i + this.prefillChunk));
+      const chunk = plan.feed.slice(0, this.prefillChunk);
+      const last = await this.run(cache, chunk);
+      if (chunk.length === plan.feed.length) {
+        const V = last.data.length / last.rows;
+        return { logits: last.rows === 1 ? last.data : last.data.slice((last.rows - 1) * V), reused };
+      }
+      if (yieldTo && (await yieldTo())) plan = await cache.prepare(tokens);
+      else plan = { reuse: cache.length, feed: plan.feed.slice(chunk.length) };
     }
-    const V = last!.data.length / last!.rows;
-    return { logits: last!.data.slice((last!.rows - 1) * V), reused: plan.reuse };
   }
 
   tokenize(text: string): number[] {
@@ -278,10 +292,10 @@ export class Engine {
       if (forced !== undefined) {
         // The branch point's logits were kept; the cache only needs the tokens before it.
         logits = priorLogits[p.branch!.step];
-        const pre = await this.prefill(this.cache, [...prompt, ...prior], cancelled);
+        const pre = await this.prefill(this.cache, [...prompt, ...prior], cancelled, yieldTo);
         reused = pre.reused;
       } else {
-        const pre = await this.prefill(this.cache, prompt, cancelled);
+        const pre = await this.prefill(this.cache, prompt, cancelled, yieldTo);
         logits = pre.logits;
         reused = pre.reused;
       }
@@ -327,7 +341,7 @@ export class Engine {
           break;
         }
         if (yieldTo && (await yieldTo())) {
-          logits = (await this.prefill(this.cache, [...prompt, ...rec.ids], cancelled)).logits;
+          logits = (await this.prefill(this.cache, [...prompt, ...rec.ids], cancelled, yieldTo)).logits;
           continue;
         }
         const out = await this.run(this.cache, [id]);

@@ -180,3 +180,27 @@ test('a prompt longer than one prefill chunk gives the same logits as one run', 
     await chunked.release();
   }
 });
+
+test('a prefill that yields between chunks to another request still ends with the right logits', async () => {
+  const tokens = Array.from({ length: 150 }, (_, i) => (i * 17) % 512);
+  const other = Array.from({ length: 60 }, (_, i) => (i * 5 + 1) % 512);
+  const e = await Engine.load(join(FIXTURES, 'llama-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1, prefillChunk: 48 });
+  try {
+    let yields = 0;
+    const got = await e.prefill(e.cache, tokens, never, async () => {
+      yields++;
+      if (yields > 1) return false;
+      // The "more urgent request": moves the shared cache to other tokens.
+      await e.prefill(e.cache, other, never);
+      return true;
+    });
+    assert.ok(yields >= 2);
+    assert.deepEqual(e.cache.tokens, tokens);
+    const want = await e.prefill(e.newCache(), tokens, never);
+    let diff = 0;
+    for (let i = 0; i < want.logits.length; i++) diff = Math.max(diff, Math.abs(got.logits[i] - want.logits[i]));
+    assert.ok(diff < 1e-4, `diff ${diff}`);
+  } finally {
+    await e.release();
+  }
+});
