@@ -11,7 +11,8 @@ export interface SamplingSettings {
   topP: number;
   /** 0 disables; relative to the top token's probability. */
   minP: number;
-  /** 1 disables (CTRL-style: divides positive logits, multiplies negative ones). */
+  /** 1 disables (CTRL-style: divides positive logits, multiplies negative ones). All three penalties count
+   * the tokens generated so far (not the prompt: code repeats its identifiers on purpose). */
   repetitionPenalty: number;
   /** 0 disables; subtracted once from every token already generated. */
   presencePenalty: number;
