@@ -380,6 +380,11 @@ export class Engine {
   }
 
   /** Per-token probability of a text under the model (for the heatmap). Uses its own cache. */
+  /**
+   * Per-token probability of a text under the model (for the heatmap). Uses its own caches. A text longer
+   * than the context is scored in windows that overlap by half, so every token after the first window is
+   * predicted from at least half a context of the text before it.
+   */
   async score(
     text: string,
     topN: number,
@@ -387,9 +392,11 @@ export class Engine {
     onProgress?: (done: number, total: number) => void,
     yieldTo?: () => Promise<boolean>,
   ): Promise<ScoredPosition[]> {
-    const tokens = this.tokenizer.encode(text).slice(0, this.info.contextLength);
+    const tokens = this.tokenizer.encode(text);
+    const n = tokens.length;
+    const ctx = this.info.contextLength;
+    const half = Math.max(1, Math.floor(ctx / 2));
     const out: ScoredPosition[] = [];
-    const cache = this.newCache();
     const decoder = new TextDecoder('utf-8');
     let offset = 0;
     const next = (id: number, prob: number, rank: number, entropy: number, alternatives: Alternative[]) => {
@@ -397,30 +404,42 @@ export class Engine {
       out.push({ id, text: tokenText(bytes).text, offset, prob, rank, entropy, alternatives });
       offset += decoder.decode(bytes, { stream: true }).length;
     };
-    if (tokens.length) next(tokens[0], 1, 0, 0, []);
+    if (n) next(tokens[0], 1, 0, 0, []);
     // Every position's logits come back: small chunks bound that memory (128 x 50k floats = 25 MB).
     const step = Math.min(this.prefillChunk, SCORE_CHUNK);
-    for (let i = 0; i < tokens.length - 1; i += step) {
-      if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
-      // Its own cache: more urgent requests can run in between without disturbing it.
-      if (yieldTo) await yieldTo();
-      const chunk = tokens.slice(i, Math.min(i + step, tokens.length - 1));
-      const r = await this.run(cache, chunk, true);
-      if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
-      const V = r.data.length / r.rows;
-      for (let j = 0; j < r.rows; j++) {
-        const row = r.data.subarray(j * V, (j + 1) * V);
-        const target = tokens[i + j + 1];
-        const st = softmaxStats(row);
-        let rank = 1;
-        const t = row[target];
-        for (let v = 0; v < V; v++) if (row[v] > t) rank++;
-        const alts = topIndices(row, topN).map((id) => ({ id, text: this.altText(id), rawProb: Math.exp(row[id] - st.max) / st.sum, finalProb: Math.exp(row[id] - st.max) / st.sum }));
-        next(target, Math.exp(t - st.max) / st.sum, rank, st.entropy, alts);
+    // `pos`: the next token to score; each window feeds tokens [start, end - 1) and predicts (start, end).
+    for (let pos = 1; pos < n; ) {
+      const start = pos === 1 ? 0 : Math.max(0, pos - half);
+      const end = Math.min(n, start + ctx);
+      const cache = this.newCache();
+      try {
+        for (let i = start; i < end - 1; i += step) {
+          if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
+          // Its own cache: more urgent requests can run in between without disturbing it.
+          if (yieldTo) await yieldTo();
+          const chunk = tokens.slice(i, Math.min(i + step, end - 1));
+          const r = await this.run(cache, chunk, true);
+          if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
+          const V = r.data.length / r.rows;
+          for (let j = 0; j < r.rows; j++) {
+            const at = i + j + 1;
+            if (at < pos) continue; // already scored with more context by the previous window
+            const row = r.data.subarray(j * V, (j + 1) * V);
+            const target = tokens[at];
+            const st = softmaxStats(row);
+            let rank = 1;
+            const t = row[target];
+            for (let v = 0; v < V; v++) if (row[v] > t) rank++;
+            const alts = topIndices(row, topN).map((id) => ({ id, text: this.altText(id), rawProb: Math.exp(row[id] - st.max) / st.sum, finalProb: Math.exp(row[id] - st.max) / st.sum }));
+            next(target, Math.exp(t - st.max) / st.sum, rank, st.entropy, alts);
+          }
+          onProgress?.(out.length, n);
+        }
+      } finally {
+        cache.release();
       }
-      onProgress?.(out.length, tokens.length);
+      pos = end;
     }
-    cache.release();
     return out;
   }
 

@@ -204,3 +204,23 @@ test('a prefill that yields between chunks to another request still ends with th
     await e.release();
   }
 });
+
+test('score: a text longer than the context is scored whole, in overlapping windows', async () => {
+  const text = 'the quick brown fox jumps over the lazy dog. '.repeat(40);
+  const ids = llama.tokenizer.encode(text);
+  assert.ok(ids.length > llama.info.contextLength * 1.5, `only ${ids.length} tokens`);
+  const pos = await llama.score(text, 1, never);
+  assert.equal(pos.length, ids.length);
+  assert.deepEqual(pos.map((p) => p.id), ids);
+  assert.equal(pos.map((p) => p.text).join(''), text);
+  // A token in the second window is predicted from that window: the tokens from ctx/2 on.
+  const half = llama.info.contextLength / 2;
+  const at = llama.info.contextLength + 5;
+  const cache = llama.newCache();
+  const { logits } = await llama.prefill(cache, ids.slice(half, at), never);
+  let max = -Infinity;
+  for (const x of logits) max = Math.max(max, x);
+  let sum = 0;
+  for (const x of logits) sum += Math.exp(x - max);
+  assert.ok(Math.abs(pos[at].prob - Math.exp(logits[ids[at]] - max) / sum) < 1e-5);
+});
