@@ -84,12 +84,15 @@ export class CompletionEngine {
       return { texts: hit.texts, candidates: hit.entry.data.candidates, prompt: hit.entry.data.prompt, source: 'cache', typed: hit.typed };
     }
 
-    if (!req.explicit && !(await debounce(cfg.completion.debounceMs, token))) return undefined;
-
     const lineStart = req.before.lastIndexOf('\n') + 1;
     const lineEnd = req.after.indexOf('\n');
     const linePrefix = req.before.slice(lineStart);
     const lineSuffix = lineEnd < 0 ? req.after : req.after.slice(0, lineEnd);
+    // In the middle of a word, ghost text would split it: only a deliberate request completes there.
+    if (!req.explicit && /^\w/.test(lineSuffix)) return undefined;
+
+    if (!req.explicit && !(await debounce(cfg.completion.debounceMs, token))) return undefined;
+
     const linesBelow = lineEnd < 0 ? [] : req.after.slice(lineEnd + 1).split('\n', 8);
     const multi = allowsMultiLine({ linePrefix, lineSuffix, lineMode: cfg.completion.lineMode });
 

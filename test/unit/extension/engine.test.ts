@@ -134,6 +134,15 @@ test('the token budget follows the tokenizer: characters per token are learned f
   assert.ok(last.prefix.length + last.suffix.length <= 64, 'the prompt fits the budget in real tokens');
 });
 
+test('no automatic completion in the middle of a word; an explicit request still completes', async () => {
+  const rt = new ScriptedRuntime(['x']);
+  const engine = new CompletionEngine(rt, cfg());
+  assert.equal(await engine.complete(req('const fo', 'o = 1;'), new CancelSource().token), undefined);
+  assert.equal(rt.calls.length, 0);
+  await engine.complete(req('const fo', 'o = 1;', true), new CancelSource().token);
+  assert.ok(rt.calls.length > 0);
+});
+
 test('no model loaded: no completion', async () => {
   const rt = new ScriptedRuntime(['x']);
   (rt as any).info = undefined;
