@@ -144,7 +144,8 @@ export async function prepareTestWorkspace(run, modelDir) {
   mkdirSync(join(workspace, '.vscode'), { recursive: true });
   writeFileSync(
     join(workspace, '.vscode', 'settings.json'),
-    JSON.stringify({ 'tokenscope.model.path': modelDir, 'tokenscope.completion.debounceMs': 0, 'tokenscope.sampling.seed': 7 }, null, 2),
+    // FIM on, so the tests exercise the fill-in-the-middle prompt whatever the default.
+    JSON.stringify({ 'tokenscope.model.path': modelDir, 'tokenscope.completion.debounceMs': 0, 'tokenscope.sampling.seed': 7, 'tokenscope.completion.fillInTheMiddle': true }, null, 2),
   );
   return { workspace, modelDir };
 }

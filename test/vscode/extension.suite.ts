@@ -96,7 +96,7 @@ describe('inline completions', () => {
     assert.ok(c.stats.promptTokens > 0);
     // The prompt holds the code before the cursor, and after it when the model has FIM tokens.
     const model = api.service.model()!;
-    if (model.supportsFim) {
+    if (model.supportsFim && api.settings.value.completion.fillInTheMiddle) {
       // Token healing: the indentation at the cursor is left for the model to write.
       assert.ok(shown.prompt.prompt.fim?.prefix.endsWith('number {\n'));
       assert.ok(shown.prompt.prompt.fim?.suffix.startsWith('return a + b;'));

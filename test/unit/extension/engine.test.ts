@@ -34,7 +34,8 @@ class ScriptedRuntime {
 const stats = (stopReason: 'cancelled' | 'length', n: number) => ({ promptTokens: 1, reusedTokens: 0, generatedTokens: n, prefillMs: 0, decodeMs: 0, stopReason, seed: 0 });
 
 const cfg = (values: Record<string, unknown> = {}): (() => TokenscopeConfig) => {
-  const { config } = readConfig({ get: (k) => ({ 'completion.debounceMs': 0, ...values })[k], userValue: () => undefined }, true);
+  // FIM on: these tests cover the fill-in-the-middle prompt (the default follows the bundled model).
+  const { config } = readConfig({ get: (k) => ({ 'completion.debounceMs': 0, 'completion.fillInTheMiddle': true, ...values })[k], userValue: () => undefined }, true);
   return () => config;
 };
 
@@ -60,6 +61,10 @@ test('the prompt is FIM with the suffix when the model supports it, the prefix a
   const plain = new ScriptedRuntime(['x'], model(false));
   await new CompletionEngine(plain, cfg()).complete(req('a = ', '\nb = 2'), new CancelSource().token);
   assert.deepEqual(plain.calls[0].prompt, { text: 'a =' });
+  // The setting turns FIM off for a model that has it.
+  const off = new ScriptedRuntime(['x']);
+  await new CompletionEngine(off, cfg({ 'completion.fillInTheMiddle': false })).complete(req('a = ', '\nb = 2'), new CancelSource().token);
+  assert.deepEqual(off.calls[0].prompt, { text: 'a =' });
 });
 
 test('token healing: spaces typed at the cursor leave the prompt, and the model\'s copy of them leaves the completion', async () => {
