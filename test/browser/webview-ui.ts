@@ -71,6 +71,9 @@ async function main(): Promise<void> {
   h.freshDir(OUT);
   const workspace = join(run, 'workspace');
   cpSync(join(ROOT, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
+  // A file several contexts long, for the heatmap's sliding window.
+  const long = Array.from({ length: 60 }, (_, i) => `export function scale${i}(p: { x: number; y: number }, k = ${i + 2}): { x: number; y: number } {\n  return { x: p.x * k, y: p.y * k };\n}\n`).join('\n');
+  writeFileSync(join(workspace, 'long.ts'), long + '\n// the end of a long file\nexport const last = scale59({ x: 1, y: 2 });\n');
   const modelDir = await h.testModelDir();
   mkdirSync(join(workspace, '.vscode'), { recursive: true });
   writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'tokenscope.model.path': modelDir, 'tokenscope.sampling.seed': 7, 'tokenscope.completion.autoTrigger': false, 'workbench.colorTheme': THEME, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true }, null, 2));
@@ -229,6 +232,21 @@ async function main(): Promise<void> {
       check(!!hover, 'hovering a coloured token shows its alternatives', hover.slice(0, 80));
     }
     await shot('heatmap');
+
+    // ---- A file longer than the context: windows slide to its end
+    await page.click('.explorer-folders-view .monaco-list-row:has-text("long.ts")');
+    await until('long.ts in the editor', async () => (await page.textContent('.tab.active').catch(() => ''))?.includes('long.ts'), 30_000);
+    await page.click('.monaco-editor .view-lines');
+    await runCommand(page, 'Tokenscope: Colour by Surprise (Probability)');
+    await until('the status message', async () => /coloured \d+ tokens/.test((await page.textContent('.statusbar').catch(() => '')) ?? ''), 180_000);
+    const status = (await page.textContent('.statusbar')) ?? '';
+    const coloured = Number(/coloured (\d+) tokens/.exec(status)?.[1] ?? 0);
+    await page.click('.monaco-editor .view-lines');
+    await page.keyboard.press('Control+End');
+    await page.waitForTimeout(500);
+    const atEnd = await page.$$eval('.monaco-editor [class*="ced-"]', (e) => e.length);
+    check(coloured > 1024 && atEnd > 0, 'a file longer than the context is coloured to its end', `${coloured} tokens, ${atEnd} spans visible at the end`);
+    await shot('heatmap-long');
     await runCommand(page, 'Tokenscope: Clear Surprise Colours');
     await until('the colours to clear', async () => (await page.$$eval('.monaco-editor [class*="ced-"]', (e) => e.length)) <= before, 20_000).then(
       () => check(true, 'clear removes the colours'),
@@ -246,13 +264,13 @@ async function main(): Promise<void> {
         const p = await tok.$$eval('.piece', (e) => e.map((x) => x.firstChild?.textContent ?? ''));
         return p.length && p.join('').replace(/·/g, ' ').startsWith(prefix) ? p : undefined;
       }, 30_000).catch(() => [] as string[]);
-    const pieces = await piecesFor('//');
+    const pieces = await piecesFor('export function scale0(');
     check(pieces.length > 0, 'the tokenizer view splits the selected line', pieces.slice(0, 8).join('|'));
     await page.click('.monaco-editor .view-lines');
     await page.keyboard.press('Control+Home');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Shift+End');
-    const next = await piecesFor('export');
+    const next = await piecesFor('  return { x: p.x * k');
     check(next.length > 0, 'the tokenizer view follows the selection', next.slice(0, 8).join('|'));
     await shot('tokenizer');
   } catch (e) {
