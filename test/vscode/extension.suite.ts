@@ -13,11 +13,12 @@ async function openSample(): Promise<{ editor: vscode.TextEditor; doc: vscode.Te
   return { editor, doc };
 }
 
-/** Inside `add`'s body, at the start of `return a + b;`: code before and after the cursor. */
+/** At the end of `add`'s header line: code before and after the cursor. */
 function fimPosition(doc: vscode.TextDocument): vscode.Position {
-  const line = doc.getText().split('\n').findIndex((l) => l.includes('return a + b;'));
+  const lines = doc.getText().split('\n');
+  const line = lines.findIndex((l) => l.startsWith('export function add('));
   assert.ok(line > 0);
-  return new vscode.Position(line, 2);
+  return new vscode.Position(line, lines[line].length);
 }
 
 describe('activation', () => {
@@ -97,11 +98,10 @@ describe('inline completions', () => {
     // The prompt holds the code before the cursor, and after it when the model has FIM tokens.
     const model = api.service.model()!;
     if (model.supportsFim && api.settings.value.completion.fillInTheMiddle) {
-      // Token healing: the indentation at the cursor is left for the model to write.
-      assert.ok(shown.prompt.prompt.fim?.prefix.endsWith('number {\n'));
-      assert.ok(shown.prompt.prompt.fim?.suffix.startsWith('return a + b;'));
+      assert.ok(shown.prompt.prompt.fim?.prefix.endsWith('): number {'));
+      assert.ok(shown.prompt.prompt.fim?.suffix.startsWith('\n  return a + b;\n}'));
     } else {
-      assert.ok(shown.prompt.prompt.text?.endsWith('number {\n'));
+      assert.ok(shown.prompt.prompt.text?.endsWith('): number {'));
     }
     // Whatever survived the filters is what VS Code got.
     assert.deepEqual((items ?? []).map((i) => i.insertText), c.text ? [c.text] : []);
