@@ -28,10 +28,10 @@ window.addEventListener('message', (ev: MessageEvent<TokenizerHostToView>) => {
     pieces.appendChild(h('span', { class: `piece kind-${l.kind}`, role: 'listitem', title: `#${i} id ${t.id}: ${l.description}`, 'aria-label': `Token ${i + 1}, id ${t.id}: ${l.description}` }, l.label, h('sub', {}, String(t.id))));
     if (t.text.endsWith('\n')) pieces.appendChild(h('br'));
   });
-  table.appendChild(h('tr', {}, h('th', {}, '#'), h('th', {}, 'id'), h('th', {}, 'token'), h('th', {}, 'bytes')));
+  table.appendChild(h('tr', {}, h('th', {}, '#'), h('th', {}, 'id'), h('th', {}, 'token'), h('th', {}, 'bytes (hex)')));
   m.tokens.slice(0, 300).forEach((t, i) => {
     const l = tokenLabel(t);
-    table.appendChild(h('tr', {}, h('td', {}, String(i)), h('td', {}, String(t.id)), h('td', { class: `kind-${l.kind}` }, l.label), h('td', {}, byteHex(t.bytes))));
+    table.appendChild(h('tr', {}, h('td', {}, String(i)), h('td', {}, String(t.id)), h('td', { class: `kind-${l.kind}` }, l.label), h('td', { class: 'bytes', title: byteHex(t.bytes) }, t.bytes.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' '))));
   });
 });
 
