@@ -170,13 +170,14 @@ export class Engine {
 
   /** Runs `feed` after the cache's tokens; returns the logits tensor ([1, n or 1, vocab]). */
   async run(cache: KvCache, feed: readonly number[], allLogits = false): Promise<{ data: Float32Array; rows: number }> {
+    // Positions count live tokens; the mask covers every slot (dead ones, left by a rewind, masked out).
     const past = cache.length;
     const n = feed.length;
     const ids = new BigInt64Array(n);
     for (let i = 0; i < n; i++) ids[i] = BigInt(feed[i]);
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', ids, [1, n]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(past + n).fill(1n), [1, past + n]),
+      attention_mask: new ort.Tensor('int64', cache.attentionMask(n), [1, cache.slotCount + n]),
     };
     if (this.signature.hasPositionIds) {
       const pos = new BigInt64Array(n);

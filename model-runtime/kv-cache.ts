@@ -1,8 +1,14 @@
 // The keys/values the model already computed, and the tokens they belong to. A new request whose tokens
-// share a prefix with the cached ones reuses that prefix and feeds only the rest; a divergence rewinds
-// (slices) the cache to the common prefix. This is what keeps inline completion fast while typing.
+// share a prefix with the cached ones reuses that prefix and feeds only the rest; a divergence rewinds to
+// the common prefix. This is what keeps inline completion fast while typing.
 //
 // Layout of every past/present tensor: [batch = 1, kvHeads, seq, headDim].
+//
+// A rewind usually costs no copy: the slots after the common prefix are only marked dead, and the next run
+// masks them out (attention_mask 0) while position_ids count live tokens only, so the model computes
+// exactly what it would on the compacted cache. Once dead slots pile up (more than MAX_DEAD, or a quarter
+// of the slots), the live ones are copied together. On the GPU, where buffers cannot be read back,
+// compacting means starting over.
 
 export type KvData = Float32Array | Uint16Array;
 
@@ -16,8 +22,6 @@ export interface KvTensor {
   readonly location?: string;
   dispose?(): void;
 }
-
-const onGpu = (t: KvTensor) => t.location !== undefined && t.location !== 'cpu' && t.location !== 'cpu-pinned';
 
 export type MakeTensor = (type: string, data: KvData, dims: number[]) => KvTensor;
 
@@ -36,29 +40,49 @@ export interface FeedPlan {
   feed: number[];
 }
 
+const onGpu = (t: KvTensor) => t.location !== undefined && t.location !== 'cpu' && t.location !== 'cpu-pinned';
+
+/** Dead slots tolerated before the live ones are copied together. */
+export const MAX_DEAD = 64;
+
 export class KvCache {
+  /** Live tokens, in order. */
   private held: number[] = [];
+  /** One entry per physical slot: 1 live, 0 dead (masked out). */
+  private slots: number[] = [];
   private keys: KvTensor[] = [];
   private values: KvTensor[] = [];
 
   constructor(
     readonly shape: KvShape,
     private readonly make: MakeTensor,
+    private readonly maxDead = MAX_DEAD,
   ) {
     this.clear();
   }
 
-  /** Tokens whose keys/values are held. */
+  /** Tokens whose keys/values are held (live). */
   get tokens(): readonly number[] {
     return this.held;
   }
 
+  /** Live tokens: the position the next token takes. */
   get length(): number {
     return this.held.length;
   }
 
+  /** Physical slots, dead ones included: the past length the model sees. */
+  get slotCount(): number {
+    return this.slots.length;
+  }
+
+  get deadCount(): number {
+    return this.slots.length - this.held.length;
+  }
+
   clear(): void {
     this.held = [];
+    this.slots = [];
     const { layers, kvHeads, headDim, dtype } = this.shape;
     const empty = () => this.make(dtype, dtype === 'float16' ? new Uint16Array(0) : new Float32Array(0), [1, kvHeads, 0, headDim]);
     this.keys = Array.from({ length: layers }, empty);
@@ -81,22 +105,49 @@ export class KvCache {
     return { reuse, feed: tokens.slice(reuse) };
   }
 
-  /**
-   * Keeps only the first n positions; returns how many are kept. Keys/values held on the GPU cannot be
-   * cut there, and reading a GPU buffer back aborts onnxruntime-node 1.30's process, so a rewind on the GPU
-   * drops them all (the GPU prefills the prefix again quickly); appending never needs a rewind.
-   */
+  /** Keeps only the first n live tokens; returns how many are kept (0 when it had to start over). */
   async rewind(n: number): Promise<number> {
     if (n >= this.held.length) return this.held.length;
-    if (n <= 0 || [...this.keys, ...this.values].some(onGpu)) {
+    if (n <= 0) {
       this.release();
       this.clear();
       return 0;
     }
-    this.keys = this.keys.map((t) => this.slice(t, n, t.data as KvData));
-    this.values = this.values.map((t) => this.slice(t, n, t.data as KvData));
+    // Mark the slots of the dropped tokens dead: the last (held - n) live slots.
+    let drop = this.held.length - n;
+    for (let s = this.slots.length - 1; s >= 0 && drop > 0; s--) {
+      if (this.slots[s]) {
+        this.slots[s] = 0;
+        drop--;
+      }
+    }
     this.held = this.held.slice(0, n);
+    const dead = this.deadCount;
+    if (dead > this.maxDead || dead * 4 > this.slots.length) {
+      if ([...this.keys, ...this.values].some(onGpu)) {
+        this.release();
+        this.clear();
+        return 0;
+      }
+      this.compact();
+    }
     return n;
+  }
+
+  /** Copies the live slots together (CPU tensors only). */
+  private compact(): void {
+    const live: number[] = [];
+    this.slots.forEach((v, i) => v && live.push(i));
+    this.keys = this.keys.map((t) => this.gather(t, live));
+    this.values = this.values.map((t) => this.gather(t, live));
+    this.slots = live.map(() => 1);
+  }
+
+  /** The attention_mask for a run feeding `n` new tokens: the slots' liveness, then n ones. */
+  attentionMask(n: number): BigInt64Array {
+    const m = new BigInt64Array(this.slots.length + n).fill(1n);
+    if (this.deadCount) for (let i = 0; i < this.slots.length; i++) if (!this.slots[i]) m[i] = 0n;
+    return m;
   }
 
   /** Frees GPU buffers held (no-op on the CPU). */
@@ -112,11 +163,11 @@ export class KvCache {
     }
   }
 
-  /** Takes the present.{i}.key/value outputs of a run that fed `fed` tokens after the held ones. */
+  /** Takes the present.{i}.key/value outputs of a run that fed `fed` tokens after the held slots. */
   update(outputs: Record<string, KvTensor>, fed: readonly number[]): void {
     const keys: KvTensor[] = [];
     const values: KvTensor[] = [];
-    const expected = this.held.length + fed.length;
+    const expected = this.slots.length + fed.length;
     for (let i = 0; i < this.shape.layers; i++) {
       const k = outputs[`present.${i}.key`];
       const v = outputs[`present.${i}.value`];
@@ -130,20 +181,31 @@ export class KvCache {
     this.keys = keys;
     this.values = values;
     this.held = this.held.concat(fed);
+    for (let i = 0; i < fed.length; i++) this.slots.push(1);
   }
 
   /** Approximate bytes held (for memory reports). */
   get bytes(): number {
     const per = this.shape.dtype === 'float16' ? 2 : 4;
-    return 2 * this.shape.layers * this.shape.kvHeads * this.held.length * this.shape.headDim * per;
+    return 2 * this.shape.layers * this.shape.kvHeads * this.slots.length * this.shape.headDim * per;
   }
 
-  private slice(t: KvTensor, n: number, src: KvData): KvTensor {
+  /** The given slots of one tensor, in order (runs of consecutive slots copied at once). */
+  private gather(t: KvTensor, live: number[]): KvTensor {
     const [b, h, seq, d] = t.dims;
+    const src = t.data as KvData;
     const Ctor = src.constructor as { new (n: number): KvData };
+    const n = live.length;
     const out = new Ctor(b * h * n * d);
     for (let bh = 0; bh < b * h; bh++) {
-      out.set(src.subarray(bh * seq * d, bh * seq * d + n * d), bh * n * d);
+      const from = bh * seq * d;
+      const to = bh * n * d;
+      for (let j = 0; j < n; ) {
+        let k = j + 1;
+        while (k < n && live[k] === live[k - 1] + 1) k++;
+        out.set(src.subarray(from + live[j] * d, from + (live[k - 1] + 1) * d), to + j * d);
+        j = k;
+      }
     }
     return this.make(t.type, out, [b, h, n, d]);
   }

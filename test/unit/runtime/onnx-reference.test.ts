@@ -67,6 +67,20 @@ for (const name of names) {
       assert.equal(r2.reused, 4);
       assert.deepEqual(inc.tokens, div);
       assert.ok(maxDiff(r2.logits, (await engine.prefill(engine.newCache(), div, never)).logits) < 1e-4);
+
+      // A small divergence in a long sequence masks the dropped slots (no copy): still exact, twice over.
+      const long = Array.from({ length: 48 }, (_, i) => (i * 11 + 3) % engine.info.vocabSize);
+      const c = engine.newCache();
+      await engine.prefill(c, long, never);
+      const edit1 = [...long.slice(0, 45), 7, 8];
+      const m1 = await engine.prefill(c, edit1, never);
+      assert.equal(m1.reused, 45);
+      assert.equal(c.deadCount, 3);
+      assert.ok(maxDiff(m1.logits, (await engine.prefill(engine.newCache(), edit1, never)).logits) < 1e-4, 'masked rewind');
+      const edit2 = [...edit1.slice(0, 44), 5, 6, 7];
+      const m2 = await engine.prefill(c, edit2, never);
+      assert.ok(c.deadCount > 3, `dead ${c.deadCount}`);
+      assert.ok(maxDiff(m2.logits, (await engine.prefill(engine.newCache(), edit2, never)).logits) < 1e-4, 'masked rewind, twice');
     } finally {
       await engine.release();
     }
