@@ -87,7 +87,7 @@ export class InspectorPanel {
       this.post({ type: 'generation', meta, steps, done: true, select: true });
     } else {
       this.post({ type: 'prompt', text: input.prompt });
-      if (input.generate !== false && input.prompt.trim()) void this.generate(input.prompt, this.sampling());
+      if (input.generate !== false && input.prompt.trim()) this.generate(input.prompt, this.sampling()).catch((err) => this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
     }
   }
 

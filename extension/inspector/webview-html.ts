@@ -2,6 +2,7 @@
 // with a fresh nonce), the theme-aware stylesheet, codicons, and the view's bundle.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { contentSecurityPolicy } from './csp';
 
 export function webviewRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [
@@ -17,13 +18,7 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, view: string, title: string): string {
   const nonce = randomBytes(16).toString('base64');
   const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
-  const csp = [
-    "default-src 'none'",
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
+  const csp = contentSecurityPolicy(webview.cspSource, nonce);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
