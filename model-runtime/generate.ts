@@ -171,8 +171,9 @@ export class Engine {
   /** Runs `feed` after the cache's tokens; returns the logits tensor ([1, n or 1, vocab]). */
   async run(cache: KvCache, feed: readonly number[], allLogits = false): Promise<{ data: Float32Array; rows: number }> {
     // Positions count live tokens; the mask covers every slot (dead ones, left by a rewind, masked out).
-    const past = cache.length;
     const n = feed.length;
+    if (!cache.fit(n, Math.max(this.info.contextLength, cache.length + n))) throw new RuntimeError('internal', 'the KV cache outgrew the context');
+    const past = cache.length;
     const ids = new BigInt64Array(n);
     for (let i = 0; i < n; i++) ids[i] = BigInt(feed[i]);
     const feeds: Record<string, ort.Tensor> = {
@@ -203,7 +204,7 @@ export class Engine {
     cancelled: () => boolean,
     yieldTo?: () => Promise<boolean>,
   ): Promise<{ logits: Float32Array; reused: number }> {
-    let plan = await cache.prepare(tokens);
+    let plan = await cache.prepare(tokens, this.info.contextLength);
     const reused = plan.reuse;
     for (;;) {
       if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
@@ -213,7 +214,7 @@ export class Engine {
         const V = last.data.length / last.rows;
         return { logits: last.rows === 1 ? last.data : last.data.slice((last.rows - 1) * V), reused };
       }
-      if (yieldTo && (await yieldTo())) plan = await cache.prepare(tokens);
+      if (yieldTo && (await yieldTo())) plan = await cache.prepare(tokens, this.info.contextLength);
       else plan = { reuse: cache.length, feed: plan.feed.slice(chunk.length) };
     }
   }
@@ -341,7 +342,9 @@ export class Engine {
           stopReason = 'cancelled';
           break;
         }
-        if (yieldTo && (await yieldTo())) {
+        // After more urgent requests moved the cache, or when dead slots on the GPU leave no room for the
+        // next one, the cache is prepared again for this generation's tokens.
+        if ((yieldTo && (await yieldTo())) || !this.cache.fit(1, ctx)) {
           logits = (await this.prefill(this.cache, [...prompt, ...rec.ids], cancelled, yieldTo)).logits;
           continue;
         }

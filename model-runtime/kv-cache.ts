@@ -100,8 +100,14 @@ export class KvCache {
    * Rewinds to the common prefix and says what to feed. At least one token is always fed, because the
    * next token's logits come from running the last one (an identical prompt re-runs its last token).
    */
-  async prepare(tokens: readonly number[]): Promise<FeedPlan> {
-    const reuse = await this.rewind(Math.min(this.commonPrefix(tokens), Math.max(0, tokens.length - 1)));
+  async prepare(tokens: readonly number[], limit = Infinity): Promise<FeedPlan> {
+    let reuse = await this.rewind(Math.min(this.commonPrefix(tokens), Math.max(0, tokens.length - 1)));
+    if (!this.fit(tokens.length - reuse, limit)) {
+      // Dead slots on the GPU leave no room: start over.
+      this.release();
+      this.clear();
+      reuse = 0;
+    }
     return { reuse, feed: tokens.slice(reuse) };
   }
 
@@ -132,6 +138,17 @@ export class KvCache {
       this.compact();
     }
     return n;
+  }
+
+  /**
+   * Whether `n` more slots fit within `limit` (the model's context; some exports size their causal mask by
+   * it). Dead slots are compacted away to make room on the CPU; on the GPU that would mean starting over,
+   * which only prepare() may do, so this answers false and the caller prepares again.
+   */
+  fit(n: number, limit: number): boolean {
+    if (this.slots.length + n <= limit) return true;
+    if (this.deadCount > 0 && ![...this.keys, ...this.values].some(onGpu)) this.compact();
+    return this.slots.length + n <= limit;
   }
 
   /** Copies the live slots together (CPU tensors only). */

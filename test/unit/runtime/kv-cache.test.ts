@@ -131,3 +131,25 @@ test('GPU-held keys/values: old buffers freed after each step; a divergence mask
   assert.deepEqual(await step(c, [1, 5, 5, 5], 'gpu'), { reuse: 0, feed: [1, 5, 5, 5] });
   assert.ok(Object.values(f2).every((t) => disposed.includes(t)));
 });
+
+test('slots never outgrow the context: dead ones are compacted on the CPU, the GPU cache starts over', async () => {
+  const c = new KvCache(shape, make);
+  const base = Array.from({ length: 40 }, (_, i) => i + 1);
+  await step(c, base);
+  await step(c, [...base.slice(0, 36), 77]); // 4 dead, 41 slots
+  assert.equal(c.deadCount, 4);
+  assert.ok(c.fit(3, 50));
+  assert.equal(c.deadCount, 4);
+  assert.ok(c.fit(10, 50)); // 51 > 50: compacted to 37 slots
+  assert.equal(c.deadCount, 0);
+  assert.equal(c.slotCount, 37);
+  assert.ok(!c.fit(14, 50)); // the live tokens alone leave no room
+
+  const g = new KvCache(shape, make);
+  await step(g, base, 'gpu');
+  await step(g, [...base.slice(0, 36), 77], 'gpu');
+  assert.ok(!g.fit(10, 50), 'a GPU cache is not compacted in place');
+  const plan = await g.prepare([...base.slice(0, 36), 77, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50);
+  assert.equal(plan.reuse, 0);
+  assert.equal(plan.feed.length, 47);
+});
