@@ -21,10 +21,13 @@ test('WebGPU: keys/values stay on the GPU and generations equal the CPU\'s, acro
   try {
     assert.equal(gpu.provider.active, 'webgpu');
     assert.deepEqual(gpu.provider.notes, ['keys/values stay on the GPU between steps']);
-    for (const text of ['hello world', 'hello world and more', 'goodbye']) {
+    // An extension (append), a one-character edit at the end (a masked rewind, on the GPU), a fresh start.
+    const long = 'hello world, this prompt is long enough that a small edit at its end leaves most of it cached';
+    for (const [text, masked] of [['hello world', false], [long + ' it', false], [long + ' is', true], ['goodbye', false]] as const) {
       const a = await cpu.generate({ prompt: { text }, sampling: greedy, topN: 3 }, () => undefined, () => false);
       const b = await gpu.generate({ prompt: { text }, sampling: greedy, topN: 3 }, () => undefined, () => false);
       assert.deepEqual(b.ids, a.ids, text);
+      if (masked) assert.ok(b.stats.reusedTokens > 20, `reused ${b.stats.reusedTokens}`);
     }
   } finally {
     await gpu.release();
