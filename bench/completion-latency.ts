@@ -33,7 +33,7 @@ const size = (d: string) => readdirSync(join(d, 'onnx')).reduce((s, f) => s + st
 /** Keystrokes: for each of a few non-blank lines, the document with that line typed up to each character. */
 function* session(text: string, keys: number): Generator<{ before: string; after: string }> {
   const lines = text.split('\n');
-  const targets = lines.map((l, i) => i).filter((i) => lines[i].trim().length > 8 && i > 2);
+  const targets = lines.map((_, i) => i).filter((i) => lines[i].trim().length > 8 && i > 2);
   let n = 0;
   for (let t = 0; n < keys && targets.length; t++) {
     const i = targets[(t * 7) % targets.length];

@@ -47,10 +47,6 @@ export interface CompletionRuntime {
   model(): ModelInfo | undefined;
 }
 
-export interface EngineEvents {
-  log?(message: string): void;
-}
-
 const TOP_N = 8;
 
 export class CompletionEngine {
@@ -68,7 +64,6 @@ export class CompletionEngine {
   constructor(
     private readonly runtime: CompletionRuntime,
     private readonly config: () => TokenscopeConfig,
-    private readonly events: EngineEvents = {},
   ) {
     this.ring = new ChunkRing(config().context.maxChunks);
   }
