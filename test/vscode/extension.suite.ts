@@ -189,6 +189,27 @@ describe('inline completions', () => {
   });
 });
 
+describe('explain hover', () => {
+  it('after a completion is accepted, hovering its text offers "Explain this completion"', async () => {
+    const { editor, doc } = await openSample();
+    const shown = api.completion.last.latest();
+    assert.ok(shown);
+    // Accept as VS Code does: insert the text, then run the item's command.
+    const pos = fimPosition(doc);
+    const text = ' // accepted';
+    await editor.edit((e) => e.insert(pos, text));
+    await vscode.commands.executeCommand('tokenscope.completionAccepted', shown.id, 0, text, doc.uri, doc.offsetAt(pos));
+    try {
+      const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, pos.translate(0, 4))) ?? [];
+      const texts = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')));
+      assert.ok(texts.some((t) => t.includes('Explain this completion') && t.includes('command:tokenscope.explainCompletion')), texts.join(' | '));
+      assert.equal(api.completion.last.latest()?.accepted?.text, text);
+    } finally {
+      await editor.edit((e) => e.delete(new vscode.Range(pos, pos.translate(0, text.length))));
+    }
+  });
+});
+
 describe('worker restart', () => {
   it('a killed worker is restarted and completes again', async () => {
     await ready(api);
