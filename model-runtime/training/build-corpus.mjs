@@ -125,6 +125,15 @@ for (const src of sources) {
 for (const o of outputs.values()) closeSync(o.fd);
 closeSync(testDocs);
 writeFileSync(join(outDir, 'heldout-hashes.txt'), heldout.join('\n') + '\n');
+// Token ids that start with a newline: train.py cuts line-shaped FIM middles at them.
+const newlineIds = [];
+for (let id = 0; id < 50284; id++) {
+  if (id === EOT || (id > 50256 && id >= 50281)) continue;
+  let text;
+  try { text = tokenizer.decode([id]); } catch { continue; }
+  if (text.startsWith('\n')) newlineIds.push(id);
+}
+writeFileSync(join(outDir, 'newline-tokens.json'), JSON.stringify(newlineIds));
 manifest.duplicatesDropped = duplicates;
 manifest.splits = Object.fromEntries([...outputs].map(([k, v]) => [k, v.tokens]));
 writeFileSync(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 1));

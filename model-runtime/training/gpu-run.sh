@@ -22,7 +22,7 @@ python3 -c "import torch; print('torch', torch.__version__, torch.cuda.get_devic
 since "corpus"
 xz -dc $C/train.tsjs.bin.xz > /tmp/corpus/train.tsjs.bin
 xz -dc $C/train.py.bin.xz > /tmp/corpus/train.py.bin
-cp $C/val.tsjs.bin $C/val.py.bin /tmp/corpus/
+cp $C/val.tsjs.bin $C/val.py.bin $C/newline-tokens.json /tmp/corpus/
 python3 model-runtime/training/corpus_python.py --tokenizer $C/tokenizer.json --exclude $C/heldout-hashes.txt --out /tmp/corpus
 cp /tmp/corpus/manifest-site.json "$OUT/"
 ls -la /tmp/corpus

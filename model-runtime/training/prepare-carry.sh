@@ -10,7 +10,7 @@ C=.carry
 mkdir -p $C/gl
 [ -f $C/train.tsjs.bin.xz ] || xz -T2 -9 -c "$CORPUS/train.tsjs.bin" > $C/train.tsjs.bin.xz
 [ -f $C/train.py.bin.xz ] || xz -T2 -9 -c "$CORPUS/train.py.bin" > $C/train.py.bin.xz
-cp "$CORPUS/val.tsjs.bin" "$CORPUS/val.py.bin" "$CORPUS/heldout-hashes.txt" $C/
+cp "$CORPUS/val.tsjs.bin" "$CORPUS/val.py.bin" "$CORPUS/heldout-hashes.txt" "$CORPUS/newline-tokens.json" $C/
 node model-runtime/training/tokenizer-json.mjs --encoding p50k_edit --out $C/tokenizer.json
 [ -f $C/node.xz ] || xz -T2 -6 -c "$(command -v node)" > $C/node.xz
 [ -f $C/ort.tar.xz ] || tar -C node_modules -cJf $C/ort.tar.xz onnxruntime-common \

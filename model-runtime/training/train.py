@@ -28,7 +28,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import ModelConfig, Transformer  # noqa: E402
-from data import get_batch, load_tokens  # noqa: E402
+from data import get_batch, load_newline_table, load_tokens  # noqa: E402
 
 PRESETS = {
     # Smoke tests and CI: seconds.
@@ -91,6 +91,8 @@ def main():
     ap.add_argument("--save-every-minutes", type=float, default=1.5)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--fim-line-rate", type=float, default=0.5,
+                    help="share of FIM rows whose middle ends at a line end (needs newline-tokens.json in --data)")
     ap.add_argument("--mix", default="tsjs=0.35,py=0.05,site=0.6",
                     help="share of batch rows per train.NAME.bin; the site-packages Python would otherwise drown the TS/JS")
     a = ap.parse_args()
@@ -117,6 +119,8 @@ def main():
         weights = np.ones(len(names))
     weights = weights / weights.sum()
     val = load_tokens(sorted(data_dir.glob("val.*.bin")))
+    nl_path = data_dir / "newline-tokens.json"
+    newline = load_newline_table(nl_path, cfg.vocab_size) if nl_path.exists() else None
     model = Transformer(cfg).to(device)
     n_params = model.num_params()
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
@@ -136,7 +140,7 @@ def main():
 
     emit({"event": "start", "preset": a.preset, "params": n_params, "config": cfg.to_dict(), "batch": batch, "ctx": ctx,
           "train_tokens": {n: int(len(t)) for n, t in sources.items()}, "mix": dict(zip(names, weights.round(3).tolist())),
-          "val_tokens": int(len(val)), "device": device, "torch": torch.__version__,
+          "val_tokens": int(len(val)), "fim_line_rate": a.fim_line_rate if newline is not None else 0.0, "device": device, "torch": torch.__version__,
           "gpu": torch.cuda.get_device_name(0) if device == "cuda" else None})
 
     budget = a.minutes * 60.0
@@ -153,7 +157,7 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         counts = rng.multinomial(batch, weights)
-        parts = [get_batch(sources[n], int(c), ctx, rng) for n, c in zip(names, counts) if c > 0]
+        parts = [get_batch(sources[n], int(c), ctx, rng, newline=newline, line_rate=a.fim_line_rate) for n, c in zip(names, counts) if c > 0]
         x = np.concatenate([p[0] for p in parts])
         y = np.concatenate([p[1] for p in parts])
         x, y = torch.from_numpy(x).to(device, non_blocking=True), torch.from_numpy(y).to(device, non_blocking=True)

@@ -79,6 +79,15 @@ for spm in (0.0, 1.0):
         s, m = r.tolist().index(FIM_SUFFIX), r.tolist().index(FIM_MIDDLE)
         assert spm == 0.0 or s == 1, 'SPM puts the suffix sentinel right after the prefix sentinel'
         assert s < m
+# Line-shaped middles: the middle ends where a newline token starts the suffix.
+newline = np.zeros(50284, dtype=bool); newline[198] = True
+w = np.array(([11, 12, 13, 14, 198] * 20)[:100], dtype=np.uint16)
+for _ in range(50):
+    r = fim_row(w, rng, 0.0, newline, line_rate=1.0).tolist()
+    s, m = r.index(FIM_SUFFIX), r.index(FIM_MIDDLE)
+    assert r[s + 1] == 198, 'the suffix starts with the newline'
+    assert 198 not in r[m + 1:-1] or r[m + 1:-1].count(198) <= 3, 'at most a few whole lines in the middle'
+    assert len(r) == len(w) and r[-1] == EOT
 x, y = get_batch(np.arange(1000, dtype=np.uint16) % 500, 8, 16, rng, fim_rate=0.0)
 assert x.shape == (8, 16) and (x[:, 1:] == y[:, :-1]).all()
 print('ok')
