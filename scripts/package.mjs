@@ -44,9 +44,10 @@ writeFileSync(join(stage, 'package.json'), JSON.stringify(manifest, null, 2));
 // Code (no source maps, no test bundles).
 cpSync(join(ROOT, 'dist'), join(stage, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.map') });
 
-// Media: icons and CSS, and of the models only the default one.
+// Media: icons and CSS, and of the models only the default one; the README's screenshots stay out.
 const models = join(ROOT, 'media', 'models');
-cpSync(join(ROOT, 'media'), join(stage, 'media'), { recursive: true, filter: (src) => !src.startsWith(models) });
+const screenshots = join(ROOT, 'media', 'screenshots');
+cpSync(join(ROOT, 'media'), join(stage, 'media'), { recursive: true, filter: (src) => !src.startsWith(models) && !src.startsWith(screenshots) });
 const defaultDir = defaultModel();
 if (defaultDir) {
   const name = basename(defaultDir);
