@@ -1,22 +1,11 @@
 // What the views need from the model runtime, as one small interface. extension/extension.ts adapts
 // the real worker client (model-runtime/client.ts) to it; tests can pass a fake.
-import type { GenerationStats, ModelInfo, Priority, Prompt, SamplingSettings, ScoredPosition, TokenStep } from '../../model-runtime/protocol';
+import type { GenerateParams, GenerateResult as ClientGenerateResult } from '../../model-runtime/client';
+import type { ModelInfo, SamplingSettings, ScoredPosition, TokenStep } from '../../model-runtime/protocol';
 
-export interface GenerateOptions {
-  prompt: Prompt;
-  sampling: SamplingSettings;
-  topN: number;
-  priority?: Priority;
-  branch?: { generationId: number; step: number; forcedToken: number };
-  signal?: AbortSignal;
-  onToken?: (step: TokenStep, textDelta: string, generationId: number) => void;
-}
-
-export interface GenerateResult {
-  generationId: number;
-  text: string;
-  stats: GenerationStats;
-}
+// The worker client's own request and result shapes (the ids of a result are not needed by the views).
+export type GenerateOptions = GenerateParams;
+export type GenerateResult = Omit<ClientGenerateResult, 'ids'>;
 
 export interface RuntimePort {
   generate(opts: GenerateOptions): Promise<GenerateResult>;
