@@ -3,6 +3,7 @@
 // max tokens / context end / cancellation (checked before every model run, so a cancel lands within one step).
 import * as ort from 'onnxruntime-node';
 import { RuntimeError } from './errors';
+import { lookupDraft } from './draft';
 import { KvCache, type KvData, type KvTensor } from './kv-cache';
 import { checkSignature, readModelFolder, type ModelFolder, type SignatureInfo } from './model-folder';
 import type { Alternative, GenerationStats, ModelInfo, Prompt, ProviderReport, SamplingSettings, ScoredPosition, TokenStep } from './protocol';
@@ -15,6 +16,8 @@ export interface LoadOptions extends SessionOptions {
   onnxFile?: string;
   /** Tokens per model run while prefilling a long prompt (bounds memory when every position's logits come back). */
   prefillChunk?: number;
+  /** Draft tokens guessed by prompt lookup and checked in the same run as each decoded token (0: off). */
+  draftTokens?: number;
 }
 
 export interface GenerateParams {
@@ -93,6 +96,7 @@ export class Engine {
     readonly provider: ProviderReport,
     readonly info: ModelInfo,
     private readonly prefillChunk: number,
+    private readonly draftTokens: number,
   ) {
     this.cache = this.newCache();
     this.eos = new Set(info.eosIds);
@@ -150,7 +154,10 @@ export class Engine {
     // 256 tokens per run: a cancel lands between runs, so this bounds how long a stale prefill can block
     // the queue; it costs little (attention over a chunk even computes less than the full square).
     const chunk = opts.prefillChunk ?? (signature.logitsToKeep ? 256 : 128);
-    return new Engine(folder, tokenizer, session, signature, provider, info, chunk);
+    // 4 drafts: a run of 5 tokens costs about 1.5 runs of one on the CPU, so one accepted draft pays for it.
+    // On a GPU the keys/values cannot be cut back, so a rejected draft would cost a re-prefill: off there.
+    const drafts = GPU_BUFFER_PROVIDERS.has(provider.active) ? 0 : Math.max(0, Math.floor(opts.draftTokens ?? 4));
+    return new Engine(folder, tokenizer, session, signature, provider, info, chunk, drafts);
   }
 
   /** The id the next generation will get (token events are sent before it returns). */
@@ -168,8 +175,11 @@ export class Engine {
     return new KvCache({ layers: a.layers, kvHeads: a.kvHeads, headDim: a.headDim, dtype: this.signature.kvType }, makeTensor);
   }
 
-  /** Runs `feed` after the cache's tokens; returns the logits tensor ([1, n or 1, vocab]). */
-  async run(cache: KvCache, feed: readonly number[], allLogits = false): Promise<{ data: Float32Array; rows: number }> {
+  /**
+   * Runs `feed` after the cache's tokens; returns the logits of the last `keep` positions (0 or true: all;
+   * a model without num_logits_to_keep returns all of them).
+   */
+  async run(cache: KvCache, feed: readonly number[], keep: number | boolean = 1): Promise<{ data: Float32Array; rows: number }> {
     // Positions count live tokens; the mask covers every slot (dead ones, left by a rewind, masked out).
     const n = feed.length;
     if (!cache.fit(n, Math.max(this.info.contextLength, cache.length + n))) throw new RuntimeError('internal', 'the KV cache outgrew the context');
@@ -185,7 +195,7 @@ export class Engine {
       for (let i = 0; i < n; i++) pos[i] = BigInt(past + i);
       feeds.position_ids = new ort.Tensor('int64', pos, [1, n]);
     }
-    if (this.signature.logitsToKeep) feeds[this.signature.logitsToKeep] = new ort.Tensor('int64', BigInt64Array.of(allLogits ? 0n : 1n), []);
+    if (this.signature.logitsToKeep) feeds[this.signature.logitsToKeep] = new ort.Tensor('int64', BigInt64Array.of(BigInt(keep === true ? 0 : keep === false ? 1 : keep)), []);
     cache.feeds(feeds as Record<string, KvTensor>);
     const out = await this.session.run(feeds);
     cache.update(out as unknown as Record<string, KvTensor>, feed);
@@ -302,12 +312,17 @@ export class Engine {
         reused = pre.reused;
       }
       prefillMs = performance.now() - t0;
+      // Draft tokens already run after the last sampled token (in the cache, not yet confirmed), and the
+      // logits after each: aheadLogits[j] is what the step after ahead[j] samples from, if ahead[j] is kept.
+      let ahead: number[] = [];
+      let aheadLogits: Float32Array[] = [];
+      const confirmed = () => this.cache.length - ahead.length;
       for (let step = prior.length; ; step++) {
         if (cancelled()) {
           stopReason = 'cancelled';
           break;
         }
-        if (rec.ids.length - prior.length >= maxTokens + (forced !== undefined ? 1 : 0) || this.cache.length >= ctx) {
+        if (rec.ids.length - prior.length >= maxTokens + (forced !== undefined ? 1 : 0) || confirmed() >= ctx) {
           stopReason = 'length';
           break;
         }
@@ -334,7 +349,7 @@ export class Engine {
           stopReason = 'stop';
           break;
         }
-        if (rec.ids.length - prior.length >= maxTokens + (forced !== undefined ? 1 : 0) || this.cache.length + 1 > ctx) {
+        if (rec.ids.length - prior.length >= maxTokens + (forced !== undefined ? 1 : 0) || confirmed() + 1 > ctx) {
           stopReason = 'length';
           break;
         }
@@ -343,13 +358,30 @@ export class Engine {
           break;
         }
         // After more urgent requests moved the cache, or when dead slots on the GPU leave no room for the
-        // next one, the cache is prepared again for this generation's tokens.
-        if ((yieldTo && (await yieldTo())) || !this.cache.fit(1, ctx)) {
+        // next one, the cache is prepared again for this generation's tokens (which drops any drafts).
+        const moved = yieldTo && (await yieldTo());
+        if (!moved && ahead.length && ahead[0] === id) {
+          // The sampler picked the draft: its logits are already computed, no model run.
+          ahead.shift();
+          logits = aheadLogits.shift()!;
+          continue;
+        }
+        if (!moved && ahead.length) await this.cache.rewind(confirmed());
+        ahead = [];
+        aheadLogits = [];
+        if (moved || !this.cache.fit(1, ctx)) {
           logits = (await this.prefill(this.cache, [...prompt, ...rec.ids], cancelled, yieldTo)).logits;
           continue;
         }
-        const out = await this.run(this.cache, [id]);
-        logits = out.rows === 1 ? out.data : out.data.slice(-this.vocab(out));
+        const room = Math.min(this.draftTokens, ctx - this.cache.slotCount - 1);
+        const drafts = room > 0 ? lookupDraft([...prompt, ...rec.ids], room) : [];
+        const out = await this.run(this.cache, [id, ...drafts], 1 + drafts.length);
+        const V = this.vocab(out);
+        const first = out.rows - 1 - drafts.length;
+        const row = (j: number) => (out.rows === 1 ? out.data : out.data.slice((first + j) * V, (first + j + 1) * V));
+        logits = row(0);
+        ahead = drafts;
+        aheadLogits = drafts.map((_, j) => row(j + 1));
       }
     } catch (e) {
       if (e instanceof RuntimeError && e.code === 'cancelled') stopReason = 'cancelled';
@@ -422,7 +454,7 @@ export class Engine {
           // Its own cache: more urgent requests can run in between without disturbing it.
           if (yieldTo) await yieldTo();
           const chunk = tokens.slice(i, Math.min(i + step, end - 1));
-          const r = await this.run(cache, chunk, true);
+          const r = await this.run(cache, chunk, 0);
           if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
           const V = r.data.length / r.rows;
           for (let j = 0; j < r.rows; j++) {
