@@ -37,6 +37,8 @@ export interface LoadParams {
   providers?: string[];
   onnxFile?: string;
   threads?: number;
+  /** Prompt-lookup guesses per decode run (default 4; 0 turns speculative decoding off). */
+  draftTokens?: number;
 }
 
 export interface LoadResult {
@@ -187,7 +189,7 @@ export class WorkerClient {
   }
 
   async load(p: LoadParams): Promise<LoadResult> {
-    const m = await this.request({ type: 'load', modelDir: p.modelDir, providers: p.providers, onnxFile: p.onnxFile, threads: p.threads });
+    const m = await this.request({ type: 'load', modelDir: p.modelDir, providers: p.providers, onnxFile: p.onnxFile, threads: p.threads, draftTokens: p.draftTokens });
     if (m.type !== 'loaded') throw new RuntimeError('internal', `unexpected answer ${m.type}`);
     return { model: m.model, provider: m.provider };
   }

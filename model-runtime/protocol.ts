@@ -82,6 +82,8 @@ export type HostToWorker =
       onnxFile?: string;
       /** Intra-op threads for onnxruntime (default: onnxruntime's choice). */
       threads?: number;
+      /** Prompt-lookup guesses fed per decode run (default 4; 0: one model run per token). */
+      draftTokens?: number;
     }
   | {
       type: 'generate';

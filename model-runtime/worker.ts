@@ -59,7 +59,7 @@ async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
     engine = undefined;
     await old?.release().catch(() => undefined);
     try {
-      engine = await Engine.load(job.modelDir, { providers: job.providers, threads: job.threads, onnxFile: job.onnxFile });
+      engine = await Engine.load(job.modelDir, { providers: job.providers, threads: job.threads, onnxFile: job.onnxFile, draftTokens: job.draftTokens });
     } catch (e) {
       setState('error', toRuntimeError(e).message);
       throw e;
