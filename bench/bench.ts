@@ -15,6 +15,7 @@ import { WorkerClient } from '../model-runtime/client';
 import { readModelFolder } from '../model-runtime/model-folder';
 import type { SamplingSettings } from '../model-runtime/protocol';
 import { loadTokenizer } from '../model-runtime/tokenizer';
+import { DEFAULT_SAMPLER } from '../model-runtime/sampler';
 
 interface Plan {
   modelDir: string;
@@ -96,17 +97,7 @@ function makePlan(): Plan {
   return { modelDir, onnxFile: folder.onnxFile, threads, coldPrompts, editPrompts, decodePrompt, decodeTokens: Math.min(decodeTokens, ctx - decodePrompt.length - 1) };
 }
 
-const greedy = (maxTokens: number): SamplingSettings => ({
-  temperature: 0,
-  topK: 0,
-  topP: 1,
-  minP: 0,
-  repetitionPenalty: 1,
-  presencePenalty: 0,
-  frequencyPenalty: 0,
-  maxTokens,
-  stop: [],
-});
+const greedy = (maxTokens: number): SamplingSettings => ({ ...DEFAULT_SAMPLER, maxTokens, stop: [] });
 
 /** One side of the comparison: time to first token, a decode rate, and peak RSS. */
 interface Side {
