@@ -6,6 +6,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../model-runtime/generate';
+import { DEFAULT_SAMPLER } from '../model-runtime/sampler';
 import type { SamplingSettings } from '../model-runtime/protocol';
 
 const arg = (name: string, dflt?: string): string | undefined => {
@@ -13,9 +14,7 @@ const arg = (name: string, dflt?: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
 
-const GREEDY: SamplingSettings = {
-  temperature: 0, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, maxTokens: 48, stop: [],
-};
+const GREEDY: SamplingSettings = { ...DEFAULT_SAMPLER, maxTokens: 48, stop: [] };
 const PROMPT = 'import numpy as np\n\n\ndef softmax(x, axis=-1):\n    """Numerically stable softmax."""\n';
 
 interface ProviderResult {

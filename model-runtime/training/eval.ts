@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../generate';
+import { DEFAULT_SAMPLER } from '../sampler';
 import type { SamplingSettings } from '../protocol';
 
 const arg = (name: string, dflt?: string): string | undefined => {
@@ -17,9 +18,7 @@ const arg = (name: string, dflt?: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
 
-const GREEDY: SamplingSettings = {
-  temperature: 0, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, maxTokens: 48, stop: ['\n'],
-};
+const GREEDY: SamplingSettings = { ...DEFAULT_SAMPLER, maxTokens: 48, stop: ['\n'] };
 
 /** A small seeded PRNG (mulberry32), so every run picks the same windows and lines. */
 function rng(seed: number): () => number {
