@@ -198,7 +198,8 @@ async function main(): Promise<void> {
     await until('the stopped reply', async () => !(await chat.$('#streaming')) && !(await chat.isDisabled('#send')), 60_000);
     const replies = await chat.$$eval('.msg.assistant .body', (e) => e.map((x) => x.textContent ?? ''));
     check(replies.length === 1, 'regenerate replaces the last reply instead of adding one', `${replies.length} replies`);
-    check(replies[0].length < fullReply.length, 'stop ends the reply early', `${replies[0].length} < ${fullReply.length} characters`);
+    // A sampled regeneration can be longer or shorter than the first reply: the marker says the model was cut off.
+    check((await chat.$('.msg.assistant .stopped-note')) !== null, 'stop ends the reply early, and the reply says so', `${replies[0].length} characters (first reply ${fullReply.length})`);
 
     // ---- Any reply opens in the inspector
     const treeBefore = (await insp.$$('.tree-item')).length;

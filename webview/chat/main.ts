@@ -9,6 +9,8 @@ const vscode = channel<ChatViewToHost>();
 let messages: ChatMessage[] = [];
 let busy = false;
 let streaming: string | undefined;
+/** Replies the user stopped, marked so that a cut-off answer does not read as a finished one. */
+const stopped = new Set<number>();
 
 const list = h('div', { class: 'messages', id: 'messages', role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation' });
 const input = h('textarea', { id: 'chat-input', rows: 3, 'aria-label': 'Message', placeholder: 'Ask the model… (Enter to send, Shift+Enter for a new line)' });
@@ -50,7 +52,8 @@ function render(): void {
       inspect.addEventListener('click', () => vscode.post({ type: 'inspect', index: i }));
       who.appendChild(inspect);
     }
-    list.appendChild(h('div', { class: `msg ${m.role}`, 'data-index': i }, who, body(m, false)));
+    const note = m.generationId !== undefined && stopped.has(m.generationId) ? [h('div', { class: 'stopped-note' }, icon('debug-stop'), ' Stopped')] : [];
+    list.appendChild(h('div', { class: `msg ${m.role}`, 'data-index': i }, who, body(m, false), ...note));
   });
   if (streaming !== undefined) list.appendChild(h('div', { class: 'msg assistant pending', id: 'streaming' }, h('div', { class: 'who' }, h('span', {}, 'Model')), body({ role: 'assistant', content: streaming }, true)));
   list.scrollTop = list.scrollHeight;
@@ -96,6 +99,7 @@ window.addEventListener('message', (ev: MessageEvent<ChatHostToView>) => {
       break;
     case 'reply-done':
       streaming = undefined;
+      if (m.stopReason === 'cancelled' && m.message.generationId !== undefined) stopped.add(m.message.generationId);
       break;
     case 'error':
       errorBox.hidden = false;
