@@ -132,6 +132,9 @@ export class Engine {
     const eos = [...folder.specials.eos];
     const eot = tokenizer.specialId('<|endoftext|>');
     if (eot !== undefined && !eos.includes(eot)) eos.push(eot);
+    // A FIM sentinel is never part of an answer: a model that emits one has lost the thread, so it ends the
+    // generation (it stays visible among the alternatives) instead of printing '<|fim_middle|>' into the code.
+    if (tokenizer.fim) for (const id of [tokenizer.fim.prefix, tokenizer.fim.suffix, tokenizer.fim.middle]) if (!eos.includes(id)) eos.push(id);
     const a = folder.arch;
     const info: ModelInfo = {
       name: folder.name,

@@ -78,6 +78,17 @@ test('a branch restarts from a step with a forced token and reuses the cache up 
   assert.deepEqual(c.ids, b.ids);
 });
 
+test('a FIM sentinel ends a generation like <|endoftext|>, and its text never reaches the output', async () => {
+  const fim = llama.tokenizer.fim!;
+  const a = await llama.generate({ prompt: { text: 'sentinel' }, sampling: warm, topN: 3 }, () => undefined, never);
+  for (const forced of [fim.prefix, fim.suffix, fim.middle]) {
+    const b = await llama.generate({ prompt: {}, sampling: warm, topN: 3, branch: { generationId: a.generationId, step: 2, forcedToken: forced } }, () => undefined, never);
+    assert.equal(b.stats.stopReason, 'eos');
+    assert.deepEqual(b.ids, [...a.ids.slice(0, 2), forced]);
+    assert.ok(!b.text.includes('<|fim'), JSON.stringify(b.text));
+  }
+});
+
 test('cancellation stops within one decode step', async () => {
   let cancel = false;
   const steps: TokenStep[] = [];
