@@ -5,9 +5,9 @@
 // Screenshots go to .artifacts/browser/ (one is copied to media/screenshots/ with --update-screenshot).
 // Usage: node scripts/test-browser.mjs [--vsix <file>] [--update-screenshot] [--headed]
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CODE_SERVER_ENTRY, NODE24, ROOT, defaultModel, ensureVscodeServer, freePort, freshDir, launchChromium, log, startServer, testModelDir } from './lib/vscode-server.mjs';
+import { CODE_SERVER_ENTRY, NODE24, ROOT, copySamples, defaultModel, ensureVscodeServer, freePort, freshDir, launchChromium, log, startServer, testModelDir } from './lib/vscode-server.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -65,7 +65,7 @@ writeFileSync(
   ),
 );
 const workspace = join(run, 'workspace');
-cpSync(join(ROOT, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
+copySamples(workspace);
 // 3. code-server and Chromium.
 const port = await freePort();
 const server = await startServer({ kind: 'code-server', port, dataDir, folder: workspace, quiet: !process.env.TOKENSCOPE_VERBOSE });

@@ -2,7 +2,7 @@
 // server bundled in the code-server npm package (installed by scripts/install-vscode-server.sh under
 // .tools/), started on a free local port, and driven from headless Chromium through playwright-core.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,11 +135,17 @@ export async function testModelDir() {
   return defaultModel() ?? join(ROOT, 'test', 'fixtures', 'models', 'gpt2-tiny');
 }
 
+/** Copies the sample files that `npm start` opens (samples/, less its README) into a test workspace. */
+export function copySamples(workspace) {
+  mkdirSync(workspace, { recursive: true });
+  for (const f of readdirSync(join(ROOT, 'samples'))) if (f !== 'README.md') copyFileSync(join(ROOT, 'samples', f), join(workspace, f));
+}
+
 /** The extension-test workspace under `run`: sample files plus settings that point at the test model. */
 export async function prepareTestWorkspace(run, modelDir) {
-  const { cpSync, writeFileSync } = await import('node:fs');
+  const { writeFileSync } = await import('node:fs');
   const workspace = join(run, 'workspace');
-  cpSync(join(ROOT, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
+  copySamples(workspace);
   modelDir ??= await testModelDir();
   mkdirSync(join(workspace, '.vscode'), { recursive: true });
   writeFileSync(

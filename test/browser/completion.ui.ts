@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 export interface UiContext {
   page: Page;
-  /** Folder opened in VS Code (a copy of test/vscode/workspace). */
+  /** Folder opened in VS Code (a copy of samples/). */
   workspace: string;
   /** Where screenshots go. */
   artifacts: string;

@@ -3,7 +3,7 @@
 // a development extension, driven from headless Chromium as a person would: command palette, clicks,
 // keyboard. Uses the real model worker on the test model. Screenshots go to .artifacts/ui/.
 // Run: npm run build && node dist-test/browser/webview-ui.js   (TOKENSCOPE_TEST_MODEL=<dir> to pick a model)
-import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
@@ -19,6 +19,7 @@ interface Harness {
   startServer(o: { kind: 'server' | 'code-server'; port: number; dataDir: string; quiet?: boolean; env?: Record<string, string> }): Promise<{ url: string; stop(): void; pid: number }>;
   launchChromium(dir: string, o?: { viewport?: { width: number; height: number } }): Promise<BrowserContext>;
   testModelDir(): Promise<string>;
+  copySamples(workspace: string): void;
   freshDir(d: string): string;
 }
 
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   const run = h.freshDir(join(ROOT, '.artifacts', 'ui-run'));
   h.freshDir(OUT);
   const workspace = join(run, 'workspace');
-  cpSync(join(ROOT, 'test', 'vscode', 'workspace'), workspace, { recursive: true });
+  h.copySamples(workspace);
   // A file several contexts long, for the heatmap's sliding window.
   const long = Array.from({ length: 60 }, (_, i) => `export function scale${i}(p: { x: number; y: number }, k = ${i + 2}): { x: number; y: number } {\n  return { x: p.x * k, y: p.y * k };\n}\n`).join('\n');
   writeFileSync(join(workspace, 'long.ts'), long + '\n// the end of a long file\nexport const last = scale59({ x: 1, y: 2 });\n');
