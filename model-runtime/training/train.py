@@ -32,11 +32,12 @@ from data import get_batch, load_newline_table, load_tokens  # noqa: E402
 
 PRESETS = {
     # Smoke tests and CI: seconds.
-    "tiny": dict(cfg=ModelConfig(d_model=64, n_layer=2, n_head=4, n_kv_head=2, d_ff=192, max_positions=128), batch=4, ctx=128, lr=3e-3),
+    "tiny": dict(cfg=ModelConfig(d_model=64, n_layer=2, n_head=4, n_kv_head=2, d_ff=192, max_positions=128), batch=4, ctx=128, lr=3e-3, save_min=1.5),
     # 2 CPU cores, about 2 hours: ~1-2 k tokens/s, so ~10 M tokens; the 50 k vocabulary dominates the size.
-    "cpu": dict(cfg=ModelConfig(d_model=256, n_layer=6, n_head=4, n_kv_head=2, d_ff=704, max_positions=512), batch=8, ctx=512, lr=2e-3),
+    "cpu": dict(cfg=ModelConfig(d_model=256, n_layer=6, n_head=4, n_kv_head=2, d_ff=704, max_positions=512), batch=8, ctx=512, lr=2e-3,
+                save_min=10.0),
     # One H200, minutes: ~55 M params, hundreds of millions of tokens in bf16.
-    "gpu": dict(cfg=ModelConfig(d_model=512, n_layer=10, n_head=8, n_kv_head=4, d_ff=1408, max_positions=1024), batch=96, ctx=1024, lr=1.5e-3),
+    "gpu": dict(cfg=ModelConfig(d_model=512, n_layer=10, n_head=8, n_kv_head=4, d_ff=1408, max_positions=1024), batch=96, ctx=1024, lr=1.5e-3, save_min=1.5),
 }
 
 
@@ -88,7 +89,8 @@ def main():
     ap.add_argument("--batch", type=int, default=None)
     ap.add_argument("--lr", type=float, default=None)
     ap.add_argument("--warmup-frac", type=float, default=0.03)
-    ap.add_argument("--save-every-minutes", type=float, default=1.5)
+    # A validation pass costs ~7 training steps on 2 cores: every 1.5 min it took a quarter of a CPU run.
+    ap.add_argument("--save-every-minutes", type=float, default=None, help="checkpoint + validation interval (preset default)")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--fim-line-rate", type=float, default=0.5,
@@ -102,6 +104,7 @@ def main():
     cfg: ModelConfig = replace(preset["cfg"])
     batch, ctx = a.batch or preset["batch"], preset["ctx"]
     lr_max = a.lr or preset["lr"]
+    save_every_s = 60.0 * (a.save_every_minutes or preset["save_min"])
     device = "cuda" if torch.cuda.is_available() else "cpu"
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
@@ -175,7 +178,7 @@ def main():
             emit({"event": "step", "step": step, "loss": round(loss.item(), 4), "lr": round(lr, 6), "tokens": tokens,
                   "tok_per_s": round(tokens / (now - t0))})
             last_log = now
-        if now - last_save > a.save_every_minutes * 60:
+        if now - last_save > save_every_s:
             v = evaluate(model, val, batch, ctx, device, amp)
             best_val = min(best_val, v)
             emit({"event": "eval", "step": step, "val_loss": round(v, 4), "tokens": tokens})
