@@ -1,6 +1,6 @@
 // The onnxruntime session and the choice of execution provider. Providers are tried one at a time, in
 // order; each that fails is recorded with its reason, so the host can say why the model runs on the CPU.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ProviderReport } from './protocol';
@@ -59,11 +59,45 @@ function cudaLibraryPresent(): boolean {
   }
 }
 
+/** Where the Vulkan loader looks for driver manifests on Linux (its env overrides first). */
+export function vulkanIcdFiles(env: NodeJS.ProcessEnv = process.env, dirs = ['/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/etc/vulkan/icd.d']): string[] {
+  const listed = env.VK_DRIVER_FILES || env.VK_ICD_FILENAMES;
+  if (listed) return listed.split(':').filter(Boolean);
+  return dirs.flatMap((d) => {
+    try {
+      return readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => join(d, f));
+    } catch {
+      return [];
+    }
+  });
+}
+
+const SOFTWARE_VULKAN = /lvp|lavapipe|swiftshader|llvmpipe/i;
+
+/**
+ * When every Vulkan driver is a CPU rasteriser (Mesa's lavapipe, SwiftShader), WebGPU runs on the CPU through
+ * shaders, far slower than the CPU provider (measured: 2.8 tok/s), so automatic choice skips it. Returns the
+ * reason to skip, or undefined. An explicit provider list still gets WebGPU (tests use lavapipe on purpose).
+ */
+export function softwareOnlyVulkan(icdFiles: string[]): string | undefined {
+  if (!icdFiles.length) return undefined;
+  const libs = icdFiles.map((f) => {
+    try {
+      return String((JSON.parse(readFileSync(f, 'utf8')) as { ICD?: { library_path?: string } }).ICD?.library_path ?? f);
+    } catch {
+      return f;
+    }
+  });
+  if (!libs.every((l) => SOFTWARE_VULKAN.test(l))) return undefined;
+  return `only a software Vulkan driver is installed (${libs.map((l) => l.split('/').pop()).join(', ')}): slower than the CPU provider; list "webgpu" explicitly to use it anyway`;
+}
+
 export async function openSession(modelPath: string, opts: SessionOptions = {}): Promise<OpenSession> {
-  const order = opts.providers && opts.providers.length ? opts.providers : defaultProviders();
+  const auto = !(opts.providers && opts.providers.length);
+  const order = auto ? defaultProviders() : opts.providers!;
   const fallbacks: { provider: string; reason: string }[] = [];
   for (const name of order) {
-    const why = unavailable(name);
+    const why = unavailable(name) ?? (auto && name === 'webgpu' && process.platform === 'linux' ? softwareOnlyVulkan(vulkanIcdFiles()) : undefined);
     if (why) {
       fallbacks.push({ provider: name, reason: why });
       continue;
