@@ -7,7 +7,7 @@ import { lookupDraft } from './draft';
 import { KvCache, type KvData, type KvTensor } from './kv-cache';
 import { checkSignature, readModelFolder, type ModelFolder, type SignatureInfo } from './model-folder';
 import type { Alternative, GenerationStats, ModelInfo, Prompt, ProviderReport, SamplingSettings, ScoredPosition, TokenStep } from './protocol';
-import { sample, softmaxStats, topIndices, uniformDraw, type SampleReport } from './sampler';
+import { rankOfToken, sample, softmaxStats, topIndices, uniformDraw, type SampleReport } from './sampler';
 import { GPU_BUFFER_PROVIDERS, openSession, type SessionOptions } from './session';
 import { TextStream, tokenText } from './text-stream';
 import { loadTokenizer, type Tokenizer } from './tokenizer';
@@ -504,6 +504,7 @@ export class Engine {
       entropy: r.entropy,
       draw: r.draw,
       alternatives: r.alternatives.map((a) => ({ ...a, text: this.altText(a.id) })),
+      rank: r.rank,
     };
   }
 
@@ -525,6 +526,7 @@ export class Engine {
       entropy: st.entropy,
       draw: 0,
       alternatives: ids.map((x) => ({ id: x, text: this.altText(x), rawProb: raw(x), finalProb: x === id ? 1 : 0 })),
+      rank: rankOfToken(logits, id),
       forced: true,
     };
   }

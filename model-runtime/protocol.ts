@@ -56,6 +56,8 @@ export interface TokenStep {
   draw: number;
   /** Top-N by raw probability, the chosen token included. */
   alternatives: Alternative[];
+  /** 1 = the model's top guess; exact even when the token is past the reported alternatives. */
+  rank: number;
   /** True when the token was forced by a branch rather than sampled. */
   forced?: boolean;
 }

@@ -34,6 +34,16 @@ export interface SampleReport {
   alternatives: AlternativeReport[];
   /** How many tokens survived every cutter. */
   keptCount: number;
+  /** 1 + how many tokens the unprocessed logits rank strictly above the chosen one (exact, past topN too). */
+  rank: number;
+}
+
+/** 1 + the number of ids whose logit is strictly above `id`'s: the GLTR rank, without sorting the vocabulary. */
+export function rankOfToken(logits: Float32Array, id: number): number {
+  const x = logits[id];
+  let above = 0;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > x) above++;
+  return above + 1;
 }
 
 export const DEFAULT_SAMPLER: SamplerSettings = {
@@ -160,7 +170,7 @@ export function sample(
       finalProb: id === best ? 1 : 0,
       removedBy: id === best ? undefined : ('greedy' as const),
     }));
-    return { id: best, rawProb: rawProb(best), finalProb: 1, entropy: raw.entropy, draw: 0, alternatives, keptCount: 1 };
+    return { id: best, rawProb: rawProb(best), finalProb: 1, entropy: raw.entropy, draw: 0, alternatives, keptCount: 1, rank: rankOfToken(logits, best) };
   }
 
   const T = settings.temperature;
@@ -286,6 +296,7 @@ export function sample(
     draw,
     alternatives,
     keptCount: keepTail ? V : mEnd,
+    rank: rankOfToken(logits, chosen),
   };
 }
 

@@ -42,6 +42,7 @@ export function makeStep(index: number, text: string, seed: number, sampling = S
   return {
     index, id: chosenId, text: partialBytes ? '' : text, bytes, partial: !!partialBytes,
     rawProb: chosen.rawProb, finalProb: chosen.finalProb, entropy: entropy(raw.map((a) => a.rawProb)), draw: r() * 0.9, alternatives,
+    rank: raw.findIndex((a) => a.id === chosenId) + 1,
   };
 }
 

@@ -1,7 +1,7 @@
 // Draws the inspector from its state. Every token string goes through textContent (via h()).
 import type { TokenStep } from '../protocol';
 import { cdfChart, entropyStrip, probBars } from '../shared/charts';
-import { bucketOf, chipClass, RANK_BUCKET_LABELS, stepRank, type ColorMode } from '../shared/colors';
+import { chipClass, RANK_BUCKET_LABELS, rankBucket, type ColorMode } from '../shared/colors';
 import { CONTROLS, type ControlSpec } from '../shared/controls';
 import { clear, h, icon } from '../shared/dom';
 import { cumulative } from '../shared/local-sampler';
@@ -28,17 +28,16 @@ const SHOWN_ALTERNATIVES = 20;
 
 export function chip(step: TokenStep, i: number, mode: ColorMode, selected: boolean, owner: 'own' | 'parent', a?: Actions): HTMLElement {
   const lab = tokenLabel(step);
-  const rank = stepRank(step);
-  const aria = `Token ${i + 1}: ${lab.description}, probability ${formatProb(step.rawProb)}, rank ${rank.exact ? '' : 'above '}${rank.rank}`;
+  const aria = `Token ${i + 1}: ${lab.description}, probability ${formatProb(step.rawProb)}, rank ${step.rank}`;
   const el = h(
     'span',
     {
-      class: `chip ${chipClass(mode, step)} kind-${lab.kind}${mode === 'rank' && !rank.exact ? ' inexact' : ''}${selected ? ' selected' : ''}${step.forced ? ' forced' : ''}${owner === 'parent' ? ' inherited' : ''}`,
+      class: `chip ${chipClass(mode, step)} kind-${lab.kind}${selected ? ' selected' : ''}${step.forced ? ' forced' : ''}${owner === 'parent' ? ' inherited' : ''}`,
       role: a ? 'option' : undefined,
       id: a ? `chip-${i}` : undefined,
       'aria-selected': a ? String(selected) : undefined,
       'aria-label': aria,
-      title: `${lab.description}\np=${formatProb(step.rawProb)} (final ${formatProb(step.finalProb)}), rank ${rank.exact ? '' : '≥'}${rank.rank}, entropy ${step.entropy.toFixed(2)} nats${step.forced ? '\nforced by a branch' : ''}`,
+      title: `${lab.description}\np=${formatProb(step.rawProb)} (final ${formatProb(step.finalProb)}), rank ${step.rank}, entropy ${step.entropy.toFixed(2)} nats${step.forced ? '\nforced by a branch' : ''}`,
       'data-index': i,
     },
     lab.label,
@@ -118,7 +117,6 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
   st.selectedStep = saved;
   if (!dist) return;
   const lab = tokenLabel(step);
-  const rank = stepRank(step);
   root.append(
     h(
       'div',
@@ -126,7 +124,7 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
       h('span', { class: `chip big ${chipClass(st.colorMode, step)} kind-${lab.kind}` }, lab.label),
       h('span', { class: 'kv' }, `step ${shownStep}`),
       h('span', { class: 'kv' }, `p ${formatProb(step.rawProb)} → ${formatProb(step.finalProb)}`),
-      h('span', { class: 'kv' }, `rank ${rank.exact ? '' : '≥'}${rank.rank} (${RANK_BUCKET_LABELS[bucketOf(rank)]})`),
+      h('span', { class: 'kv' }, `rank ${step.rank} (${RANK_BUCKET_LABELS[rankBucket(step.rank)]})`),
       h('span', { class: 'kv' }, `entropy ${step.entropy.toFixed(2)} nats`),
       step.forced ? h('span', { class: 'badge' }, 'forced') : null,
       step.partial ? h('span', { class: 'badge' }, 'partial UTF-8') : null,

@@ -1,6 +1,6 @@
 // Chip colouring: by probability (five bands) or by GLTR rank bucket (top-10/100/1000/rest).
 // Returns class names; media/webview.css maps them to theme chart colours.
-import type { Alternative, TokenStep } from '../../model-runtime/protocol';
+import type { TokenStep } from '../../model-runtime/protocol';
 
 export type ColorMode = 'probability' | 'rank';
 export type RankBucket = 'top10' | 'top100' | 'top1000' | 'rest';
@@ -28,30 +28,8 @@ export function rankBucket(rank: number): RankBucket {
   return 'rest';
 }
 
-export interface RankInfo {
-  /** 1-based rank by raw probability; a lower bound when `exact` is false. */
-  rank: number;
-  exact: boolean;
-}
-
-/**
- * Rank of the chosen token among the reported alternatives. When the token is not among them its rank
- * is only known to be past the list: reported as list length + 1, inexact.
- */
-export function stepRank(step: Pick<TokenStep, 'id' | 'rawProb'> & { alternatives: readonly Alternative[]; rank?: number }): RankInfo {
-  if (typeof step.rank === 'number') return { rank: step.rank, exact: true };
-  const inList = step.alternatives.some((a) => a.id === step.id);
-  if (!inList) return { rank: step.alternatives.length + 1, exact: false };
-  const higher = step.alternatives.filter((a) => a.id !== step.id && a.rawProb > step.rawProb).length;
-  return { rank: higher + 1, exact: true };
-}
-
-/** Bucket of a rank; an inexact rank (past the reported list) gets the best bucket it could be in. */
-export function bucketOf(info: RankInfo): RankBucket {
-  return rankBucket(info.rank);
-}
-
-export function chipClass(mode: ColorMode, step: TokenStep & { rank?: number }): string {
+/** `step.rank` is exact: the runtime counts every token above the chosen one, not only the reported ones. */
+export function chipClass(mode: ColorMode, step: Pick<TokenStep, 'rawProb' | 'rank'>): string {
   if (mode === 'probability') return `p${probBand(step.rawProb)}`;
-  return `r-${bucketOf(stepRank(step))}`;
+  return `r-${rankBucket(step.rank)}`;
 }

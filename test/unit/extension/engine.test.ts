@@ -9,7 +9,7 @@ import { CancelSource } from '../../../extension/completion/debounce';
 const model = (supportsFim = true): ModelInfo =>
   ({ name: 'fake', dir: '/m', architecture: 'gpt2', layers: 1, contextLength: 256, vocabSize: 10, supportsFim, onnxFile: 'model.onnx', heads: 1, kvHeads: 1, headDim: 1, eosIds: [0], tokenizer: 'x' }) as ModelInfo;
 
-const step = (text: string, index: number): TokenStep => ({ index, id: index, text, bytes: [], partial: false, rawProb: 0.5, finalProb: 0.5, entropy: 1, draw: 0, alternatives: [] });
+const step = (text: string, index: number): TokenStep => ({ index, id: index, text, bytes: [], partial: false, rawProb: 0.5, finalProb: 0.5, entropy: 1, draw: 0, alternatives: [], rank: 1 });
 
 /** A runtime that streams fixed outputs token by token (one character a token). */
 class ScriptedRuntime {

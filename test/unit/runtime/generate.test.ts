@@ -72,6 +72,10 @@ test('a branch restarts from a step with a forced token and reuses the cache up 
   assert.equal(steps[0].index, 2);
   assert.equal(steps[0].forced, true);
   assert.equal(steps[0].id, forced);
+  // The forced token's rank is exact even when it is not among the 3 reported alternatives.
+  const above = steps[0].alternatives.filter((x) => x.rawProb > steps[0].rawProb).length;
+  if (above < 3) assert.equal(steps[0].rank, above + 1);
+  else assert.ok(steps[0].rank > 3, `rank ${steps[0].rank}`);
   assert.equal(b.stats.reusedTokens, a.stats.promptTokens + 1);
   // The same branch again gives the same continuation (the draws depend on seed and step only).
   const c = await llama.generate({ prompt: {}, sampling: warm, topN: 0, branch: { generationId: a.generationId, step: 2, forcedToken: forced } }, () => undefined, never);

@@ -158,3 +158,19 @@ test('a large vocabulary with no cutter still samples every token reachable', ()
   const r = sample(l, S({ topP: 0.5 }), [], 0.99, 0);
   assert.equal(r.keptCount, 25000);
 });
+
+test('the chosen token\'s rank is exact, also past the reported alternatives', () => {
+  const l = randomLogits(5000, 7);
+  const byLogit = Array.from(l.keys()).sort((a, b) => l[b] - l[a]);
+  // Greedy picks the top token: rank 1.
+  assert.equal(sample(l, { ...DEFAULT_SAMPLER }, [], 0, 3).rank, 1);
+  // A full-temperature draw near the end of the CDF lands deep in the tail, far past 3 alternatives.
+  const r = sample(l, S({}), [], 0.999, 3);
+  const expected = byLogit.indexOf(r.id) + 1;
+  assert.ok(expected > 3, `drawn rank ${expected}`);
+  assert.equal(r.rank, expected);
+  assert.equal(r.alternatives.length, 4); // the top 3 and the chosen one
+  // Penalties change the draw, not the rank: the rank is by the model's own (raw) logits.
+  const pen = sample(l, S({ repetitionPenalty: 2 }), [byLogit[0]], 0, 3);
+  assert.equal(pen.rank, byLogit.indexOf(pen.id) + 1);
+});

@@ -4,7 +4,7 @@ import type { GenerationMeta, TokenStep } from '../../../webview/protocol';
 import { BranchTree } from '../../../webview/shared/branch-tree';
 import { FALLBACK_SAMPLING } from '../../../webview/shared/controls';
 
-const st = (index: number, id: number): TokenStep => ({ index, id, text: `t${id}`, bytes: [], partial: false, rawProb: 0.5, finalProb: 0.5, entropy: 1, draw: 0.2, alternatives: [] });
+const st = (index: number, id: number): TokenStep => ({ index, id, text: `t${id}`, bytes: [], partial: false, rawProb: 0.5, finalProb: 0.5, entropy: 1, draw: 0.2, alternatives: [], rank: 1 });
 const meta = (generationId: number, parent?: { generationId: number; step: number }): GenerationMeta => ({ generationId, prompt: 'p', sampling: FALLBACK_SAMPLING, origin: parent ? 'branch' : 'prompt', parent, forcedText: 'x' });
 
 test('a branch path is the parent prefix then its own tokens', () => {

@@ -6,7 +6,7 @@ import { InspectorState } from '../../../webview/inspector/state';
 
 const S: SamplingSettings = { ...FALLBACK_SAMPLING, temperature: 1, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1 };
 const step = (index: number, id: number): TokenStep => ({
-  index, id, text: `t${id}`, bytes: [], partial: false, rawProb: 0.6, finalProb: 0.6, entropy: 0.9, draw: 0.3,
+  index, id, text: `t${id}`, bytes: [], partial: false, rawProb: 0.6, finalProb: 0.6, entropy: 0.9, draw: 0.3, rank: 1,
   alternatives: [
     { id, text: `t${id}`, rawProb: 0.6, finalProb: 0.6 },
     { id: 500, text: 'other', rawProb: 0.3, finalProb: 0.3 },
