@@ -13,8 +13,13 @@ export interface TokenLabel {
 
 const GLYPHS: Record<string, string> = { ' ': '·', '\t': '→', '\n': '↵', '\r': '␍', '\u00a0': '⍽' };
 
+/** One byte as two upper-case hex digits. */
+export function hexByte(b: number): string {
+  return b.toString(16).toUpperCase().padStart(2, '0');
+}
+
 export function byteHex(bytes: readonly number[]): string {
-  return bytes.map((b) => '<0x' + b.toString(16).toUpperCase().padStart(2, '0') + '>').join('');
+  return bytes.map((b) => `<0x${hexByte(b)}>`).join('');
 }
 
 /** Replaces whitespace and control characters with visible glyphs. */

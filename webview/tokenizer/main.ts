@@ -2,7 +2,7 @@
 // tokens shown as glyphs), then a table of ids and bytes. Token text only via textContent.
 import type { TokenizerHostToView, TokenizerViewToHost } from '../protocol';
 import { clear, h } from '../shared/dom';
-import { byteHex, tokenLabel } from '../shared/token-text';
+import { byteHex, hexByte, tokenLabel } from '../shared/token-text';
 import { channel } from '../shared/vscode-api';
 
 const vscode = channel<TokenizerViewToHost>();
@@ -31,7 +31,7 @@ window.addEventListener('message', (ev: MessageEvent<TokenizerHostToView>) => {
   table.appendChild(h('tr', {}, h('th', {}, '#'), h('th', {}, 'id'), h('th', {}, 'token'), h('th', {}, 'bytes (hex)')));
   m.tokens.slice(0, 300).forEach((t, i) => {
     const l = tokenLabel(t);
-    table.appendChild(h('tr', {}, h('td', {}, String(i)), h('td', {}, String(t.id)), h('td', { class: `kind-${l.kind}` }, l.label), h('td', { class: 'bytes', title: byteHex(t.bytes) }, t.bytes.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' '))));
+    table.appendChild(h('tr', {}, h('td', {}, String(i)), h('td', {}, String(t.id)), h('td', { class: `kind-${l.kind}` }, l.label), h('td', { class: 'bytes', title: byteHex(t.bytes) }, t.bytes.map(hexByte).join(' '))));
   });
 });
 
