@@ -526,7 +526,7 @@ export class Engine {
       entropy: st.entropy,
       draw: 0,
       alternatives: ids.map((x) => ({ id: x, text: this.altText(x), rawProb: raw(x), finalProb: x === id ? 1 : 0 })),
-      rank: rankOfToken(logits, id),
+      rank: rankOfToken(logits, id, st.argmax),
       forced: true,
     };
   }

@@ -38,8 +38,12 @@ export interface SampleReport {
   rank: number;
 }
 
-/** 1 + the number of ids whose logit is strictly above `id`'s: the GLTR rank, without sorting the vocabulary. */
-export function rankOfToken(logits: Float32Array, id: number): number {
+/**
+ * 1 + the number of ids whose logit is strictly above `id`'s: the GLTR rank, without sorting the vocabulary.
+ * `argmax` (when known) skips the vocabulary pass for the top token, the usual pick on the greedy path.
+ */
+export function rankOfToken(logits: Float32Array, id: number, argmax?: number): number {
+  if (id === argmax) return 1;
   const x = logits[id];
   let above = 0;
   for (let i = 0; i < logits.length; i++) if (logits[i] > x) above++;
@@ -170,7 +174,7 @@ export function sample(
       finalProb: id === best ? 1 : 0,
       removedBy: id === best ? undefined : ('greedy' as const),
     }));
-    return { id: best, rawProb: rawProb(best), finalProb: 1, entropy: raw.entropy, draw: 0, alternatives, keptCount: 1, rank: rankOfToken(logits, best) };
+    return { id: best, rawProb: rawProb(best), finalProb: 1, entropy: raw.entropy, draw: 0, alternatives, keptCount: 1, rank: rankOfToken(logits, best, raw.argmax) };
   }
 
   const T = settings.temperature;
@@ -296,7 +300,7 @@ export function sample(
     draw,
     alternatives,
     keptCount: keepTail ? V : mEnd,
-    rank: rankOfToken(logits, chosen),
+    rank: rankOfToken(logits, chosen, raw.argmax),
   };
 }
 
