@@ -1,10 +1,12 @@
 // One build for every bundle: the extension host, the inference worker, the webviews, the bench,
 // and the unit tests (node's test runner cannot load TypeScript on Node 20).
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
+// Test bundles of moved or deleted tests must not linger and run again.
+rmSync('dist-test', { recursive: true, force: true });
 // Native or large runtime packages stay out of the bundles and load from node_modules.
 const external = ['vscode', 'onnxruntime-node', '@huggingface/transformers', 'playwright-core', 'mocha'];
 
@@ -18,7 +20,9 @@ function files(dir, suffix) {
 
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external, logLevel: 'warning' };
 const builds = [];
-const entry = (src, out, opts = node) => { if (existsSync(src)) builds.push({ ...opts, entryPoints: [src], outfile: out }); };
+const entry = (src, out, opts = node) => {
+  if (existsSync(src)) builds.push({ ...opts, entryPoints: [src], outfile: out });
+};
 
 entry('extension/extension.ts', 'dist/extension.js');
 entry('model-runtime/worker.ts', 'dist/worker.js');
@@ -26,10 +30,17 @@ entry('bench/bench.ts', 'dist/bench.js');
 entry('bench/gpu-check.ts', 'dist/gpu-check.js');
 entry('bench/completion-latency.ts', 'dist/bench-completion.js');
 entry('bench/extra-context-eval.ts', 'dist/bench-extra-context.js');
-entry('model-runtime/training/eval.ts', 'dist/eval.js');
+entry('training/eval.ts', 'dist/eval.js');
 for (const f of files('webview', '.ts').filter((f) => /[\\/]main\.ts$/.test(f))) {
   const name = f.split(/[\\/]/).slice(-2, -1)[0];
-  entry(f, `dist/webview/${name}.js`, { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning' });
+  entry(f, `dist/webview/${name}.js`, {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
 }
 for (const f of [...files('test/unit', '.test.ts'), ...files('test/vscode', '.ts'), ...files('test/browser', '.ts')]) {
   entry(f, join('dist-test', f.replace(/^test[\\/]/, '').replace(/\.ts$/, '.js')));

@@ -94,7 +94,15 @@ function makePlan(): Plan {
     editPrompts.push(edited);
   }
   const decodePrompt = tok.encode(SOURCE).slice(0, Math.min(32, Math.max(1, ctx - decodeTokens - 2)));
-  return { modelDir, onnxFile: folder.onnxFile, threads, coldPrompts, editPrompts, decodePrompt, decodeTokens: Math.min(decodeTokens, ctx - decodePrompt.length - 1) };
+  return {
+    modelDir,
+    onnxFile: folder.onnxFile,
+    threads,
+    coldPrompts,
+    editPrompts,
+    decodePrompt,
+    decodeTokens: Math.min(decodeTokens, ctx - decodePrompt.length - 1),
+  };
 }
 
 const greedy = (maxTokens: number): SamplingSettings => ({ ...DEFAULT_SAMPLER, maxTokens, stop: [] });
@@ -109,8 +117,17 @@ interface Side {
 
 async function ours(plan: Plan, draftTokens?: number): Promise<Side & { provider: string; lastReused: () => number }> {
   const prof = opt('--profile-worker');
-  const w = new WorkerClient({ workerPath: resolve(__dirname, 'worker.js'), execArgv: prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof)}`] : [] });
-  const { provider } = await w.load({ modelDir: plan.modelDir, onnxFile: plan.onnxFile, threads: plan.threads, providers: ['cpu'], draftTokens });
+  const w = new WorkerClient({
+    workerPath: resolve(__dirname, 'worker.js'),
+    execArgv: prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof)}`] : [],
+  });
+  const { provider } = await w.load({
+    modelDir: plan.modelDir,
+    onnxFile: plan.onnxFile,
+    threads: plan.threads,
+    providers: ['cpu'],
+    draftTokens,
+  });
   let reused = 0;
   return {
     provider: provider.active,
@@ -148,7 +165,8 @@ async function theirs(plan: Plan): Promise<Side> {
     else p?.res(m.value);
   });
   child.on('exit', (code) => {
-    for (const p of waiting.values()) p.rej(new Error(`transformers.js process exited (${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+    for (const p of waiting.values())
+      p.rej(new Error(`transformers.js process exited (${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
     waiting.clear();
   });
   const call = (cmd: string, arg?: unknown): Promise<any> =>
@@ -228,7 +246,10 @@ interface Measured extends Figures {
 }
 
 /** Both sides, interleaved rep by rep so a change in machine load hits both alike. */
-async function measure(plan: Plan): Promise<{ ours: Measured & { provider: string; reused: number; decode_one_run_per_token_tok_s: number }; theirs: Measured | { error: string } }> {
+async function measure(plan: Plan): Promise<{
+  ours: Measured & { provider: string; reused: number; decode_one_run_per_token_tok_s: number };
+  theirs: Measured | { error: string };
+}> {
   const a = await ours(plan);
   // The same runtime with speculative decoding off: one model run per token, as transformers.js makes.
   const c = await ours(plan, 0);
@@ -270,7 +291,12 @@ async function measure(plan: Plan): Promise<{ ours: Measured & { provider: strin
       peak_rss_mb: await s.peakRssMb(),
       decode_tokens: x.count,
     });
-    const oursFig = { ...(await figures(a, A)), provider: a.provider, reused: a.lastReused(), decode_one_run_per_token_tok_s: median(oneRunRates) };
+    const oursFig = {
+      ...(await figures(a, A)),
+      provider: a.provider,
+      reused: a.lastReused(),
+      decode_one_run_per_token_tok_s: median(oneRunRates),
+    };
     let theirsFig: Measured | { error: string } = { error: bError ?? 'not run' };
     if (b && !bError) theirsFig = await figures(b, B).catch((e) => ({ error: (e as Error).message }));
     return { ours: oursFig, theirs: theirsFig };
@@ -317,19 +343,38 @@ async function main(): Promise<void> {
   const rows: [string, string, string, string][] = [
     ['prefill (tok/s)', fmt(ours.prefill_tok_s, 0), fmt(tj?.prefill_tok_s, 0), fmt(result.prefill_ratio_vs_transformersjs, 2) + 'x'],
     ['decode (tok/s)', fmt(ours.decode_tok_s, 0), fmt(tj?.decode_tok_s, 0), fmt(result.decode_ratio_vs_transformersjs, 2) + 'x'],
-    ['decode, speculation off (tok/s)', fmt(ours.decode_one_run_per_token_tok_s, 0), fmt(tj?.decode_tok_s, 0), fmt(result.decode_one_run_per_token_ratio_vs_transformersjs, 2) + 'x'],
-    [`TTFT, ${result.prompt_tokens}-token prompt (ms)`, fmt(ours.ttft_cold_ms), fmt(tj?.ttft_cold_ms), fmt(result.ttft_cold_speedup_vs_transformersjs, 2) + 'x faster'],
-    ['TTFT after a 1-char edit (ms)', fmt(ours.ttft_edit_ms), fmt(tj?.ttft_edit_ms), fmt(result.ttft_edit_speedup_vs_transformersjs, 2) + 'x faster'],
+    [
+      'decode, speculation off (tok/s)',
+      fmt(ours.decode_one_run_per_token_tok_s, 0),
+      fmt(tj?.decode_tok_s, 0),
+      fmt(result.decode_one_run_per_token_ratio_vs_transformersjs, 2) + 'x',
+    ],
+    [
+      `TTFT, ${result.prompt_tokens}-token prompt (ms)`,
+      fmt(ours.ttft_cold_ms),
+      fmt(tj?.ttft_cold_ms),
+      fmt(result.ttft_cold_speedup_vs_transformersjs, 2) + 'x faster',
+    ],
+    [
+      'TTFT after a 1-char edit (ms)',
+      fmt(ours.ttft_edit_ms),
+      fmt(tj?.ttft_edit_ms),
+      fmt(result.ttft_edit_speedup_vs_transformersjs, 2) + 'x faster',
+    ],
     ['peak RSS (MB)', fmt(ours.peak_rss_mb, 0), fmt(tj?.peak_rss_mb, 0), fmt(result.peak_rss_ratio_vs_transformersjs, 2) + 'x'],
   ];
   const w = [38, 12, 16, 14];
   console.log(`Tokenscope runtime bench: ${plan.modelDir} (${plan.onnxFile}), ${ours.provider}, ${plan.threads} threads`);
   console.log(['', 'tokenscope', 'transformers.js', 'ratio'].map((s, i) => s.padEnd(w[i])).join(''));
   for (const r of rows) console.log(r.map((s, i) => s.padEnd(w[i])).join(''));
-  console.log(`prefix reuse: TTFT cold / after edit = ${fmt(result.prefix_reuse_ttft_speedup, 1)}x (reused ${ours.reused} of ${result.prompt_tokens} tokens)`);
+  console.log(
+    `prefix reuse: TTFT cold / after edit = ${fmt(result.prefix_reuse_ttft_speedup, 1)}x (reused ${ours.reused} of ${result.prompt_tokens} tokens)`,
+  );
   if (!tj) console.log(`transformers.js failed: ${(theirs as { error: string }).error}`);
   const met = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'NOT met');
-  console.log(`targets: decode >= 1.25x transformers.js: ${met(result.decode_ratio_vs_transformersjs === undefined ? undefined : result.decode_ratio_vs_transformersjs >= 1.25)}; prefix reuse >= 10x: ${met(result.prefix_reuse_ttft_speedup >= 10)}`);
+  console.log(
+    `targets: decode >= 1.25x transformers.js: ${met(result.decode_ratio_vs_transformersjs === undefined ? undefined : result.decode_ratio_vs_transformersjs >= 1.25)}; prefix reuse >= 10x: ${met(result.prefix_reuse_ttft_speedup >= 10)}`,
+  );
   if (flag('--json')) console.log(JSON.stringify(result));
 }
 

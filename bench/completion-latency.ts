@@ -15,7 +15,8 @@ import { ModelService } from '../extension/model-service';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] : NaN);
+const pct = (xs: number[], p: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] : NaN;
 
 function modelDir(): string {
   const explicit = opt('--model');
@@ -66,13 +67,24 @@ async function main(): Promise<void> {
       // A first line that changes on every keystroke leaves the worker no prefix to reuse.
       const before = variant === 'no-cache-no-prefix-reuse' ? `// ${k++} ${Math.random()}\n${key.before}` : key.before;
       const t0 = performance.now();
-      const res = await engine.complete({ doc: file, languageId: 'typescript', before, after: key.after, explicit: false }, new CancelSource().token);
+      const res = await engine.complete(
+        { doc: file, languageId: 'typescript', before, after: key.after, explicit: false },
+        new CancelSource().token,
+      );
       lat.push(performance.now() - t0);
       if (res?.source === 'cache') hits++;
       if (res?.texts.length) shown++;
     }
-    results[variant] = { p50_ms: +pct(lat, 50).toFixed(1), p95_ms: +pct(lat, 95).toFixed(1), model_runs: engine.runs, cache_hits: hits, shown };
-    console.log(`${variant.padEnd(26)} p50 ${results[variant].p50_ms} ms  p95 ${results[variant].p95_ms} ms  (${engine.runs} model runs, ${hits} cache hits, ghost text on ${shown}/${lat.length} keys)`);
+    results[variant] = {
+      p50_ms: +pct(lat, 50).toFixed(1),
+      p95_ms: +pct(lat, 95).toFixed(1),
+      model_runs: engine.runs,
+      cache_hits: hits,
+      shown,
+    };
+    console.log(
+      `${variant.padEnd(26)} p50 ${results[variant].p50_ms} ms  p95 ${results[variant].p95_ms} ms  (${engine.runs} model runs, ${hits} cache hits, ghost text on ${shown}/${lat.length} keys)`,
+    );
   }
   service.dispose();
   const out = { model: model.name, provider: service.provider()?.active, file, keys, results };

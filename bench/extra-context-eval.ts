@@ -26,7 +26,10 @@ function files(dir: string, ext: string): string[] {
 /** A deterministic pseudo-random sequence, so both variants see the same positions. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 async function main(): Promise<void> {
@@ -49,14 +52,29 @@ async function main(): Promise<void> {
     const indent = line.length - line.trimStart().length;
     const cut = indent + Math.floor((line.length - indent) * (0.3 + 0.4 * rand()));
     const offset = lines.slice(0, i).join('\n').length + (i > 0 ? 1 : 0) + cut;
-    const neighbours = all.filter((f) => f !== file).sort(() => rand() - 0.5).slice(0, 6);
+    const neighbours = all
+      .filter((f) => f !== file)
+      .sort(() => rand() - 0.5)
+      .slice(0, 6);
     return { file, text, offset, expected: line.slice(cut), neighbours };
   });
 
   const results: Record<string, { exact: number; prefix_chars: number; shown: number }> = {};
   for (const extra of [false, true]) {
     const { config } = readConfig(
-      { get: (k) => ({ 'completion.debounceMs': 0, 'sampling.seed': 1, 'context.extraChunks': extra, 'completion.lineMode': 'singleLine', 'completion.fillInTheMiddle': !args.includes('--no-fim') } as Record<string, unknown>)[k], userValue: () => undefined },
+      {
+        get: (k) =>
+          (
+            ({
+              'completion.debounceMs': 0,
+              'sampling.seed': 1,
+              'context.extraChunks': extra,
+              'completion.lineMode': 'singleLine',
+              'completion.fillInTheMiddle': !args.includes('--no-fim'),
+            }) as Record<string, unknown>
+          )[k],
+        userValue: () => undefined,
+      },
       true,
     );
     let exact = 0;
@@ -69,7 +87,10 @@ async function main(): Promise<void> {
         const chunk = chunkAround(t, Math.floor(t.split('\n').length / 2), config.context.chunkLines);
         if (chunk) engine.ring.add({ doc: n, path: relative(dir, n), text: chunk });
       }
-      const res = await engine.complete({ doc: c.file, languageId: 'typescript', before: c.text.slice(0, c.offset), after: c.text.slice(c.offset), explicit: false }, new CancelSource().token);
+      const res = await engine.complete(
+        { doc: c.file, languageId: 'typescript', before: c.text.slice(0, c.offset), after: c.text.slice(c.offset), explicit: false },
+        new CancelSource().token,
+      );
       const got = res?.texts[0] ?? '';
       if (got) shown++;
       if (got && got.trimEnd() === c.expected.trimEnd()) exact++;
@@ -79,7 +100,9 @@ async function main(): Promise<void> {
     }
     const name = extra ? 'with extra chunks' : 'prompt only';
     results[name] = { exact, prefix_chars: +(prefixChars / cases.length).toFixed(2), shown };
-    console.log(`${name.padEnd(18)} exact line ${exact}/${cases.length}, matching chars per position ${results[name].prefix_chars}, ghost text on ${shown}/${cases.length}`);
+    console.log(
+      `${name.padEnd(18)} exact line ${exact}/${cases.length}, matching chars per position ${results[name].prefix_chars}, ghost text on ${shown}/${cases.length}`,
+    );
   }
   service.dispose();
   if (args.includes('--json')) console.log(JSON.stringify({ model: model.name, dir, positions, results }));

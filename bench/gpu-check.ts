@@ -40,7 +40,11 @@ async function measure(dir: string, onnxFile: string | undefined, provider: stri
     const vocab = first.data.length / first.rows;
     const lastLogits = Array.from(first.data.subarray((first.rows - 1) * vocab));
 
-    const result = await engine.generate({ prompt: { text: PROMPT }, sampling: GREEDY, topN: 0 }, () => undefined, () => false);
+    const result = await engine.generate(
+      { prompt: { text: PROMPT }, sampling: GREEDY, topN: 0 },
+      () => undefined,
+      () => false,
+    );
 
     // Prefill: a 512-token prompt (the prompt repeated), after one warm-up run.
     const long: number[] = [];
@@ -63,9 +67,15 @@ async function measure(dir: string, onnxFile: string | undefined, provider: stri
     for (let i = 0; i < steps; i++) await engine.run(cache, [ids[i % ids.length]]);
     const decodeMs = performance.now() - s;
     return {
-      requested: provider, active: engine.provider.active, fallbacks: engine.provider.fallbacks, loadMs: Math.round(loadMs),
-      prefillTokPerS: Math.round((512 / best) * 1000), decodeTokPerS: Math.round((steps / decodeMs) * 1000),
-      greedyIds: result.ids, greedyText: result.text, lastLogits,
+      requested: provider,
+      active: engine.provider.active,
+      fallbacks: engine.provider.fallbacks,
+      loadMs: Math.round(loadMs),
+      prefillTokPerS: Math.round((512 / best) * 1000),
+      decodeTokPerS: Math.round((steps / decodeMs) * 1000),
+      greedyIds: result.ids,
+      greedyText: result.text,
+      lastLogits,
     };
   } finally {
     await engine.release();
@@ -92,14 +102,22 @@ async function main(): Promise<void> {
     let maxRef = 0;
     if (cpu) {
       maxAbs = 0;
-      r.lastLogits.forEach((v, i) => { maxAbs = Math.max(maxAbs, Math.abs(v - cpu.lastLogits[i])); maxRef = Math.max(maxRef, Math.abs(cpu.lastLogits[i])); });
+      r.lastLogits.forEach((v, i) => {
+        maxAbs = Math.max(maxAbs, Math.abs(v - cpu.lastLogits[i]));
+        maxRef = Math.max(maxRef, Math.abs(cpu.lastLogits[i]));
+      });
     }
     return {
-      provider: r.active, requested: r.requested, fallbacks: r.fallbacks, loadMs: r.loadMs,
-      prefillTokPerS: r.prefillTokPerS, decodeTokPerS: r.decodeTokPerS,
+      provider: r.active,
+      requested: r.requested,
+      fallbacks: r.fallbacks,
+      loadMs: r.loadMs,
+      prefillTokPerS: r.prefillTokPerS,
+      decodeTokPerS: r.decodeTokPerS,
       decodeGBPerS: +((weightBytes * r.decodeTokPerS) / 1e9).toFixed(2),
       greedyEqualsCpu: cpu ? JSON.stringify(r.greedyIds) === JSON.stringify(cpu.greedyIds) : null,
-      logitsMaxAbsDiffVsCpu: maxAbs, logitsMaxAbsCpu: maxRef,
+      logitsMaxAbsDiffVsCpu: maxAbs,
+      logitsMaxAbsCpu: maxRef,
       prefillSpeedupVsCpu: cpu ? +(r.prefillTokPerS / cpu.prefillTokPerS).toFixed(2) : null,
       decodeSpeedupVsCpu: cpu ? +(r.decodeTokPerS / cpu.decodeTokPerS).toFixed(2) : null,
       greedyText: r.greedyText,
@@ -108,7 +126,9 @@ async function main(): Promise<void> {
   console.log('| provider | prefill tok/s | decode tok/s | weights GB/s at decode | greedy = CPU | max |logit diff| vs CPU |');
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.provider} | ${r.prefillTokPerS} | ${r.decodeTokPerS} | ${r.decodeGBPerS} | ${r.greedyEqualsCpu} | ${r.logitsMaxAbsDiffVsCpu.toExponential(2)} |`);
+    console.log(
+      `| ${r.provider} | ${r.prefillTokPerS} | ${r.decodeTokPerS} | ${r.decodeGBPerS} | ${r.greedyEqualsCpu} | ${r.logitsMaxAbsDiffVsCpu.toExponential(2)} |`,
+    );
   }
   const report = { model: dir, onnx: onnxFile ?? 'model.onnx', weightBytes, prompt: PROMPT, results: rows };
   const out = arg('json');

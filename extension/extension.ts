@@ -6,7 +6,7 @@ import { registerChat } from './chat/register';
 import { registerCompletion, type CompletionApi } from './completion/register';
 import { registerHeatmap } from './heatmap/register';
 import { registerInspector } from './inspector/register';
-import type { ViewDeps } from './inspector/runtime-port';
+import type { ViewDeps } from './runtime-port';
 import { createLog } from './log';
 import { defaultModelDir } from './model-location';
 import { ModelService } from './model-service';
@@ -64,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
     try {
       return f();
     } catch (e) {
-      log.error(`registering ${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      log.error(`registering ${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return undefined;
     }
   };
@@ -88,7 +88,11 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
 }
 
 async function chooseModelFolder(): Promise<void> {
-  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Tokenscope: model folder (with config.json and onnx/)' });
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    title: 'Tokenscope: model folder (with config.json and onnx/)',
+  });
   if (!picked?.[0]) return;
   await vscode.workspace.getConfiguration('tokenscope').update('model.path', picked[0].fsPath, vscode.ConfigurationTarget.Global);
 }

@@ -4,7 +4,7 @@
 // RuntimePort. No vscode import.
 import type { ModelInfo, ProviderReport, SamplingSettings, ScoredPosition, TokenStep } from '../model-runtime/protocol';
 import { RuntimeClient, type ClientState, type RuntimeClientOptions } from '../model-runtime/client';
-import type { GenerateOptions, GenerateResult, RuntimePort } from './inspector/runtime-port';
+import type { GenerateOptions, GenerateResult, RuntimePort } from './runtime-port';
 import type { RuntimeState } from './runtime-state';
 
 export interface LoadSpec {
@@ -68,7 +68,10 @@ export class ModelService implements RuntimePort {
       if (this.client === client) this.onClientState(s);
     });
     const p = client.load({ modelDir: spec.modelDir, providers: spec.providers, threads: spec.threads || undefined }).then((r) => {
-      this.opts.log?.('info', `loaded ${r.model.name} (${r.model.architecture}, ${r.model.layers} layers, context ${r.model.contextLength}, FIM ${r.model.supportsFim}) on ${r.provider.active}`);
+      this.opts.log?.(
+        'info',
+        `loaded ${r.model.name} (${r.model.architecture}, ${r.model.layers} layers, context ${r.model.contextLength}, FIM ${r.model.supportsFim}) on ${r.provider.active}`,
+      );
       for (const f of r.provider.fallbacks) this.opts.log?.('warn', `execution provider ${f.provider} not used: ${f.reason}`);
       return r.model;
     });
@@ -100,7 +103,11 @@ export class ModelService implements RuntimePort {
       case 'busy':
         return this.setState({ kind: 'busy', model: s.model, provider: s.provider, tokensPerSecond: this.rate });
       case 'error':
-        if (s.code === 'worker-crashed') this.opts.log?.(s.restarting ? 'warn' : 'error', `${s.message}${s.restarting ? '; restarting' : '; not restarting again (run "Tokenscope: Restart Model Worker")'}`);
+        if (s.code === 'worker-crashed')
+          this.opts.log?.(
+            s.restarting ? 'warn' : 'error',
+            `${s.message}${s.restarting ? '; restarting' : '; not restarting again (run "Tokenscope: Restart Model Worker")'}`,
+          );
         return this.setState({ kind: 'error', message: s.message, restarting: s.restarting });
     }
   }

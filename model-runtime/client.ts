@@ -115,8 +115,14 @@ export class WorkerClient {
     this.child.on('message', (m) => {
       const msg = m as WorkerToHost;
       if (msg.type === 'hello') return hello();
-      if (msg.type === 'log') return this.logListeners.forEach((l) => l(msg.level, msg.message));
-      if (msg.type === 'state') return this.stateListeners.forEach((l) => l(msg.state, msg.detail));
+      if (msg.type === 'log') {
+        for (const l of this.logListeners) l(msg.level, msg.message);
+        return;
+      }
+      if (msg.type === 'state') {
+        for (const l of this.stateListeners) l(msg.state, msg.detail);
+        return;
+      }
       const p = this.pending.get(msg.id);
       if (!p) return;
       if (msg.type === 'token' || msg.type === 'progress') return p.onMessage?.(msg);
@@ -132,7 +138,7 @@ export class WorkerClient {
       helloFail(new RuntimeError('worker-crashed', message));
       for (const p of this.pending.values()) p.reject(new RuntimeError('worker-crashed', message));
       this.pending.clear();
-      this.exitListeners.forEach((l) => l(why));
+      for (const l of this.exitListeners) l(why);
     };
     this.child.on('exit', (code, signal) => onGone(signal ? `signal ${signal}` : `exit code ${code}`));
     this.child.on('error', (e) => onGone(e.message));
@@ -171,8 +177,14 @@ export class WorkerClient {
       const onAbort = () => this.post({ type: 'cancel', id });
       const cleanup = () => signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, {
-        resolve: (m) => (cleanup(), resolve(m)),
-        reject: (e) => (cleanup(), reject(e)),
+        resolve: (m) => {
+          cleanup();
+          resolve(m);
+        },
+        reject: (e) => {
+          cleanup();
+          reject(e);
+        },
         onMessage,
       });
       this.post({ ...req, id } as HostToWorker);
@@ -189,7 +201,14 @@ export class WorkerClient {
   }
 
   async load(p: LoadParams): Promise<LoadResult> {
-    const m = await this.request({ type: 'load', modelDir: p.modelDir, providers: p.providers, onnxFile: p.onnxFile, threads: p.threads, draftTokens: p.draftTokens });
+    const m = await this.request({
+      type: 'load',
+      modelDir: p.modelDir,
+      providers: p.providers,
+      onnxFile: p.onnxFile,
+      threads: p.threads,
+      draftTokens: p.draftTokens,
+    });
     if (m.type !== 'loaded') throw new RuntimeError('internal', `unexpected answer ${m.type}`);
     return { model: m.model, provider: m.provider };
   }
@@ -198,7 +217,15 @@ export class WorkerClient {
    * and resolves with stopReason 'cancelled' and the text so far. */
   async generate(p: GenerateParams): Promise<GenerateResult> {
     if (p.signal?.aborted) {
-      const stats: GenerationStats = { promptTokens: 0, reusedTokens: 0, generatedTokens: 0, prefillMs: 0, decodeMs: 0, stopReason: 'cancelled', seed: p.sampling.seed ?? 0 };
+      const stats: GenerationStats = {
+        promptTokens: 0,
+        reusedTokens: 0,
+        generatedTokens: 0,
+        prefillMs: 0,
+        decodeMs: 0,
+        stopReason: 'cancelled',
+        seed: p.sampling.seed ?? 0,
+      };
       return { generationId: 0, text: '', ids: [], stats };
     }
     const m = await this.request(
@@ -225,7 +252,13 @@ export class WorkerClient {
   }
 
   /** Per-token surprise. Rejects with code 'cancelled' when the signal aborts. */
-  async score(text: string, topN: number, onProgress?: (done: number, total: number) => void, signal?: AbortSignal, priority: Priority = 'background'): Promise<ScoredPosition[]> {
+  async score(
+    text: string,
+    topN: number,
+    onProgress?: (done: number, total: number) => void,
+    signal?: AbortSignal,
+    priority: Priority = 'background',
+  ): Promise<ScoredPosition[]> {
     const m = await this.request(
       { type: 'score', text, topN, priority },
       (msg) => {
@@ -348,7 +381,8 @@ export class RuntimeClient {
         return r;
       },
       (e: RuntimeError) => {
-        if (this.worker === w && e.code !== 'worker-crashed') this.setState({ kind: 'error', code: e.code, message: e.message, restarting: false });
+        if (this.worker === w && e.code !== 'worker-crashed')
+          this.setState({ kind: 'error', code: e.code, message: e.message, restarting: false });
         throw e;
       },
     );
@@ -391,7 +425,13 @@ export class RuntimeClient {
     return this.track((w) => w.tokenize(text));
   }
 
-  score(text: string, topN: number, onProgress?: (done: number, total: number) => void, signal?: AbortSignal, priority?: Priority): Promise<ScoredPosition[]> {
+  score(
+    text: string,
+    topN: number,
+    onProgress?: (done: number, total: number) => void,
+    signal?: AbortSignal,
+    priority?: Priority,
+  ): Promise<ScoredPosition[]> {
     return this.track((w) => w.score(text, topN, onProgress, signal, priority));
   }
 

@@ -6,7 +6,16 @@ import { RuntimeError } from './errors';
 import { lookupDraft } from './draft';
 import { KvCache, type KvData, type KvTensor } from './kv-cache';
 import { checkSignature, readModelFolder, type ModelFolder, type SignatureInfo } from './model-folder';
-import type { Alternative, GenerationStats, ModelInfo, Prompt, ProviderReport, SamplingSettings, ScoredPosition, TokenStep } from './protocol';
+import type {
+  Alternative,
+  GenerationStats,
+  ModelInfo,
+  Prompt,
+  ProviderReport,
+  SamplingSettings,
+  ScoredPosition,
+  TokenStep,
+} from './protocol';
 import { rankOfToken, sample, softmaxStats, topIndices, uniformDraw, type SampleReport } from './sampler';
 import { GPU_BUFFER_PROVIDERS, openSession, type SessionOptions } from './session';
 import { TextStream, tokenText } from './text-stream';
@@ -56,7 +65,12 @@ async function tryGpuChain(session: ort.InferenceSession, folder: ModelFolder): 
     const a = folder.arch;
     let past: Record<string, ort.Tensor> = {};
     for (let i = 0; i < a.layers; i++)
-      for (const kv of ['key', 'value']) past[`past_key_values.${i}.${kv}`] = new ort.Tensor(sig.kvType as 'float32', sig.kvType === 'float16' ? (new Uint16Array(0) as unknown as Float32Array) : new Float32Array(0), [1, a.kvHeads, 0, a.headDim]);
+      for (const kv of ['key', 'value'])
+        past[`past_key_values.${i}.${kv}`] = new ort.Tensor(
+          sig.kvType as 'float32',
+          sig.kvType === 'float16' ? (new Uint16Array(0) as unknown as Float32Array) : new Float32Array(0),
+          [1, a.kvHeads, 0, a.headDim],
+        );
     for (let step = 0; step < 2; step++) {
       const feeds: Record<string, ort.Tensor> = {
         ...past,
@@ -68,8 +82,7 @@ async function tryGpuChain(session: ort.InferenceSession, folder: ModelFolder): 
       const out = await session.run(feeds);
       for (const t of Object.values(past)) if (t.location === 'gpu-buffer') t.dispose();
       past = {};
-      for (let i = 0; i < a.layers; i++)
-        for (const kv of ['key', 'value']) past[`past_key_values.${i}.${kv}`] = out[`present.${i}.${kv}`];
+      for (let i = 0; i < a.layers; i++) for (const kv of ['key', 'value']) past[`past_key_values.${i}.${kv}`] = out[`present.${i}.${kv}`];
       if (!(out.logits.data as Float32Array).every((x) => Number.isFinite(x))) return 'non-finite logits';
     }
     for (const t of Object.values(past)) if (t.location === 'gpu-buffer') t.dispose();
@@ -106,11 +119,15 @@ export class Engine {
     const folder = readModelFolder(dir, { onnxFile: opts.onnxFile });
     const tokenizer = loadTokenizer(folder);
     const presents = Array.from({ length: folder.arch.layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat();
-    let opened;
+    let opened: Awaited<ReturnType<typeof openSession>>;
     try {
       opened = await openSession(folder.onnxPath, { ...opts, gpuOutputs: presents });
     } catch (e) {
-      throw new RuntimeError('onnx-signature', `${folder.onnxPath}: cannot be loaded by onnxruntime (${(e as Error).message})`, folder.onnxPath);
+      throw new RuntimeError(
+        'onnx-signature',
+        `${folder.onnxPath}: cannot be loaded by onnxruntime (${(e as Error).message})`,
+        folder.onnxPath,
+      );
     }
     if (GPU_BUFFER_PROVIDERS.has(opened.provider.active) && !opened.provider.notes) {
       // Keys/values left on the GPU: prove two chained steps work, else keep them on the CPU.
@@ -134,7 +151,8 @@ export class Engine {
     if (eot !== undefined && !eos.includes(eot)) eos.push(eot);
     // A FIM sentinel is never part of an answer: a model that emits one has lost the thread, so it ends the
     // generation (it stays visible among the alternatives) instead of printing '<|fim_middle|>' into the code.
-    if (tokenizer.fim) for (const id of [tokenizer.fim.prefix, tokenizer.fim.suffix, tokenizer.fim.middle]) if (!eos.includes(id)) eos.push(id);
+    if (tokenizer.fim)
+      for (const id of [tokenizer.fim.prefix, tokenizer.fim.suffix, tokenizer.fim.middle]) if (!eos.includes(id)) eos.push(id);
     const a = folder.arch;
     const info: ModelInfo = {
       name: folder.name,
@@ -185,7 +203,8 @@ export class Engine {
   async run(cache: KvCache, feed: readonly number[], keep: number | boolean = 1): Promise<{ data: Float32Array; rows: number }> {
     // Positions count live tokens; the mask covers every slot (dead ones, left by a rewind, masked out).
     const n = feed.length;
-    if (!cache.fit(n, Math.max(this.info.contextLength, cache.length + n))) throw new RuntimeError('internal', 'the KV cache outgrew the context');
+    if (!cache.fit(n, Math.max(this.info.contextLength, cache.length + n)))
+      throw new RuntimeError('internal', 'the KV cache outgrew the context');
     const past = cache.length;
     const ids = new BigInt64Array(n);
     for (let i = 0; i < n; i++) ids[i] = BigInt(feed[i]);
@@ -198,7 +217,12 @@ export class Engine {
       for (let i = 0; i < n; i++) pos[i] = BigInt(past + i);
       feeds.position_ids = new ort.Tensor('int64', pos, [1, n]);
     }
-    if (this.signature.logitsToKeep) feeds[this.signature.logitsToKeep] = new ort.Tensor('int64', BigInt64Array.of(BigInt(keep === true ? 0 : keep === false ? 1 : keep)), []);
+    if (this.signature.logitsToKeep)
+      feeds[this.signature.logitsToKeep] = new ort.Tensor(
+        'int64',
+        BigInt64Array.of(BigInt(keep === true ? 0 : keep === false ? 1 : keep)),
+        [],
+      );
     cache.feeds(feeds as Record<string, KvTensor>);
     const out = await this.session.run(feeds);
     cache.update(out as unknown as Record<string, KvTensor>, feed);
@@ -277,7 +301,8 @@ export class Engine {
     if (p.branch) {
       const rec = this.generations.get(p.branch.generationId);
       if (!rec) throw new RuntimeError('bad-request', `generation ${p.branch.generationId} is no longer kept`);
-      if (p.branch.step < 0 || p.branch.step > rec.logits.length - 1) throw new RuntimeError('bad-request', `generation ${rec.id} has no step ${p.branch.step}`);
+      if (p.branch.step < 0 || p.branch.step > rec.logits.length - 1)
+        throw new RuntimeError('bad-request', `generation ${rec.id} has no step ${p.branch.step}`);
       prompt = rec.prompt;
       prior = rec.ids.slice(0, p.branch.step);
       priorLogits = rec.logits.slice(0, p.branch.step + 1);
@@ -288,7 +313,8 @@ export class Engine {
       // An empty prompt starts from the document separator, as the model saw at every document start.
       if (prompt.length === 0) {
         const start = this.info.bosId ?? this.info.eosIds[0];
-        if (start === undefined) throw new RuntimeError('bad-request', 'the prompt is empty and the model has no BOS/EOS token to start from');
+        if (start === undefined)
+          throw new RuntimeError('bad-request', 'the prompt is empty and the model has no BOS/EOS token to start from');
         prompt = [start];
       }
     }
@@ -469,7 +495,12 @@ export class Engine {
             let rank = 1;
             const t = row[target];
             for (let v = 0; v < V; v++) if (row[v] > t) rank++;
-            const alts = topIndices(row, topN).map((id) => ({ id, text: this.altText(id), rawProb: Math.exp(row[id] - st.max) / st.sum, finalProb: Math.exp(row[id] - st.max) / st.sum }));
+            const alts = topIndices(row, topN).map((id) => ({
+              id,
+              text: this.altText(id),
+              rawProb: Math.exp(row[id] - st.max) / st.sum,
+              finalProb: Math.exp(row[id] - st.max) / st.sum,
+            }));
             next(target, Math.exp(t - st.max) / st.sum, rank, st.entropy, alts);
           }
           onProgress?.(out.length, n);

@@ -154,7 +154,7 @@ export class KvCache {
   /** Copies the live slots together (CPU tensors only). */
   private compact(): void {
     const live: number[] = [];
-    this.slots.forEach((v, i) => v && live.push(i));
+    for (const [i, v] of this.slots.entries()) if (v) live.push(i);
     this.keys = this.keys.map((t) => this.gather(t, live));
     this.values = this.values.map((t) => this.gather(t, live));
     this.slots = live.map(() => 1);

@@ -87,7 +87,10 @@ function readJson(dir: string, file: string, required: boolean): Record<string, 
 function int(cfg: Record<string, unknown>, file: string, key: string, fallback?: number): number {
   const v = cfg[key] ?? fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw err(file, `expected "${key}" to be a positive integer for model_type "${String(cfg.model_type)}", got ${JSON.stringify(cfg[key])}`);
+    throw err(
+      file,
+      `expected "${key}" to be a positive integer for model_type "${String(cfg.model_type)}", got ${JSON.stringify(cfg[key])}`,
+    );
   }
   return v;
 }
@@ -95,7 +98,8 @@ function int(cfg: Record<string, unknown>, file: string, key: string, fallback?:
 /** Architecture facts from config.json. */
 export function archFacts(config: Record<string, unknown>, file = 'config.json'): ArchFacts {
   const type = config.model_type;
-  if (typeof type !== 'string') throw err(file, `missing "model_type" (expected one of ${SUPPORTED_ARCHITECTURES.join(', ')})`, 'unknown-architecture');
+  if (typeof type !== 'string')
+    throw err(file, `missing "model_type" (expected one of ${SUPPORTED_ARCHITECTURES.join(', ')})`, 'unknown-architecture');
   if (type === 'gpt2') {
     const layers = int(config, file, 'n_layer');
     const heads = int(config, file, 'n_head');
@@ -121,7 +125,8 @@ export function archFacts(config: Record<string, unknown>, file = 'config.json')
     let headDim: number;
     if (config.head_dim !== undefined && config.head_dim !== null) headDim = int(config, file, 'head_dim');
     else {
-      if (hidden % heads) throw err(file, `"hidden_size" (${hidden}) is not a multiple of "num_attention_heads" (${heads}); give "head_dim"`);
+      if (hidden % heads)
+        throw err(file, `"hidden_size" (${hidden}) is not a multiple of "num_attention_heads" (${heads}); give "head_dim"`);
       headDim = hidden / heads;
     }
     return {
@@ -135,24 +140,35 @@ export function archFacts(config: Record<string, unknown>, file = 'config.json')
       vocabSize: int(config, file, 'vocab_size'),
     };
   }
-  throw err(file, `unknown architecture "model_type": "${type}" (supported: ${SUPPORTED_ARCHITECTURES.join(', ')})`, 'unknown-architecture');
+  throw err(
+    file,
+    `unknown architecture "model_type": "${type}" (supported: ${SUPPORTED_ARCHITECTURES.join(', ')})`,
+    'unknown-architecture',
+  );
 }
 
 function ids(v: unknown, file: string, key: string): number[] | undefined {
   if (v === undefined || v === null) return undefined;
   const list = Array.isArray(v) ? v : [v];
-  for (const x of list) if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) throw err(file, `expected "${key}" to be a token id or a list of ids, got ${JSON.stringify(v)}`);
+  for (const x of list)
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0)
+      throw err(file, `expected "${key}" to be a token id or a list of ids, got ${JSON.stringify(v)}`);
   return list as number[];
 }
 
 /** bos/eos/pad ids: generation_config.json overrides config.json. */
-export function specialIds(config: Record<string, unknown>, gen: Record<string, unknown>, files = { config: 'config.json', gen: 'generation_config.json' }): SpecialIds {
+export function specialIds(
+  config: Record<string, unknown>,
+  gen: Record<string, unknown>,
+  files = { config: 'config.json', gen: 'generation_config.json' },
+): SpecialIds {
   const pick = (key: string) => ids(gen[key], files.gen, key) ?? ids(config[key], files.config, key);
   return { bos: pick('bos_token_id')?.[0], eos: pick('eos_token_id') ?? [], pad: pick('pad_token_id')?.[0] };
 }
 
 export function readModelFolder(dir: string, opts: ReadOptions = {}): ModelFolder {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw err(dir, 'model folder not found (expected a folder with config.json, tokenizer files and onnx/model.onnx)');
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw err(dir, 'model folder not found (expected a folder with config.json, tokenizer files and onnx/model.onnx)');
   const configFile = join(dir, 'config.json');
   const config = readJson(dir, 'config.json', true)!;
   const generationConfig = readJson(dir, 'generation_config.json', true)!;
@@ -164,22 +180,32 @@ export function readModelFolder(dir: string, opts: ReadOptions = {}): ModelFolde
   let gptEncoding: string | undefined;
   let tokenizerJson: Record<string, unknown> | undefined;
   if (enc !== undefined) {
-    if (typeof enc !== 'string' || !/^[a-z0-9_]+$/.test(enc)) throw err(join(dir, 'tokenizer_config.json'), `"gpt_tokenizer_encoding" must name a gpt-tokenizer encoding such as "p50k_edit", got ${JSON.stringify(enc)}`);
+    if (typeof enc !== 'string' || !/^[a-z0-9_]+$/.test(enc))
+      throw err(
+        join(dir, 'tokenizer_config.json'),
+        `"gpt_tokenizer_encoding" must name a gpt-tokenizer encoding such as "p50k_edit", got ${JSON.stringify(enc)}`,
+      );
     gptEncoding = enc;
   } else {
     if (!existsSync(join(dir, 'tokenizer.json'))) {
       throw err(join(dir, 'tokenizer.json'), 'missing (expected tokenizer.json, or tokenizer_config.json with "gpt_tokenizer_encoding")');
     }
     tokenizerJson = readJson(dir, 'tokenizer.json', true);
-    if (!tokenizerJson!.model || typeof tokenizerJson!.model !== 'object') throw err(join(dir, 'tokenizer.json'), 'expected a "model" object (a Hugging Face tokenizers file)');
+    if (!tokenizerJson!.model || typeof tokenizerJson!.model !== 'object')
+      throw err(join(dir, 'tokenizer.json'), 'expected a "model" object (a Hugging Face tokenizers file)');
   }
 
   const onnxDir = join(dir, 'onnx');
-  const onnxFiles = existsSync(onnxDir) ? readdirSync(onnxDir).filter((f) => f.endsWith('.onnx')).sort() : [];
+  const onnxFiles = existsSync(onnxDir)
+    ? readdirSync(onnxDir)
+        .filter((f) => f.endsWith('.onnx'))
+        .sort()
+    : [];
   let onnxFile: string | undefined;
   if (opts.onnxFile) {
     onnxFile = basename(opts.onnxFile);
-    if (!onnxFiles.includes(onnxFile)) throw err(join(onnxDir, onnxFile), `missing (the chosen ONNX file; present: ${onnxFiles.join(', ') || 'none'})`);
+    if (!onnxFiles.includes(onnxFile))
+      throw err(join(onnxDir, onnxFile), `missing (the chosen ONNX file; present: ${onnxFiles.join(', ') || 'none'})`);
   } else {
     onnxFile = ONNX_PREFERENCE.find((f) => onnxFiles.includes(f)) ?? onnxFiles[0];
     if (!onnxFile) throw err(join(onnxDir, 'model.onnx'), `missing (expected onnx/model.onnx or a variant: ${ONNX_PREFERENCE.join(', ')})`);
@@ -249,8 +275,10 @@ export function checkSignature(
     if (past.type) kvType = past.type;
     const shape = past.shape ?? [];
     if (shape.length === 4) {
-      if (typeof shape[1] === 'number' && shape[1] !== arch.kvHeads) throw fail(`past_key_values.0.key has ${shape[1]} heads but config.json says ${arch.kvHeads} key/value heads`);
-      if (typeof shape[3] === 'number' && shape[3] !== arch.headDim) throw fail(`past_key_values.0.key has head size ${shape[3]} but config.json implies ${arch.headDim}`);
+      if (typeof shape[1] === 'number' && shape[1] !== arch.kvHeads)
+        throw fail(`past_key_values.0.key has ${shape[1]} heads but config.json says ${arch.kvHeads} key/value heads`);
+      if (typeof shape[3] === 'number' && shape[3] !== arch.headDim)
+        throw fail(`past_key_values.0.key has head size ${shape[3]} but config.json implies ${arch.headDim}`);
     }
   }
   return {

@@ -73,6 +73,35 @@ export interface Prompt {
   tokens?: number[];
 }
 
+/** Continue an earlier generation from its worker `step` with a forced token instead of the sampled one. */
+export interface BranchFrom {
+  generationId: number;
+  step: number;
+  forcedToken: number;
+}
+
+/** One generation request: what the host asks, the worker runs and every engine implements. */
+export interface GenerateRequest {
+  prompt: Prompt;
+  sampling: SamplingSettings;
+  /** How many alternatives to report per step (0 for none: faster). */
+  topN: number;
+  priority?: Priority;
+  /**
+   * Token events start at `branch.step` (the forced one has `forced: true`); the result's text and ids cover the
+   * whole branched generation from step 0. The seed defaults to the original generation's.
+   */
+  branch?: BranchFrom;
+}
+
+/** What a finished (or cancelled) generation returns. `ids`: the generated token ids (the prompt excluded). */
+export interface GenerateResult {
+  generationId: number;
+  text: string;
+  ids: number[];
+  stats: GenerationStats;
+}
+
 export type HostToWorker =
   | {
       type: 'load';
@@ -87,21 +116,7 @@ export type HostToWorker =
       /** Prompt-lookup guesses fed per decode run (default 4; 0: one model run per token). */
       draftTokens?: number;
     }
-  | {
-      type: 'generate';
-      id: number;
-      prompt: Prompt;
-      sampling: SamplingSettings;
-      priority: Priority;
-      /** How many alternatives to report per step (0 for none: faster). */
-      topN: number;
-      /**
-       * Continue an earlier generation from `step` with a forced token instead of the sampled one. Token
-       * events start at `step` (the forced one has `forced: true`); 'done' text and ids cover the whole
-       * branched generation from step 0. The seed defaults to the original generation's.
-       */
-      branch?: { generationId: number; step: number; forcedToken: number };
-    }
+  | ({ type: 'generate'; id: number; priority: Priority } & Omit<GenerateRequest, 'priority'>)
   /** Re-apply other sampling settings to one kept step's logits: no model run. */
   | { type: 'resample'; id: number; generationId: number; step: number; sampling: SamplingSettings; topN: number }
   | { type: 'tokenize'; id: number; text: string }
@@ -165,7 +180,7 @@ export type WorkerToHost =
   | { type: 'loaded'; id: number; model: ModelInfo; provider: ProviderReport }
   | { type: 'token'; id: number; generationId: number; step: TokenStep; textDelta: string }
   /** `ids`: the generated token ids (the prompt excluded). */
-  | { type: 'done'; id: number; generationId: number; text: string; ids: number[]; stats: GenerationStats }
+  | ({ type: 'done'; id: number } & GenerateResult)
   | { type: 'resampled'; id: number; step: TokenStep }
   | { type: 'tokens'; id: number; tokens: { id: number; text: string; bytes: number[] }[] }
   /**

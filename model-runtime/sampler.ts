@@ -174,7 +174,16 @@ export function sample(
       finalProb: id === best ? 1 : 0,
       removedBy: id === best ? undefined : ('greedy' as const),
     }));
-    return { id: best, rawProb: rawProb(best), finalProb: 1, entropy: raw.entropy, draw: 0, alternatives, keptCount: 1, rank: rankOfToken(logits, best, raw.argmax) };
+    return {
+      id: best,
+      rawProb: rawProb(best),
+      finalProb: 1,
+      entropy: raw.entropy,
+      draw: 0,
+      alternatives,
+      keptCount: 1,
+      rank: rankOfToken(logits, best, raw.argmax),
+    };
   }
 
   const T = settings.temperature;

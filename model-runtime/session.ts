@@ -60,12 +60,17 @@ function cudaLibraryPresent(): boolean {
 }
 
 /** Where the Vulkan loader looks for driver manifests on Linux (its env overrides first). */
-export function vulkanIcdFiles(env: NodeJS.ProcessEnv = process.env, dirs = ['/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/etc/vulkan/icd.d']): string[] {
+export function vulkanIcdFiles(
+  env: NodeJS.ProcessEnv = process.env,
+  dirs = ['/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/etc/vulkan/icd.d'],
+): string[] {
   const listed = env.VK_DRIVER_FILES || env.VK_ICD_FILENAMES;
   if (listed) return listed.split(':').filter(Boolean);
   return dirs.flatMap((d) => {
     try {
-      return readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => join(d, f));
+      return readdirSync(d)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => join(d, f));
     } catch {
       return [];
     }
@@ -93,11 +98,12 @@ export function softwareOnlyVulkan(icdFiles: string[]): string | undefined {
 }
 
 export async function openSession(modelPath: string, opts: SessionOptions = {}): Promise<OpenSession> {
-  const auto = !(opts.providers && opts.providers.length);
+  const auto = !opts.providers?.length;
   const order = auto ? defaultProviders() : opts.providers!;
   const fallbacks: { provider: string; reason: string }[] = [];
   for (const name of order) {
-    const why = unavailable(name) ?? (auto && name === 'webgpu' && process.platform === 'linux' ? softwareOnlyVulkan(vulkanIcdFiles()) : undefined);
+    const why =
+      unavailable(name) ?? (auto && name === 'webgpu' && process.platform === 'linux' ? softwareOnlyVulkan(vulkanIcdFiles()) : undefined);
     if (why) {
       fallbacks.push({ provider: name, reason: why });
       continue;
@@ -110,16 +116,20 @@ export async function openSession(modelPath: string, opts: SessionOptions = {}):
     };
     const gpu = opts.gpuOutputs && GPU_BUFFER_PROVIDERS.has(name);
     try {
-      const session = await ort.InferenceSession.create(modelPath, gpu
-        ? { ...base, preferredOutputLocation: Object.fromEntries(opts.gpuOutputs!.map((n) => [n, 'gpu-buffer' as const])) }
-        : base);
+      const session = await ort.InferenceSession.create(
+        modelPath,
+        gpu ? { ...base, preferredOutputLocation: Object.fromEntries(opts.gpuOutputs!.map((n) => [n, 'gpu-buffer' as const])) } : base,
+      );
       return { session, provider: { active: name, fallbacks } };
     } catch (e) {
       if (gpu) {
         // The provider may work with outputs on the CPU.
         try {
           const session = await ort.InferenceSession.create(modelPath, base);
-          return { session, provider: { active: name, fallbacks, notes: [`keys/values kept on the CPU: ${firstLine((e as Error).message)}`] } };
+          return {
+            session,
+            provider: { active: name, fallbacks, notes: [`keys/values kept on the CPU: ${firstLine((e as Error).message)}`] },
+          };
         } catch {
           // fall through: report the first error
         }
@@ -132,6 +142,9 @@ export async function openSession(modelPath: string, opts: SessionOptions = {}):
 }
 
 function firstLine(s: string): string {
-  const line = String(s).split('\n').find((l) => l.trim()) ?? String(s);
+  const line =
+    String(s)
+      .split('\n')
+      .find((l) => l.trim()) ?? String(s);
   return line.length > 300 ? line.slice(0, 300) + '…' : line;
 }

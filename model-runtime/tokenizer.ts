@@ -99,7 +99,7 @@ class GptTokenizer implements Tokenizer {
     let b = this.bytesCache.get(id);
     if (!b) {
       const part = this.api.default.bytePairEncodingCoreProcessor.decodeNativeGenerator([id]).next().value;
-      const bytes: Uint8Array = part === undefined ? new Uint8Array(0) : typeof part === "string" ? new TextEncoder().encode(part) : part;
+      const bytes: Uint8Array = part === undefined ? new Uint8Array(0) : typeof part === 'string' ? new TextEncoder().encode(part) : part;
       b = bytes;
       this.bytesCache.set(id, b);
     }
@@ -218,6 +218,10 @@ export function loadTokenizer(folder: ModelFolder): Tokenizer {
   try {
     return new JsonTokenizer(folder.tokenizerJson!, folder.tokenizerConfig);
   } catch (e) {
-    throw new RuntimeError('model-folder', `${folder.dir}/tokenizer.json: cannot be loaded (${(e as Error).message})`, `${folder.dir}/tokenizer.json`);
+    throw new RuntimeError(
+      'model-folder',
+      `${folder.dir}/tokenizer.json: cannot be loaded (${(e as Error).message})`,
+      `${folder.dir}/tokenizer.json`,
+    );
   }
 }

@@ -59,12 +59,18 @@ async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
     engine = undefined;
     await old?.release().catch(() => undefined);
     try {
-      engine = await Engine.load(job.modelDir, { providers: job.providers, threads: job.threads, onnxFile: job.onnxFile, draftTokens: job.draftTokens });
+      engine = await Engine.load(job.modelDir, {
+        providers: job.providers,
+        threads: job.threads,
+        onnxFile: job.onnxFile,
+        draftTokens: job.draftTokens,
+      });
     } catch (e) {
       setState('error', toRuntimeError(e).message);
       throw e;
     }
-    for (const f of engine.provider.fallbacks) send({ type: 'log', level: 'info', message: `execution provider ${f.provider} not used: ${f.reason}` });
+    for (const f of engine.provider.fallbacks)
+      send({ type: 'log', level: 'info', message: `execution provider ${f.provider} not used: ${f.reason}` });
     send({ type: 'loaded', id: job.id, model: engine.info, provider: engine.provider });
     return;
   }
@@ -83,7 +89,13 @@ async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
     send({ type: 'done', id: job.id, generationId: r.generationId, text: r.text, ids: r.ids, stats: r.stats });
     return;
   }
-  const positions = await e.score(job.text, job.topN, isCancelled, (done, total) => send({ type: 'progress', id: job.id, done, total }), yieldTo);
+  const positions = await e.score(
+    job.text,
+    job.topN,
+    isCancelled,
+    (done, total) => send({ type: 'progress', id: job.id, done, total }),
+    yieldTo,
+  );
   send({ type: 'scored', id: job.id, positions });
 }
 
@@ -139,7 +151,14 @@ function handle(msg: HostToWorker): void {
       }
       case 'memory': {
         const mem = process.memoryUsage();
-        send({ type: 'memory', id: msg.id, rss: mem.rss, peakRss: process.resourceUsage().maxRSS * 1024, kvCacheBytes: engine?.cache.bytes ?? 0, cachedTokens: engine?.cache.length ?? 0 });
+        send({
+          type: 'memory',
+          id: msg.id,
+          rss: mem.rss,
+          peakRss: process.resourceUsage().maxRSS * 1024,
+          kvCacheBytes: engine?.cache.bytes ?? 0,
+          cachedTokens: engine?.cache.length ?? 0,
+        });
         return;
       }
       case 'cancel': {
@@ -156,7 +175,15 @@ function handle(msg: HostToWorker): void {
             generationId: 0,
             text: '',
             ids: [],
-            stats: { promptTokens: 0, reusedTokens: 0, generatedTokens: 0, prefillMs: 0, decodeMs: 0, stopReason: 'cancelled', seed: job.sampling.seed ?? 0 },
+            stats: {
+              promptTokens: 0,
+              reusedTokens: 0,
+              generatedTokens: 0,
+              prefillMs: 0,
+              decodeMs: 0,
+              stopReason: 'cancelled',
+              seed: job.sampling.seed ?? 0,
+            },
           });
         } else if (job) fail(job.id, new RuntimeError('cancelled', 'cancelled before it started'));
         return;

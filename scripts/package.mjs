@@ -47,7 +47,10 @@ cpSync(join(ROOT, 'dist'), join(stage, 'dist'), { recursive: true, filter: (src)
 // Media: icons and CSS, and of the models only the default one; the README's screenshots stay out.
 const models = join(ROOT, 'media', 'models');
 const screenshots = join(ROOT, 'media', 'screenshots');
-cpSync(join(ROOT, 'media'), join(stage, 'media'), { recursive: true, filter: (src) => !src.startsWith(models) && !src.startsWith(screenshots) });
+cpSync(join(ROOT, 'media'), join(stage, 'media'), {
+  recursive: true,
+  filter: (src) => !src.startsWith(models) && !src.startsWith(screenshots),
+});
 const defaultDir = defaultModel();
 if (defaultDir) {
   const name = basename(defaultDir);
@@ -56,7 +59,9 @@ if (defaultDir) {
 } else if (argv.includes('--allow-no-model')) {
   log('WARNING: no default model under media/models/: the VSIX needs tokenscope.model.path');
 } else {
-  console.error('[package] no default model under media/models/<name>/ (config.json + onnx/); pass --allow-no-model to package without one');
+  console.error(
+    '[package] no default model under media/models/<name>/ (config.json + onnx/); pass --allow-no-model to package without one',
+  );
   process.exit(1);
 }
 
@@ -68,10 +73,17 @@ if (!existsSync(ortBin)) {
   console.error(`[package] onnxruntime-node has no binaries for ${target} (${ortBin})`);
   process.exit(1);
 }
-for (const f of ['package.json', 'LICENSE', 'README.md']) if (existsSync(join(ort, f))) cpSync(join(ort, f), join(nm, 'onnxruntime-node', f));
-cpSync(join(ort, 'dist'), join(nm, 'onnxruntime-node', 'dist'), { recursive: true, filter: (src) => !src.endsWith('.map') && !src.endsWith('.ts') });
+for (const f of ['package.json', 'LICENSE', 'README.md'])
+  if (existsSync(join(ort, f))) cpSync(join(ort, f), join(nm, 'onnxruntime-node', f));
+cpSync(join(ort, 'dist'), join(nm, 'onnxruntime-node', 'dist'), {
+  recursive: true,
+  filter: (src) => !src.endsWith('.map') && !src.endsWith('.ts'),
+});
 cpSync(ortBin, join(nm, 'onnxruntime-node', 'bin', 'napi-v6', platform, arch), { recursive: true });
-cpSync(join(ROOT, 'node_modules', 'onnxruntime-common'), join(nm, 'onnxruntime-common'), { recursive: true, filter: (src) => !src.endsWith('.map') && !/[\\/]lib[\\/]/.test(src.slice(src.indexOf('onnxruntime-common'))) });
+cpSync(join(ROOT, 'node_modules', 'onnxruntime-common'), join(nm, 'onnxruntime-common'), {
+  recursive: true,
+  filter: (src) => !src.endsWith('.map') && !/[\\/]lib[\\/]/.test(src.slice(src.indexOf('onnxruntime-common'))),
+});
 
 for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE']) if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(stage, f));
 if (!existsSync(join(stage, 'README.md'))) writeFileSync(join(stage, 'README.md'), `# Tokenscope\n\n${pkg.description}\n`);
@@ -82,7 +94,13 @@ const out = join(outDir, `tokenscope-${target}-${pkg.version}.vsix`);
 const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
 log(`vsce package --target ${target}`);
 // Without a repository in package.json, relative README links need a base URL (the VSIX is used offline).
-const base = pkg.repository ? [] : ['--baseContentUrl', 'https://example.invalid/tokenscope/', '--baseImagesUrl', 'https://example.invalid/tokenscope/'];
-const r = spawnSync(process.execPath, [vsce, 'package', '--target', target, '--no-dependencies', '--allow-missing-repository', '--skip-license', ...base, '--out', out], { cwd: stage, stdio: 'inherit' });
+const base = pkg.repository
+  ? []
+  : ['--baseContentUrl', 'https://example.invalid/tokenscope/', '--baseImagesUrl', 'https://example.invalid/tokenscope/'];
+const r = spawnSync(
+  process.execPath,
+  [vsce, 'package', '--target', target, '--no-dependencies', '--allow-missing-repository', '--skip-license', ...base, '--out', out],
+  { cwd: stage, stdio: 'inherit' },
+);
 if (r.status !== 0) process.exit(r.status ?? 1);
 log(`wrote ${out}`);

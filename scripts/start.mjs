@@ -45,7 +45,10 @@ const hasDefault = !!defaultModel();
 const modelDir = await testModelDir();
 if (!hasDefault) say(`no default model under media/models/ yet: using ${modelDir}`);
 mkdirSync(join(playground, '.vscode'), { recursive: true });
-writeFileSync(join(playground, '.vscode', 'settings.json'), JSON.stringify(hasDefault ? {} : { 'tokenscope.model.path': modelDir }, null, 2) + '\n');
+writeFileSync(
+  join(playground, '.vscode', 'settings.json'),
+  JSON.stringify(hasDefault ? {} : { 'tokenscope.model.path': modelDir }, null, 2) + '\n',
+);
 const sample = join(playground, 'sample.ts');
 
 // 4a. Desktop VS Code.
@@ -62,7 +65,11 @@ const port = argv.includes('--port') ? Number(argv[argv.indexOf('--port') + 1]) 
 const dataDir = join(ROOT, '.artifacts', 'vscode-server-data');
 mkdirSync(dataDir, { recursive: true });
 const server = await startServer({ kind: 'server', port, dataDir, quiet: !process.env.TOKENSCOPE_VERBOSE, extraArgs: [] });
-const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${ROOT}`], ['openFile', `vscode-remote://127.0.0.1:${port}${sample}`], ['skipWelcome', 'true']];
+const payload = [
+  ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${ROOT}`],
+  ['openFile', `vscode-remote://127.0.0.1:${port}${sample}`],
+  ['skipWelcome', 'true'],
+];
 const url = `${server.url}/?folder=${encodeURIComponent(playground)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 
 if (argv.includes('--smoke')) {
@@ -74,7 +81,10 @@ if (argv.includes('--smoke')) {
     await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
     const name = modelDir.split('/').filter(Boolean).pop();
     await page.locator('.statusbar').getByText(name, { exact: false }).first().waitFor({ timeout: 120_000 });
-    await page.getByRole('tab', { name: /sample\.ts/ }).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('tab', { name: /sample\.ts/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(ROOT, '.artifacts', 'start-smoke.png') });
     say(`smoke test: the workbench opened sample.ts and the status bar shows ${name}`);
     ok = true;
@@ -87,7 +97,9 @@ if (argv.includes('--smoke')) {
   process.exit(ok ? 0 : 1);
 }
 
-console.log(`\n  Tokenscope is running in VS Code (the server from the code-server npm package).\n  Open this URL in a browser:\n\n  ${url}\n\n  (Ctrl+C stops it.)\n`);
+console.log(
+  `\n  Tokenscope is running in VS Code (the server from the code-server npm package).\n  Open this URL in a browser:\n\n  ${url}\n\n  (Ctrl+C stops it.)\n`,
+);
 if (process.env.DISPLAY && onPath('xdg-open')) spawn('xdg-open', [url], { stdio: 'ignore', detached: true }).unref();
 process.on('SIGINT', () => {
   server.stop();

@@ -7,7 +7,20 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CODE_SERVER_ENTRY, NODE24, ROOT, copySamples, defaultModel, ensureVscodeServer, freePort, freshDir, launchChromium, log, startServer, testModelDir } from './lib/vscode-server.mjs';
+import {
+  CODE_SERVER_ENTRY,
+  NODE24,
+  ROOT,
+  copySamples,
+  defaultModel,
+  ensureVscodeServer,
+  freePort,
+  freshDir,
+  launchChromium,
+  log,
+  startServer,
+  testModelDir,
+} from './lib/vscode-server.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -19,7 +32,9 @@ const run = freshDir(join(ROOT, '.artifacts', 'browser'));
 let vsix = opt('--vsix');
 if (!vsix) {
   const hasDefault = !!defaultModel();
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'package.mjs'), ...(hasDefault ? [] : ['--allow-no-model'])], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'package.mjs'), ...(hasDefault ? [] : ['--allow-no-model'])], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
   const dir = join(ROOT, '.artifacts', 'package');
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -30,7 +45,21 @@ log(`VSIX: ${vsix}`);
 // 2. A fresh profile with the extension installed, and the model for the test.
 const dataDir = join(run, 'code-server');
 const extDir = join(dataDir, 'ext');
-const inst = spawnSync(NODE24, [CODE_SERVER_ENTRY, '--config', join(dataDir, 'config.yaml'), '--extensions-dir', extDir, '--user-data-dir', join(dataDir, 'ud'), '--install-extension', vsix], { stdio: 'inherit' });
+const inst = spawnSync(
+  NODE24,
+  [
+    CODE_SERVER_ENTRY,
+    '--config',
+    join(dataDir, 'config.yaml'),
+    '--extensions-dir',
+    extDir,
+    '--user-data-dir',
+    join(dataDir, 'ud'),
+    '--install-extension',
+    vsix,
+  ],
+  { stdio: 'inherit' },
+);
 if (inst.status !== 0) {
   console.error('installing the VSIX into code-server failed');
   process.exit(1);

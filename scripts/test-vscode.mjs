@@ -7,7 +7,16 @@
 import { existsSync } from 'node:fs';
 import { format } from 'node:util';
 import { join } from 'node:path';
-import { ROOT, ensureVscodeServer, freePort, freshDir, launchChromium, log, prepareTestWorkspace, startServer } from './lib/vscode-server.mjs';
+import {
+  ROOT,
+  ensureVscodeServer,
+  freePort,
+  freshDir,
+  launchChromium,
+  log,
+  prepareTestWorkspace,
+  startServer,
+} from './lib/vscode-server.mjs';
 
 const argv = process.argv.slice(2);
 const grep = argv.includes('--grep') ? argv[argv.indexOf('--grep') + 1] : process.env.TOKENSCOPE_TEST_GREP;
@@ -21,12 +30,16 @@ if (!existsSync(join(ROOT, 'dist', 'extension.js')) || !existsSync(join(ROOT, 'd
 ensureVscodeServer();
 
 // The workbench's own offline noise (gallery, telemetry, chat sign-in) is hidden unless TOKENSCOPE_VERBOSE.
-const noise = /ENOTFOUND|AgentHost|ChatModelSelection|AccountPolicyGate|queryGallery|getExtensions|marketplace|connection token|Creating a socket|Service Worker|authentication provider|^\s+at /;
+const noise =
+  /ENOTFOUND|AgentHost|ChatModelSelection|AccountPolicyGate|queryGallery|getExtensions|marketplace|connection token|Creating a socket|Service Worker|authentication provider|^\s+at /;
 
 async function pass(mode) {
   const run = freshDir(join(ROOT, '.artifacts', `vscode-test-${mode}`));
   // Restricted: the workspace names a model other than the default, so ignoring it is visible.
-  const { workspace, modelDir } = await prepareTestWorkspace(run, mode === 'restricted' ? join(ROOT, 'test', 'fixtures', 'models', 'gpt2-tiny') : undefined);
+  const { workspace, modelDir } = await prepareTestWorkspace(
+    run,
+    mode === 'restricted' ? join(ROOT, 'test', 'fixtures', 'models', 'gpt2-tiny') : undefined,
+  );
   log(`${mode} workspace; model: ${modelDir}`);
   const port = await freePort();
   const server = await startServer({

@@ -21,7 +21,7 @@ interface TokenizerConfig {
   eos_token?: TokenValue;
 }
 
-const tokenText = (t: TokenValue): string => (typeof t === 'string' ? t : t?.content ?? '');
+const tokenText = (t: TokenValue): string => (typeof t === 'string' ? t : (t?.content ?? ''));
 
 export const TRANSCRIPT_HEADER = 'A conversation between a user and a helpful coding assistant.\n';
 

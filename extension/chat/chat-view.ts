@@ -5,8 +5,8 @@ import * as vscode from 'vscode';
 import type { TokenStep } from '../../model-runtime/protocol';
 import type { ChatHostToView, ChatMessage, ChatViewToHost } from '../../webview/protocol';
 import { TOP_N, type InspectorInput } from '../inspector/inspector-panel';
-import type { ViewDeps } from '../inspector/runtime-port';
-import { webviewHtml, webviewOptions } from '../inspector/webview-html';
+import type { ViewDeps } from '../runtime-port';
+import { webviewHtml, webviewOptions } from '../webview-html';
 import { chatFormatFor, cleanReply } from './chat-template';
 
 const STORE_KEY = 'tokenscope.chat.messages';
@@ -89,7 +89,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
           this.post({ type: 'reply-delta', text: cleanReply(raw, fmt.stop) });
         },
       });
-      const message: ChatMessage = { role: 'assistant', content: cleanReply(result.text || raw, fmt.stop), generationId: result.generationId };
+      const message: ChatMessage = {
+        role: 'assistant',
+        content: cleanReply(result.text || raw, fmt.stop),
+        generationId: result.generationId,
+      };
       this.traces.set(result.generationId, { prompt, steps });
       this.messages.push(message);
       await this.save();
@@ -126,9 +130,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         void vscode.window.setStatusBarMessage('Tokenscope: code copied', 2000);
         return;
       case 'insert': {
-        const editor = vscode.window.visibleTextEditors.find((e) => e === vscode.window.activeTextEditor) ?? vscode.window.visibleTextEditors[0];
+        const editor =
+          vscode.window.visibleTextEditors.find((e) => e === vscode.window.activeTextEditor) ?? vscode.window.visibleTextEditors[0];
         if (!editor) return void vscode.window.showWarningMessage('Tokenscope: open an editor to insert the code into.');
-        await editor.edit((b) => editor.selections.forEach((s) => b.replace(s, m.text)));
+        await editor.edit((b) => {
+          for (const s of editor.selections) b.replace(s, m.text);
+        });
         return;
       }
       case 'inspect':
@@ -145,7 +152,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
 
   inspect(index: number): void {
     const msg = this.messages[index];
-    if (!msg || msg.role !== 'assistant') return;
+    if (msg?.role !== 'assistant') return;
     const trace = msg.generationId !== undefined ? this.traces.get(msg.generationId) : undefined;
     if (trace) this.openInspector({ prompt: trace.prompt, steps: trace.steps, generationId: msg.generationId, origin: 'chat' });
     // A reply from an earlier session kept its text but not its token data: regenerate it in the inspector.

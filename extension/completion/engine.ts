@@ -1,7 +1,7 @@
 // The inline-completion pipeline without vscode: cache lookup, debounce, prompt, model run(s), filters.
 // extension/completion/provider.ts adapts vscode documents to it; the bench drives it directly.
 import type { GenerationStats, ModelInfo, Prompt, SamplingSettings, TokenStep } from '../../model-runtime/protocol';
-import type { GenerateOptions, GenerateResult } from '../inspector/runtime-port';
+import type { GenerateOptions, GenerateResult } from '../runtime-port';
 import { samplingFor, type TokenscopeConfig } from '../config';
 import { CompletionCache } from './cache';
 import { debounce, type CancelToken } from './debounce';
@@ -75,7 +75,7 @@ export class CompletionEngine {
     const want = req.explicit ? cfg.completion.candidates : 1;
 
     const hit = this.cache.get(req.doc, req.before, req.after);
-    if (hit && hit.entry.data && (hit.texts.length >= want || !req.explicit)) {
+    if (hit?.entry.data && (hit.texts.length >= want || !req.explicit)) {
       return { texts: hit.texts, candidates: hit.entry.data.candidates, prompt: hit.entry.data.prompt, source: 'cache', typed: hit.typed };
     }
 
@@ -122,7 +122,13 @@ export class CompletionEngine {
       const c = await this.generateOne(prompt.prompt, sampling, multi ? cfg.completion.maxLines : 1, token);
       if (!c) return undefined;
       this.learnRatio(prompt, c.stats.promptTokens);
-      c.text = postProcess(stripTyped(c.raw, heal), { linePrefix, lineSuffix, linesBelow, lineMode: cfg.completion.lineMode, maxLines: cfg.completion.maxLines });
+      c.text = postProcess(stripTyped(c.raw, heal), {
+        linePrefix,
+        lineSuffix,
+        linesBelow,
+        lineMode: cfg.completion.lineMode,
+        maxLines: cfg.completion.maxLines,
+      });
       candidates.push(c);
     }
     if (token.isCancellationRequested) return undefined;
@@ -139,7 +145,12 @@ export class CompletionEngine {
   }
 
   /** One model run; ends early once it has more lines than can be shown. Undefined when cancelled. */
-  private async generateOne(prompt: Prompt, sampling: SamplingSettings, maxLines: number, token: CancelToken): Promise<Candidate | undefined> {
+  private async generateOne(
+    prompt: Prompt,
+    sampling: SamplingSettings,
+    maxLines: number,
+    token: CancelToken,
+  ): Promise<Candidate | undefined> {
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
     const steps: TokenStep[] = [];

@@ -10,7 +10,13 @@ export interface RingChunk extends ExtraChunk {
 
 /** Jaccard similarity of two chunks' sets of trimmed, non-blank lines. */
 export function similarity(a: string, b: string): number {
-  const set = (t: string) => new Set(t.split('\n').map((l) => l.trim()).filter(Boolean));
+  const set = (t: string) =>
+    new Set(
+      t
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    );
   const sa = set(a);
   const sb = set(b);
   if (sa.size === 0 && sb.size === 0) return 1;

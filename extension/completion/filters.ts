@@ -86,7 +86,7 @@ export function stopAtBlockEnd(text: string, linePrefix: string): string {
  */
 export function cutRepetition(text: string): string {
   // Only pieces with a word character: runs of '=' or spaces are rulers and indentation.
-  const m = /([^]{0,23}?\w[^]{0,23}?)\1{3,}/.exec(text);
+  const m = /([\s\S]{0,23}?\w[\s\S]{0,23}?)\1{3,}/.exec(text);
   if (!m) return text;
   return text.slice(0, m.index + m[1].length);
 }
@@ -107,7 +107,10 @@ export function dropRepeatedSuffix(text: string, linesBelow: string[]): string {
   const lines = text.split('\n');
   // Find the first completion line (after the first) that starts repeating the code below.
   for (let i = 1; i < lines.length; i++) {
-    const rest = lines.slice(i).filter((l) => !isBlank(l)).map((l) => l.trimEnd());
+    const rest = lines
+      .slice(i)
+      .filter((l) => !isBlank(l))
+      .map((l) => l.trimEnd());
     if (rest.length === 0) break;
     const n = Math.min(rest.length, below.length);
     if (rest.slice(0, n).every((l, k) => l === below[k])) {

@@ -93,7 +93,7 @@ export function formatExtra(chunks: ExtraChunk[], budget: number, lineComment: s
 export function buildPrompt(req: PromptRequest): BuiltPrompt {
   const count = req.count ?? estimateTokens;
   const budget = Math.max(1, req.budgetTokens);
-  const extraBudget = req.extra && req.extra.chunks.length ? Math.floor(budget * req.extra.share) : 0;
+  const extraBudget = req.extra?.chunks.length ? Math.floor(budget * req.extra.share) : 0;
   const extra = extraBudget > 0 && req.extra ? formatExtra(req.extra.chunks, extraBudget, req.extra.lineComment, count) : '';
   const extraTokens = extra ? count(extra) : 0;
   const rest = budget - extraTokens;

@@ -41,7 +41,13 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     let result: CompletionResult | undefined;
     try {
       result = await this.engine.complete(
-        { doc: document.uri.toString(), languageId: document.languageId, before: text.slice(0, offset), after: text.slice(offset), explicit },
+        {
+          doc: document.uri.toString(),
+          languageId: document.languageId,
+          before: text.slice(0, offset),
+          after: text.slice(offset),
+          explicit,
+        },
         token,
       );
     } catch (e) {
@@ -58,12 +64,22 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     const c0 = result.candidates[0];
     this.log.debug(
       `completion ${result.source} ${Date.now() - started} ms, ${result.texts.length} candidate(s)` +
-        (result.source === 'model' && c0 ? `, prompt ${c0.stats.promptTokens} tok (${c0.stats.reusedTokens} reused), ${c0.stats.generatedTokens} generated, ${c0.stats.stopReason}` : ''),
+        (result.source === 'model' && c0
+          ? `, prompt ${c0.stats.promptTokens} tok (${c0.stats.reusedTokens} reused), ${c0.stats.generatedTokens} generated, ${c0.stats.stopReason}`
+          : ''),
     );
-    const id = this.last.remember({ doc: document.uri.toString(), offset: offset - result.typed, candidates: result.candidates, prompt: result.prompt });
+    const id = this.last.remember({
+      doc: document.uri.toString(),
+      offset: offset - result.typed,
+      candidates: result.candidates,
+      prompt: result.prompt,
+    });
     this.didComplete.fire({ ...result, uri: document.uri.toString() });
     return result.texts.map((t) => {
-      const index = Math.max(0, result!.candidates.findIndex((c) => c.text.slice(result!.typed) === t));
+      const index = Math.max(
+        0,
+        result!.candidates.findIndex((c) => c.text.slice(result!.typed) === t),
+      );
       const item = new vscode.InlineCompletionItem(t, new vscode.Range(position, position));
       item.command = { command: ACCEPTED_COMMAND, title: 'Accepted', arguments: [id, index, t, document.uri, offset] };
       return item;

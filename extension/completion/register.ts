@@ -31,7 +31,9 @@ export function registerCompletion(context: vscode.ExtensionContext, deps: Compl
   context.subscriptions.push(
     provider,
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
-    vscode.commands.registerCommand('tokenscope.triggerCompletion', () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
+    vscode.commands.registerCommand('tokenscope.triggerCompletion', () =>
+      vscode.commands.executeCommand('editor.action.inlineSuggest.trigger'),
+    ),
     vscode.commands.registerCommand('tokenscope.toggleAutoCompletion', async () => {
       const cfg = vscode.workspace.getConfiguration('tokenscope');
       const next = !deps.settings.value.completion.autoTrigger;
@@ -48,7 +50,9 @@ export function registerCompletion(context: vscode.ExtensionContext, deps: Compl
       const entry = last.latest();
       const candidate = last.candidate(entry);
       if (!entry || !candidate) {
-        void vscode.window.showInformationMessage('Tokenscope: no completion to explain yet. Type in an editor until a suggestion appears.');
+        void vscode.window.showInformationMessage(
+          'Tokenscope: no completion to explain yet. Type in an editor until a suggestion appears.',
+        );
         return undefined;
       }
       const input: InspectorInput = {
@@ -62,17 +66,28 @@ export function registerCompletion(context: vscode.ExtensionContext, deps: Compl
       else deps.log.info(`explain: ${candidate.steps.map((s) => `${JSON.stringify(s.text)} p=${s.finalProb.toFixed(3)}`).join(' ')}`);
       return { generationId: candidate.generationId, steps: candidate.steps.length, text: candidate.text };
     }),
-    vscode.languages.registerHoverProvider({ pattern: '**' }, {
-      provideHover(document, position) {
-        if (!accepted || accepted.uri !== document.uri.toString() || !accepted.range.contains(position)) return undefined;
-        const md = new vscode.MarkdownString('$(sparkle) Tokenscope completion · [Explain this completion](command:tokenscope.explainCompletion)', true);
-        md.isTrusted = { enabledCommands: ['tokenscope.explainCompletion'] };
-        return new vscode.Hover(md, accepted.range);
+    vscode.languages.registerHoverProvider(
+      { pattern: '**' },
+      {
+        provideHover(document, position) {
+          if (!accepted || accepted.uri !== document.uri.toString() || !accepted.range.contains(position)) return undefined;
+          const md = new vscode.MarkdownString(
+            '$(sparkle) Tokenscope completion · [Explain this completion](command:tokenscope.explainCompletion)',
+            true,
+          );
+          md.isTrusted = { enabledCommands: ['tokenscope.explainCompletion'] };
+          return new vscode.Hover(md, accepted.range);
+        },
       },
-    }),
+    ),
     vscode.workspace.onDidChangeTextDocument((e) => {
       // Edits elsewhere in the document make the accepted range stale: drop the hover.
-      if (accepted && e.document.uri.toString() === accepted.uri && e.contentChanges.some((c) => !c.range.intersection(accepted!.range) && c.range.start.isBefore(accepted!.range.start))) accepted = undefined;
+      if (
+        accepted &&
+        e.document.uri.toString() === accepted.uri &&
+        e.contentChanges.some((c) => !c.range.intersection(accepted!.range) && c.range.start.isBefore(accepted!.range.start))
+      )
+        accepted = undefined;
     }),
     vscode.window.onDidChangeActiveTextEditor((ed) => provider.observe(ed)),
     vscode.workspace.onDidSaveTextDocument((doc) => provider.observe(vscode.window.visibleTextEditors.find((e) => e.document === doc))),

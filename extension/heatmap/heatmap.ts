@@ -6,7 +6,7 @@ import type { ScoredPosition } from '../../model-runtime/protocol';
 import { probBand, rankBucket, RANK_BUCKET_LABELS, type RankBucket } from '../../webview/shared/colors';
 import { formatProb } from '../../webview/shared/stats';
 import { visibleText } from '../../webview/shared/token-text';
-import type { ViewDeps } from '../inspector/runtime-port';
+import type { ViewDeps } from '../runtime-port';
 import { acceptWindow, windowAt } from './windows';
 
 export type HeatmapMode = 'rank' | 'probability';
@@ -17,7 +17,13 @@ const RANK_COLORS: Record<RankBucket, string> = {
   top1000: 'rgba(230, 60, 60, 0.38)',
   rest: 'rgba(150, 80, 210, 0.45)',
 };
-const PROB_COLORS = ['rgba(46, 160, 67, 0.30)', 'rgba(46, 160, 67, 0.14)', 'rgba(210, 170, 0, 0.30)', 'rgba(230, 130, 30, 0.35)', 'rgba(230, 60, 60, 0.42)'];
+const PROB_COLORS = [
+  'rgba(46, 160, 67, 0.30)',
+  'rgba(46, 160, 67, 0.14)',
+  'rgba(210, 170, 0, 0.30)',
+  'rgba(230, 130, 30, 0.35)',
+  'rgba(230, 60, 60, 0.42)',
+];
 
 interface Scored {
   version: number;
@@ -32,7 +38,8 @@ export class Heatmap implements vscode.HoverProvider, vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(private readonly deps: ViewDeps) {
-    for (const [b, color] of Object.entries(RANK_COLORS) as [RankBucket, string][]) this.rankTypes.set(b, vscode.window.createTextEditorDecorationType({ backgroundColor: color, borderRadius: '2px' }));
+    for (const [b, color] of Object.entries(RANK_COLORS) as [RankBucket, string][])
+      this.rankTypes.set(b, vscode.window.createTextEditorDecorationType({ backgroundColor: color, borderRadius: '2px' }));
     this.probTypes = PROB_COLORS.map((c) => vscode.window.createTextEditorDecorationType({ backgroundColor: c, borderRadius: '2px' }));
     this.subs.push(
       vscode.languages.registerHoverProvider({ scheme: '*' }, this),
@@ -51,7 +58,9 @@ export class Heatmap implements vscode.HoverProvider, vscode.Disposable {
 
   async show(editor: vscode.TextEditor, mode: HeatmapMode): Promise<number> {
     const doc = editor.document;
-    const range = editor.selection.isEmpty ? new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)) : new vscode.Range(editor.selection.start, editor.selection.end);
+    const range = editor.selection.isEmpty
+      ? new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length))
+      : new vscode.Range(editor.selection.start, editor.selection.end);
     const base = doc.offsetAt(range.start);
     const text = doc.getText(range);
     const model = this.deps.runtime.model();
@@ -99,7 +108,7 @@ export class Heatmap implements vscode.HoverProvider, vscode.Disposable {
         else byProb[probBand(p.prob)].push(p.range);
       }
       for (const [b, t] of this.rankTypes) editor.setDecorations(t, byRank.get(b)!);
-      this.probTypes.forEach((t, i) => editor.setDecorations(t, byProb[i]));
+      for (const [i, t] of this.probTypes.entries()) editor.setDecorations(t, byProb[i]);
     }
   }
 
@@ -114,9 +123,17 @@ export class Heatmap implements vscode.HoverProvider, vscode.Disposable {
     const p = s?.positions.find((x) => x.range.contains(pos));
     if (!p) return undefined;
     const md = new vscode.MarkdownString();
-    md.appendText(`Tokenscope: ${JSON.stringify(p.text)} was rank ${p.rank} (${RANK_BUCKET_LABELS[rankBucket(p.rank)]}), p ${formatProb(p.prob)}, entropy ${p.entropy.toFixed(2)} nats\n`);
+    md.appendText(
+      `Tokenscope: ${JSON.stringify(p.text)} was rank ${p.rank} (${RANK_BUCKET_LABELS[rankBucket(p.rank)]}), p ${formatProb(p.prob)}, entropy ${p.entropy.toFixed(2)} nats\n`,
+    );
     // Token text is untrusted: it goes in a code block, never as markdown.
-    md.appendCodeblock(p.alternatives.slice(0, 10).map((a) => `${formatProb(a.rawProb).padStart(7)}  ${visibleText(a.text)}${a.id === p.id ? '   ← actual' : ''}`).join('\n'), 'text');
+    md.appendCodeblock(
+      p.alternatives
+        .slice(0, 10)
+        .map((a) => `${formatProb(a.rawProb).padStart(7)}  ${visibleText(a.text)}${a.id === p.id ? '   ← actual' : ''}`)
+        .join('\n'),
+      'text',
+    );
     return new vscode.Hover(md, p.range);
   }
 

@@ -1,6 +1,6 @@
 // Heatmap commands: colour by rank (GLTR), colour by probability, clear.
 import * as vscode from 'vscode';
-import type { ViewDeps } from '../inspector/runtime-port';
+import type { ViewDeps } from '../runtime-port';
 import { Heatmap, type HeatmapMode } from './heatmap';
 
 let instance: Heatmap | undefined;
@@ -29,7 +29,9 @@ export function registerHeatmap(context: vscode.ExtensionContext, deps: ViewDeps
     vscode.commands.registerCommand('tokenscope.heatmap.showProbability', () => run('probability')),
     vscode.commands.registerCommand('tokenscope.heatmap.clear', () => instance?.clear(vscode.window.activeTextEditor?.document)),
     /** For tests: how many positions are coloured in the active editor. */
-    vscode.commands.registerCommand('tokenscope.heatmap.count', () => (vscode.window.activeTextEditor ? instance?.count(vscode.window.activeTextEditor.document) : 0)),
+    vscode.commands.registerCommand('tokenscope.heatmap.count', () =>
+      vscode.window.activeTextEditor ? instance?.count(vscode.window.activeTextEditor.document) : 0,
+    ),
   );
   return instance;
 }

@@ -4,9 +4,9 @@
 import * as vscode from 'vscode';
 import type { SamplingSettings, TokenStep } from '../../model-runtime/protocol';
 import type { GenerationMeta, InspectorHostToView, InspectorViewToHost } from '../../webview/protocol';
-import type { ViewDeps } from './runtime-port';
+import type { ViewDeps } from '../runtime-port';
 import { StepIndex, tokenAtDraw } from './step-index';
-import { webviewHtml, webviewOptions } from './webview-html';
+import { webviewHtml, webviewOptions } from '../webview-html';
 
 /** What can open the inspector: a prompt to generate from, or a finished generation. */
 export type InspectorInput =
@@ -58,10 +58,15 @@ export class InspectorPanel {
   show(input?: InspectorInput): void {
     if (!this.panel) {
       this.ready = false;
-      this.panel = vscode.window.createWebviewPanel('tokenscope.inspector', 'Tokenscope Inspector', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
-        ...webviewOptions(this.context.extensionUri),
-        retainContextWhenHidden: true,
-      });
+      this.panel = vscode.window.createWebviewPanel(
+        'tokenscope.inspector',
+        'Tokenscope Inspector',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+        {
+          ...webviewOptions(this.context.extensionUri),
+          retainContextWhenHidden: true,
+        },
+      );
       this.panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'tokenscope.svg');
       this.panel.webview.html = webviewHtml(this.panel.webview, this.context.extensionUri, 'inspector', 'Tokenscope Inspector');
       this.panel.webview.onDidReceiveMessage((m: InspectorViewToHost) => this.onMessage(m));
@@ -87,7 +92,10 @@ export class InspectorPanel {
       this.post({ type: 'generation', meta, steps, done: true, select: true });
     } else {
       this.post({ type: 'prompt', text: input.prompt });
-      if (input.generate !== false && input.prompt.trim()) this.generate(input.prompt, this.sampling()).catch((err) => this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
+      if (input.generate !== false && input.prompt.trim())
+        this.generate(input.prompt, this.sampling()).catch((err) =>
+          this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+        );
     }
   }
 
@@ -136,7 +144,10 @@ export class InspectorPanel {
             this.post({ type: 'resampled', requestId: m.requestId, generationId: m.generationId, step: { ...step, index: m.step } });
           } catch (err) {
             const why = err instanceof Error ? err.message : String(err);
-            this.post({ type: 'error', message: `Exact resample unavailable (${why}); the distribution shown is recomputed from the top ${TOP_N} probabilities.` });
+            this.post({
+              type: 'error',
+              message: `Exact resample unavailable (${why}); the distribution shown is recomputed from the top ${TOP_N} probabilities.`,
+            });
           }
           return;
         }
@@ -161,7 +172,14 @@ export class InspectorPanel {
     }
   }
 
-  private async branch(generationId: number, pathStep: number, forcedToken: number, forcedText: string, sampling: SamplingSettings, origin: 'branch' | 'resample'): Promise<void> {
+  private async branch(
+    generationId: number,
+    pathStep: number,
+    forcedToken: number,
+    forcedText: string,
+    sampling: SamplingSettings,
+    origin: 'branch' | 'resample',
+  ): Promise<void> {
     const parent = this.gens.get(generationId);
     if (!parent) throw new Error('That generation is no longer known to the inspector.');
     if (generationId < 0) throw new Error('This generation was not kept by the model worker; generate it again to branch.');

@@ -2,7 +2,7 @@
 // the cursor). Other features call openInspector() with a prompt or a finished generation's steps.
 import * as vscode from 'vscode';
 import { InspectorPanel, type InspectorInput } from './inspector-panel';
-import type { ViewDeps } from './runtime-port';
+import type { ViewDeps } from '../runtime-port';
 
 let instance: InspectorPanel | undefined;
 
@@ -33,13 +33,21 @@ export function registerInspector(context: vscode.ExtensionContext, deps: ViewDe
     instance,
     vscode.commands.registerCommand('tokenscope.openInspector', async (arg?: string | InspectorInput) => {
       if (typeof arg === 'object' && arg) return openInspector(arg);
-      const prompt = typeof arg === 'string' ? arg : await vscode.window.showInputBox({ title: 'Tokenscope: Inspect a Prompt', prompt: 'Prompt to generate from', value: promptFromEditor(vscode.window.activeTextEditor)?.slice(-400) ?? '' });
+      const prompt =
+        typeof arg === 'string'
+          ? arg
+          : await vscode.window.showInputBox({
+              title: 'Tokenscope: Inspect a Prompt',
+              prompt: 'Prompt to generate from',
+              value: promptFromEditor(vscode.window.activeTextEditor)?.slice(-400) ?? '',
+            });
       if (prompt === undefined) return;
       openInspector({ prompt });
     }),
     vscode.commands.registerCommand('tokenscope.inspectSelection', () => {
       const prompt = promptFromEditor(vscode.window.activeTextEditor);
-      if (!prompt?.trim()) return void vscode.window.showInformationMessage('Tokenscope: select some text (or place the cursor after some) to inspect.');
+      if (!prompt?.trim())
+        return void vscode.window.showInformationMessage('Tokenscope: select some text (or place the cursor after some) to inspect.');
       openInspector({ prompt });
     }),
     /** For tests: what the inspector has asked of the runtime. */

@@ -31,7 +31,10 @@ export class StepIndex {
  * (as the worker's sampler does). Falls back to the last kept one when the draw lands past the
  * reported alternatives.
  */
-export function tokenAtDraw(alternatives: readonly { id: number; text: string; finalProb: number }[], draw: number): { id: number; text: string } | undefined {
+export function tokenAtDraw(
+  alternatives: readonly { id: number; text: string; finalProb: number }[],
+  draw: number,
+): { id: number; text: string } | undefined {
   const kept = alternatives.filter((a) => a.finalProb > 0).sort((a, b) => b.finalProb - a.finalProb);
   let cum = 0;
   for (const a of kept) {

@@ -1,6 +1,6 @@
 // Registers the tokenizer view and the command that reveals it.
 import * as vscode from 'vscode';
-import type { ViewDeps } from '../inspector/runtime-port';
+import type { ViewDeps } from '../runtime-port';
 import { TOKENIZER_VIEW_ID, TokenizerViewProvider } from './tokenizer-view';
 
 export function registerTokenizerView(context: vscode.ExtensionContext, deps: ViewDeps): TokenizerViewProvider {

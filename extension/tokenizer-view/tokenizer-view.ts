@@ -2,8 +2,8 @@
 // model's tokenizer and shows the pieces, their ids and byte tokens. Follows the selection.
 import * as vscode from 'vscode';
 import type { TokenizerHostToView, TokenizerViewToHost } from '../../webview/protocol';
-import type { ViewDeps } from '../inspector/runtime-port';
-import { webviewHtml, webviewOptions } from '../inspector/webview-html';
+import type { ViewDeps } from '../runtime-port';
+import { webviewHtml, webviewOptions } from '../webview-html';
 
 export const TOKENIZER_VIEW_ID = 'tokenscope.tokenizer';
 const MAX_CHARS = 4000;

@@ -78,11 +78,44 @@ export function freshDir(dir) {
  */
 export async function startServer({ kind, port, dataDir, folder, extraArgs = [], quiet = true, env = {}, trust = 'off' }) {
   // trust 'off': every folder is trusted (--disable-workspace-trust); 'on': folders open in Restricted Mode.
-  const common = ['--disable-telemetry', ...(trust === 'off' ? ['--disable-workspace-trust'] : []), '--user-data-dir', join(dataDir, 'ud'), '--extensions-dir', join(dataDir, 'ext')];
+  const common = [
+    '--disable-telemetry',
+    ...(trust === 'off' ? ['--disable-workspace-trust'] : []),
+    '--user-data-dir',
+    join(dataDir, 'ud'),
+    '--extensions-dir',
+    join(dataDir, 'ext'),
+  ];
   const args =
     kind === 'server'
-      ? [SERVER_MAIN, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms', '--enable-smoke-test-driver', '--server-data-dir', join(dataDir, 'sd'), ...common, ...extraArgs]
-      : [CODE_SERVER_ENTRY, '--config', join(dataDir, 'config.yaml'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-update-check', '--disable-getting-started-override', ...common, ...extraArgs, ...(folder ? [folder] : [])];
+      ? [
+          SERVER_MAIN,
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--without-connection-token',
+          '--accept-server-license-terms',
+          '--enable-smoke-test-driver',
+          '--server-data-dir',
+          join(dataDir, 'sd'),
+          ...common,
+          ...extraArgs,
+        ]
+      : [
+          CODE_SERVER_ENTRY,
+          '--config',
+          join(dataDir, 'config.yaml'),
+          '--auth',
+          'none',
+          '--bind-addr',
+          `127.0.0.1:${port}`,
+          '--disable-update-check',
+          '--disable-getting-started-override',
+          ...common,
+          ...extraArgs,
+          ...(folder ? [folder] : []),
+        ];
   const child = spawn(NODE24, args, {
     detached: true,
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'],
@@ -124,8 +157,11 @@ export async function launchChromium(profileDir, { headless = true, viewport = {
 export function defaultModel() {
   const models = join(ROOT, 'media', 'models');
   if (!existsSync(models)) return undefined;
-  const ok = (d) => existsSync(join(d, 'config.json')) && existsSync(join(d, 'onnx')) && readdirSync(join(d, 'onnx')).some((f) => f.endsWith('.onnx'));
-  const names = readdirSync(models).filter((n) => ok(join(models, n))).sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b)));
+  const ok = (d) =>
+    existsSync(join(d, 'config.json')) && existsSync(join(d, 'onnx')) && readdirSync(join(d, 'onnx')).some((f) => f.endsWith('.onnx'));
+  const names = readdirSync(models)
+    .filter((n) => ok(join(models, n)))
+    .sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b)));
   return names.length ? join(models, names[0]) : undefined;
 }
 
@@ -151,7 +187,16 @@ export async function prepareTestWorkspace(run, modelDir) {
   writeFileSync(
     join(workspace, '.vscode', 'settings.json'),
     // FIM on, so the tests exercise the fill-in-the-middle prompt whatever the default.
-    JSON.stringify({ 'tokenscope.model.path': modelDir, 'tokenscope.completion.debounceMs': 0, 'tokenscope.sampling.seed': 7, 'tokenscope.completion.fillInTheMiddle': true }, null, 2),
+    JSON.stringify(
+      {
+        'tokenscope.model.path': modelDir,
+        'tokenscope.completion.debounceMs': 0,
+        'tokenscope.sampling.seed': 7,
+        'tokenscope.completion.fillInTheMiddle': true,
+      },
+      null,
+      2,
+    ),
   );
   return { workspace, modelDir };
 }

@@ -36,7 +36,9 @@ async function command(page: Page, title: string): Promise<void> {
 /** The ghost text shown in the editor now ('' if none): the inline part and any lines below. */
 async function ghostText(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const inline = Array.from(document.querySelectorAll('.ghost-text-decoration')).map((e) => e.textContent ?? '').join('');
+    const inline = Array.from(document.querySelectorAll('.ghost-text-decoration'))
+      .map((e) => e.textContent ?? '')
+      .join('');
     const lines = Array.from(document.querySelectorAll('.ghost-text .view-line')).map((e) => (e.textContent ?? '').replace(/\u00a0/g, ' '));
     return (inline + (lines.length ? '\n' + lines.join('\n') : '')).replace(/\u00a0/g, ' ');
   });
@@ -98,11 +100,20 @@ export async function run(ctx: UiContext): Promise<{ screenshots: string[] }> {
   if (at < 0) throw new Error('the typed header is not in the saved file');
   const body = text.slice(at + header.length);
   // The accepted ghost text follows the header (after the indentation the editor inserted).
-  const firstGhostLine = ghost.split('\n').find((l) => l.trim())!.trim();
-  const firstBodyLine = body.split('\n').find((l) => l.trim())?.trim() ?? '';
+  const firstGhostLine = ghost
+    .split('\n')
+    .find((l) => l.trim())!
+    .trim();
+  const firstBodyLine =
+    body
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? '';
   log(`first line after the header: ${JSON.stringify(firstBodyLine)}`);
   if (!firstBodyLine.startsWith(firstGhostLine)) {
-    throw new Error(`the accepted text is not in the file: expected ${JSON.stringify(firstGhostLine)}, found ${JSON.stringify(firstBodyLine)}`);
+    throw new Error(
+      `the accepted text is not in the file: expected ${JSON.stringify(firstGhostLine)}, found ${JSON.stringify(firstBodyLine)}`,
+    );
   }
   log('Tab accepted the ghost text into the file');
   return { screenshots };

@@ -5,16 +5,59 @@ import { applySampling } from '../../webview/shared/local-sampler';
 import { entropy } from '../../webview/shared/stats';
 
 export const SAMPLING: SamplingSettings = {
-  temperature: 0.8, topK: 8, topP: 0.9, minP: 0, repetitionPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, seed: 7, maxTokens: 64, stop: [],
+  temperature: 0.8,
+  topK: 8,
+  topP: 0.9,
+  minP: 0,
+  repetitionPenalty: 1,
+  presencePenalty: 0,
+  frequencyPenalty: 0,
+  seed: 7,
+  maxTokens: 64,
+  stop: [],
 };
 
 /** A tiny deterministic PRNG so fixtures are stable. */
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
-  return () => ((x = (x * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => {
+    x = (x * 1664525 + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
 }
 
-const VOCAB = ['function', ' add', '(', 'a', ',', ' b', ')', ' {', '\n', '  ', ' return', ' a', ' +', ';', '}', ' x', ' sum', '<img src=x onerror=alert(1)>', '\t', ' ', '\u00e9', 'const', ' =', ' 1', ' 2', ' const', ' let', ' var', '//', ' TODO'];
+const VOCAB = [
+  'function',
+  ' add',
+  '(',
+  'a',
+  ',',
+  ' b',
+  ')',
+  ' {',
+  '\n',
+  '  ',
+  ' return',
+  ' a',
+  ' +',
+  ';',
+  '}',
+  ' x',
+  ' sum',
+  '<img src=x onerror=alert(1)>',
+  '\t',
+  ' ',
+  '\u00e9',
+  'const',
+  ' =',
+  ' 1',
+  ' 2',
+  ' const',
+  ' let',
+  ' var',
+  '//',
+  ' TODO',
+];
 
 export function makeStep(index: number, text: string, seed: number, sampling = SAMPLING, partialBytes?: number[]): TokenStep {
   const r = rng(seed + 1);
@@ -36,17 +79,55 @@ export function makeStep(index: number, text: string, seed: number, sampling = S
   const raw: Alternative[] = [...logits.entries()].map(([id, l]) => ({ id, text: texts.get(id)!, rawProb: Math.exp(l) / z, finalProb: 0 }));
   raw.sort((a, b) => b.rawProb - a.rawProb);
   const final = applySampling(raw, [], sampling);
-  const alternatives: Alternative[] = final.map((a) => ({ id: a.id, text: a.text, rawProb: a.rawProb, finalProb: a.finalProb, removedBy: a.removedBy === 'greedy' ? undefined : a.removedBy }));
+  const alternatives: Alternative[] = final.map((a) => ({
+    id: a.id,
+    text: a.text,
+    rawProb: a.rawProb,
+    finalProb: a.finalProb,
+    removedBy: a.removedBy === 'greedy' ? undefined : a.removedBy,
+  }));
   const chosen = alternatives.find((a) => a.id === chosenId)!;
   const bytes = partialBytes ?? [...new TextEncoder().encode(text)];
   return {
-    index, id: chosenId, text: partialBytes ? '' : text, bytes, partial: !!partialBytes,
-    rawProb: chosen.rawProb, finalProb: chosen.finalProb, entropy: entropy(raw.map((a) => a.rawProb)), draw: r() * 0.9, alternatives,
+    index,
+    id: chosenId,
+    text: partialBytes ? '' : text,
+    bytes,
+    partial: !!partialBytes,
+    rawProb: chosen.rawProb,
+    finalProb: chosen.finalProb,
+    entropy: entropy(raw.map((a) => a.rawProb)),
+    draw: r() * 0.9,
+    alternatives,
     rank: raw.findIndex((a) => a.id === chosenId) + 1,
   };
 }
 
 export function sampleSteps(): TokenStep[] {
-  const toks = ['function', ' add', '(', 'a', ',', ' b', ')', ' {', '\n', '  ', ' return', ' a', ' +', ' b', ';', '\n', '}', '\n', '//', ' caf', '', ' ', '<img src=x onerror=alert(1)>'];
+  const toks = [
+    'function',
+    ' add',
+    '(',
+    'a',
+    ',',
+    ' b',
+    ')',
+    ' {',
+    '\n',
+    '  ',
+    ' return',
+    ' a',
+    ' +',
+    ' b',
+    ';',
+    '\n',
+    '}',
+    '\n',
+    '//',
+    ' caf',
+    '',
+    ' ',
+    '<img src=x onerror=alert(1)>',
+  ];
   return toks.map((t, i) => (i === 20 ? makeStep(i, '', i * 7, SAMPLING, [0xc3]) : makeStep(i, t, i * 7)));
 }

@@ -22,7 +22,10 @@ function page(view: string): string {
 }
 
 async function main(): Promise<void> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--allow-file-access-from-files'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--allow-file-access-from-files'],
+  });
   const failures: string[] = [];
   const check = (ok: boolean, what: string) => {
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
@@ -31,25 +34,52 @@ async function main(): Promise<void> {
   try {
     const p = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     let alerted = false;
-    p.on('dialog', (d) => { alerted = true; void d.dismiss(); });
+    p.on('dialog', (d) => {
+      alerted = true;
+      void d.dismiss();
+    });
     const file = resolve(out, 'inspector.html');
     writeFileSync(file, page('inspector'));
     await p.goto('file://' + file);
     const steps = sampleSteps();
-    await p.evaluate(({ steps, sampling }) => {
-      const post = (m: unknown) => window.postMessage(m, '*');
-      post({ type: 'init', sampling, defaults: sampling, modelName: 'sample', topN: 20 });
-      post({ type: 'generation', meta: { generationId: 1, prompt: '// add two numbers\n', sampling, origin: 'prompt' }, steps, done: true, select: true });
-      post({ type: 'generation-done', generationId: 1, stopReason: 'eos' });
-      post({ type: 'generation', meta: { generationId: 2, prompt: '// add two numbers\n', sampling, origin: 'branch', parent: { generationId: 1, step: 10 }, forcedText: ' sum' }, steps: steps.slice(10, 16).map((s, i) => ({ ...s, index: 10 + i, forced: i === 0 })), done: true });
-      post({ type: 'counters', generate: 2, resample: 0 });
-    }, { steps, sampling: SAMPLING });
+    await p.evaluate(
+      ({ steps, sampling }) => {
+        const post = (m: unknown) => window.postMessage(m, '*');
+        post({ type: 'init', sampling, defaults: sampling, modelName: 'sample', topN: 20 });
+        post({
+          type: 'generation',
+          meta: { generationId: 1, prompt: '// add two numbers\n', sampling, origin: 'prompt' },
+          steps,
+          done: true,
+          select: true,
+        });
+        post({ type: 'generation-done', generationId: 1, stopReason: 'eos' });
+        post({
+          type: 'generation',
+          meta: {
+            generationId: 2,
+            prompt: '// add two numbers\n',
+            sampling,
+            origin: 'branch',
+            parent: { generationId: 1, step: 10 },
+            forcedText: ' sum',
+          },
+          steps: steps.slice(10, 16).map((s, i) => ({ ...s, index: 10 + i, forced: i === 0 })),
+          done: true,
+        });
+        post({ type: 'counters', generate: 2, resample: 0 });
+      },
+      { steps, sampling: SAMPLING },
+    );
     await p.waitForSelector('.chip[data-index="0"]');
     const chipTexts = await p.$$eval('#chips .chip', (els) => els.map((e) => e.textContent));
     check(chipTexts.length === steps.length, `${steps.length} chips rendered (got ${chipTexts.length})`);
     check(chipTexts.includes('↵') && chipTexts.includes('··'), 'newline and double-space chips are visible glyphs');
     check(chipTexts.includes('<0xC3>'), 'partial UTF-8 byte token shown as <0xC3>');
-    check(chipTexts.includes('<img·src=x·onerror=alert(1)>') && (await p.$$('#chips img')).length === 0, 'hostile token renders as text, no <img> element');
+    check(
+      chipTexts.includes('<img·src=x·onerror=alert(1)>') && (await p.$$('#chips img')).length === 0,
+      'hostile token renders as text, no <img> element',
+    );
     await p.click('#chip-10');
     await p.waitForSelector('.alt.chosen');
     const before = await p.$$eval('.alt .num', (e) => e.map((x) => x.textContent).join('|'));
@@ -59,11 +89,16 @@ async function main(): Promise<void> {
     const after = await p.$$eval('.alt .num', (e) => e.map((x) => x.textContent).join('|'));
     check(before !== after, 'temperature change redraws the distribution');
     const posted = await p.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.map((m) => m.type));
-    check(posted.includes('resample-step') && !posted.includes('generate'), 'temperature change asks for an exact resample and no generation');
+    check(
+      posted.includes('resample-step') && !posted.includes('generate'),
+      'temperature change asks for an exact resample and no generation',
+    );
     await p.click('#mode-rank');
     await p.screenshot({ path: resolve(out, 'inspector-rank.png'), fullPage: true });
     await p.click('.alt:not(.chosen):not(.header)');
-    const branch = await p.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted.find((m) => m.type === 'branch'));
+    const branch = await p.evaluate(() =>
+      (window as unknown as { __posted: { type: string }[] }).__posted.find((m) => m.type === 'branch'),
+    );
     check(!!branch, 'clicking an alternative posts a branch request');
     await p.click('[aria-label="Compare generation 2 side by side"]');
     await p.screenshot({ path: resolve(out, 'inspector-compare.png'), fullPage: true });
@@ -72,17 +107,30 @@ async function main(): Promise<void> {
 
     // Chat: sanitized markdown, code tools, streaming.
     const c = await browser.newPage({ viewport: { width: 420, height: 760 } });
-    c.on('dialog', (d) => { alerted = true; void d.dismiss(); });
+    c.on('dialog', (d) => {
+      alerted = true;
+      void d.dismiss();
+    });
     const chatFile = resolve(out, 'chat.html');
     writeFileSync(chatFile, page('chat'));
     await c.goto('file://' + chatFile);
     await c.evaluate(() => {
       const post = (m: unknown) => window.postMessage(m, '*');
-      post({ type: 'history', busy: false, templateName: 'plain transcript', messages: [
-        { role: 'user', content: 'How do I add two numbers in TypeScript? <img src=x onerror=alert(1)>' },
-        { role: 'assistant', content: 'Use a function:\n\n```ts\nfunction add(a: number, b: number) {\n  return a + b;\n}\n```\n\nThen call **add(1, 2)**. <img src=x onerror=alert(1)> [click](javascript:alert(1)) [docs](https://www.typescriptlang.org)', generationId: 3 },
-        { role: 'user', content: 'And subtract?' },
-      ] });
+      post({
+        type: 'history',
+        busy: false,
+        templateName: 'plain transcript',
+        messages: [
+          { role: 'user', content: 'How do I add two numbers in TypeScript? <img src=x onerror=alert(1)>' },
+          {
+            role: 'assistant',
+            content:
+              'Use a function:\n\n```ts\nfunction add(a: number, b: number) {\n  return a + b;\n}\n```\n\nThen call **add(1, 2)**. <img src=x onerror=alert(1)> [click](javascript:alert(1)) [docs](https://www.typescriptlang.org)',
+            generationId: 3,
+          },
+          { role: 'user', content: 'And subtract?' },
+        ],
+      });
       post({ type: 'reply-start' });
       post({ type: 'reply-delta', text: 'Same idea: `a - b`' });
     });
@@ -93,7 +141,9 @@ async function main(): Promise<void> {
     check((await c.$$('.code-tools button')).length === 2, 'chat: code block has copy and insert buttons');
     check((await c.textContent('#streaming'))!.includes('a - b'), 'chat: streaming reply shown');
     await c.click('.code-tools button[aria-label="Copy code"]');
-    const copied = await c.evaluate(() => (window as unknown as { __posted: { type: string; text?: string }[] }).__posted.find((m) => m.type === 'copy'));
+    const copied = await c.evaluate(() =>
+      (window as unknown as { __posted: { type: string; text?: string }[] }).__posted.find((m) => m.type === 'copy'),
+    );
     check(copied?.text === 'function add(a: number, b: number) {\n  return a + b;\n}', 'chat: copy sends the code text');
     await c.screenshot({ path: resolve(out, 'chat.png') });
 
@@ -103,11 +153,24 @@ async function main(): Promise<void> {
     writeFileSync(tokFile, page('tokenizer'));
     await t.goto('file://' + tokFile);
     await t.evaluate(() => {
-      window.postMessage({ type: 'tokens', source: 'selection', text: 'const café = 1;\n', tokens: [
-        { id: 9979, text: 'const', bytes: [99, 111, 110, 115, 116] }, { id: 21121, text: ' caf', bytes: [32, 99, 97, 102] },
-        { id: 2634, text: '', bytes: [195] }, { id: 102, text: '', bytes: [169] }, { id: 796, text: ' =', bytes: [32, 61] },
-        { id: 352, text: ' 1', bytes: [32, 49] }, { id: 26, text: ';', bytes: [59] }, { id: 198, text: '\n', bytes: [10] },
-      ] }, '*');
+      window.postMessage(
+        {
+          type: 'tokens',
+          source: 'selection',
+          text: 'const café = 1;\n',
+          tokens: [
+            { id: 9979, text: 'const', bytes: [99, 111, 110, 115, 116] },
+            { id: 21121, text: ' caf', bytes: [32, 99, 97, 102] },
+            { id: 2634, text: '', bytes: [195] },
+            { id: 102, text: '', bytes: [169] },
+            { id: 796, text: ' =', bytes: [32, 61] },
+            { id: 352, text: ' 1', bytes: [32, 49] },
+            { id: 26, text: ';', bytes: [59] },
+            { id: 198, text: '\n', bytes: [10] },
+          ],
+        },
+        '*',
+      );
     });
     await t.waitForSelector('.piece');
     const pieces = await t.$$eval('.piece', (e) => e.map((x) => x.firstChild?.textContent));

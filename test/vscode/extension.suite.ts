@@ -26,7 +26,14 @@ describe('activation', () => {
     api = await tokenscope();
     assert.ok(api.service && api.completion && api.settings);
     const commands = await vscode.commands.getCommands(true);
-    for (const c of ['tokenscope.triggerCompletion', 'tokenscope.explainCompletion', 'tokenscope.toggleAutoCompletion', 'tokenscope.restartWorker', 'tokenscope.showLog', 'tokenscope.openInspector']) {
+    for (const c of [
+      'tokenscope.triggerCompletion',
+      'tokenscope.explainCompletion',
+      'tokenscope.toggleAutoCompletion',
+      'tokenscope.restartWorker',
+      'tokenscope.showLog',
+      'tokenscope.openInspector',
+    ]) {
       assert.ok(commands.includes(c), `command ${c} is registered`);
     }
   });
@@ -72,7 +79,9 @@ describe('inline completions', () => {
       });
     });
     await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-    const result = (await Promise.race([done, new Promise((r) => setTimeout(() => r(undefined), 60_000))])) as { candidates: unknown[] } | undefined;
+    const result = (await Promise.race([done, new Promise((r) => setTimeout(() => r(undefined), 60_000))])) as
+      | { candidates: unknown[] }
+      | undefined;
     assert.ok(result, 'the provider answered a trigger from the editor');
     assert.ok(result.candidates.length >= 1);
   });
@@ -83,12 +92,17 @@ describe('inline completions', () => {
     const runs = api.completion.engine.runs;
     const pos = fimPosition(doc);
     const states: string[] = [];
-    const sub = api.service.onDidChangeState((s) => states.push(s.kind === 'busy' && s.tokensPerSecond ? `busy ${api.status.text}` : s.kind));
+    const sub = api.service.onDidChangeState((s) =>
+      states.push(s.kind === 'busy' && s.tokensPerSecond ? `busy ${api.status.text}` : s.kind),
+    );
     const items = await api.completion.provider.provideInlineCompletionItems(doc, pos, automatic, tokenSource().token);
     sub.dispose();
     assert.equal(api.completion.engine.runs, runs + 1, 'one model run');
     // The status bar showed the worker busy, with its speed, and ready again afterwards.
-    assert.ok(states.some((s) => /^busy .*tok\/s/.test(s)), `states seen: ${states.join(', ')}`);
+    assert.ok(
+      states.some((s) => /^busy .*tok\/s/.test(s)),
+      `states seen: ${states.join(', ')}`,
+    );
     assert.equal(api.service.state.kind, 'ready');
     const shown = api.completion.last.latest();
     assert.ok(shown);
@@ -104,7 +118,10 @@ describe('inline completions', () => {
       assert.ok(shown.prompt.prompt.text?.endsWith('): number {'));
     }
     // Whatever survived the filters is what VS Code got.
-    assert.deepEqual((items ?? []).map((i) => i.insertText), c.text ? [c.text] : []);
+    assert.deepEqual(
+      (items ?? []).map((i) => i.insertText),
+      c.text ? [c.text] : [],
+    );
     for (const s of c.steps) assert.ok(s.alternatives.length > 0 && s.rawProb > 0);
   });
 
@@ -146,15 +163,27 @@ describe('inline completions', () => {
     // The worker itself stops a generation when told.
     const abort = new AbortController();
     let tokens = 0;
-    const res = await api.service.generate({
-      prompt: { text: 'function f() {\n' },
-      sampling: { temperature: 0, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, maxTokens: 100, stop: [] },
-      topN: 0,
-      signal: abort.signal,
-      onToken: () => {
-        if (++tokens === 2) abort.abort();
-      },
-    }).catch((e: Error) => ({ cancelled: e }));
+    const res = await api.service
+      .generate({
+        prompt: { text: 'function f() {\n' },
+        sampling: {
+          temperature: 0,
+          topK: 0,
+          topP: 1,
+          minP: 0,
+          repetitionPenalty: 1,
+          presencePenalty: 0,
+          frequencyPenalty: 0,
+          maxTokens: 100,
+          stop: [],
+        },
+        topN: 0,
+        signal: abort.signal,
+        onToken: () => {
+          if (++tokens === 2) abort.abort();
+        },
+      })
+      .catch((e: Error) => ({ cancelled: e }));
     if ('stats' in res) {
       assert.equal(res.stats.stopReason, 'cancelled');
       assert.ok(res.stats.generatedTokens < 100);
@@ -169,7 +198,10 @@ describe('inline completions', () => {
     try {
       api.completion.engine.cache.clear();
       const runs = api.completion.engine.runs;
-      assert.equal(await api.completion.provider.provideInlineCompletionItems(doc, fimPosition(doc), automatic, tokenSource().token), undefined);
+      assert.equal(
+        await api.completion.provider.provideInlineCompletionItems(doc, fimPosition(doc), automatic, tokenSource().token),
+        undefined,
+      );
       assert.equal(api.completion.engine.runs, runs);
       await api.completion.provider.provideInlineCompletionItems(doc, fimPosition(doc), invoked, tokenSource().token);
       assert.ok(api.completion.engine.runs > runs);
@@ -200,9 +232,13 @@ describe('explain hover', () => {
     await editor.edit((e) => e.insert(pos, text));
     await vscode.commands.executeCommand('tokenscope.completionAccepted', shown.id, 0, text, doc.uri, doc.offsetAt(pos));
     try {
-      const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, pos.translate(0, 4))) ?? [];
+      const hovers =
+        (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, pos.translate(0, 4))) ?? [];
       const texts = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')));
-      assert.ok(texts.some((t) => t.includes('Explain this completion') && t.includes('command:tokenscope.explainCompletion')), texts.join(' | '));
+      assert.ok(
+        texts.some((t) => t.includes('Explain this completion') && t.includes('command:tokenscope.explainCompletion')),
+        texts.join(' | '),
+      );
       assert.equal(api.completion.last.latest()?.accepted?.text, text);
     } finally {
       await editor.edit((e) => e.delete(new vscode.Range(pos, pos.translate(0, text.length))));
@@ -217,7 +253,10 @@ describe('worker restart', () => {
     assert.ok(pid);
     const starts = api.service.starts;
     process.kill(pid, 'SIGKILL');
-    await waitFor(() => api.service.starts > starts && api.service.state.kind === 'ready' && api.service.pid() !== pid, 'the worker to come back');
+    await waitFor(
+      () => api.service.starts > starts && api.service.state.kind === 'ready' && api.service.pid() !== pid,
+      'the worker to come back',
+    );
     const { doc } = await openSample();
     api.completion.engine.cache.clear();
     const runs = api.completion.engine.runs;

@@ -11,7 +11,11 @@ export async function tokenscope(): Promise<TokenscopeApi> {
 }
 
 /** Polls until `fn` returns a truthy value. */
-export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 90_000): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 90_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -22,7 +26,10 @@ export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | u
 }
 
 export async function ready(api: TokenscopeApi): Promise<void> {
-  await waitFor(() => api.service.state.kind === 'ready' || api.service.state.kind === 'busy', `the worker to be ready (state: ${JSON.stringify(api.service.state)})`);
+  await waitFor(
+    () => api.service.state.kind === 'ready' || api.service.state.kind === 'busy',
+    `the worker to be ready (state: ${JSON.stringify(api.service.state)})`,
+  );
 }
 
 export function workspaceFile(name: string): vscode.Uri {
@@ -35,8 +42,14 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('tokenscope').update(key, value, vscode.ConfigurationTarget.Workspace);
 }
 
-export const automatic: vscode.InlineCompletionContext = { triggerKind: vscode.InlineCompletionTriggerKind.Automatic, selectedCompletionInfo: undefined };
-export const invoked: vscode.InlineCompletionContext = { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined };
+export const automatic: vscode.InlineCompletionContext = {
+  triggerKind: vscode.InlineCompletionTriggerKind.Automatic,
+  selectedCompletionInfo: undefined,
+};
+export const invoked: vscode.InlineCompletionContext = {
+  triggerKind: vscode.InlineCompletionTriggerKind.Invoke,
+  selectedCompletionInfo: undefined,
+};
 
 export function tokenSource(): vscode.CancellationTokenSource {
   return new vscode.CancellationTokenSource();

@@ -11,7 +11,9 @@ export function run(): Promise<void> {
   if (grep) mocha.grep(grep);
   // The restricted pass (an untrusted workspace) runs restricted.suite only; the trusted pass the others.
   const restricted = process.env.TOKENSCOPE_TEST_MODE === 'restricted';
-  for (const f of readdirSync(__dirname).filter((f) => f.endsWith('.suite.js')).sort()) {
+  for (const f of readdirSync(__dirname)
+    .filter((f) => f.endsWith('.suite.js'))
+    .sort()) {
     if ((f === 'restricted.suite.js') === restricted) mocha.addFile(join(__dirname, f));
   }
   return new Promise((resolve, reject) => {

@@ -10,7 +10,9 @@ describe('Restricted Mode', () => {
     const api = await tokenscope();
     const cfg = vscode.workspace.getConfiguration('tokenscope');
     const file = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.vscode', 'settings.json');
-    const workspaceValue = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)))['tokenscope.model.path'] as string;
+    const workspaceValue = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)))[
+      'tokenscope.model.path'
+    ] as string;
     assert.ok(workspaceValue, 'the test workspace sets tokenscope.model.path');
     // VS Code itself withholds it (package.json lists it under restrictedConfigurations) ...
     assert.equal(cfg.inspect<string>('model.path')?.workspaceValue, undefined);

@@ -13,7 +13,12 @@ let streaming: string | undefined;
 const stopped = new Set<number>();
 
 const list = h('div', { class: 'messages', id: 'messages', role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation' });
-const input = h('textarea', { id: 'chat-input', rows: 3, 'aria-label': 'Message', placeholder: 'Ask the model… (Enter to send, Shift+Enter for a new line)' });
+const input = h('textarea', {
+  id: 'chat-input',
+  rows: 3,
+  'aria-label': 'Message',
+  placeholder: 'Ask the model… (Enter to send, Shift+Enter for a new line)',
+});
 const send = h('button', { class: 'primary', id: 'send' }, icon('send'), ' Send');
 const stop = h('button', { class: 'secondary', id: 'stop' }, icon('debug-stop'), ' Stop');
 const regen = h('button', { class: 'secondary', id: 'regenerate' }, icon('refresh'), ' Regenerate');
@@ -21,7 +26,15 @@ const clr = h('button', { class: 'secondary', id: 'clear' }, icon('clear-all'), 
 const template = h('div', { class: 'template', id: 'template' });
 const errorBox = h('div', { class: 'error', role: 'alert', hidden: true });
 
-document.body.appendChild(h('main', { class: 'chat' }, list, errorBox, h('div', { class: 'composer' }, input, h('div', { class: 'row' }, send, stop, regen, clr), template)));
+document.body.appendChild(
+  h(
+    'main',
+    { class: 'chat' },
+    list,
+    errorBox,
+    h('div', { class: 'composer' }, input, h('div', { class: 'row' }, send, stop, regen, clr), template),
+  ),
+);
 
 function body(m: ChatMessage | { role: 'assistant'; content: string }, live: boolean): HTMLElement {
   const el = h('div', { class: `body${live ? ' streaming' : ''}` });
@@ -44,18 +57,40 @@ function body(m: ChatMessage | { role: 'assistant'; content: string }, live: boo
 
 function render(): void {
   clear(list);
-  if (!messages.length && streaming === undefined) list.appendChild(h('p', { class: 'hint' }, 'Chat with the local model. Every reply can be opened in the inspector to see each token and its alternatives.'));
+  if (!messages.length && streaming === undefined)
+    list.appendChild(
+      h(
+        'p',
+        { class: 'hint' },
+        'Chat with the local model. Every reply can be opened in the inspector to see each token and its alternatives.',
+      ),
+    );
   messages.forEach((m, i) => {
     const who = h('div', { class: 'who' }, h('span', {}, m.role === 'user' ? 'You' : m.role === 'assistant' ? 'Model' : 'System'));
     if (m.role === 'assistant') {
-      const inspect = h('button', { class: 'icon-btn inspect', title: 'Open this reply in the inspector', 'aria-label': `Open reply ${i + 1} in the inspector` }, icon('telescope'));
+      const inspect = h(
+        'button',
+        { class: 'icon-btn inspect', title: 'Open this reply in the inspector', 'aria-label': `Open reply ${i + 1} in the inspector` },
+        icon('telescope'),
+      );
       inspect.addEventListener('click', () => vscode.post({ type: 'inspect', index: i }));
       who.appendChild(inspect);
     }
-    const note = m.generationId !== undefined && stopped.has(m.generationId) ? [h('div', { class: 'stopped-note' }, icon('debug-stop'), ' Stopped')] : [];
+    const note =
+      m.generationId !== undefined && stopped.has(m.generationId)
+        ? [h('div', { class: 'stopped-note' }, icon('debug-stop'), ' Stopped')]
+        : [];
     list.appendChild(h('div', { class: `msg ${m.role}`, 'data-index': i }, who, body(m, false), ...note));
   });
-  if (streaming !== undefined) list.appendChild(h('div', { class: 'msg assistant pending', id: 'streaming' }, h('div', { class: 'who' }, h('span', {}, 'Model')), body({ role: 'assistant', content: streaming }, true)));
+  if (streaming !== undefined)
+    list.appendChild(
+      h(
+        'div',
+        { class: 'msg assistant pending', id: 'streaming' },
+        h('div', { class: 'who' }, h('span', {}, 'Model')),
+        body({ role: 'assistant', content: streaming }, true),
+      ),
+    );
   list.scrollTop = list.scrollHeight;
   send.disabled = busy;
   stop.disabled = !busy;

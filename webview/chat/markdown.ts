@@ -7,7 +7,34 @@ const md = new MarkdownIt({ html: false, linkify: false, breaks: false });
 // A line of === or --- under model text is seldom meant as a heading (code models write them in comments).
 md.disable('lheading');
 
-const ALLOWED = new Set(['P', 'BR', 'PRE', 'CODE', 'EM', 'STRONG', 'UL', 'OL', 'LI', 'BLOCKQUOTE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'A', 'HR', 'TABLE', 'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'S', 'DEL']);
+const ALLOWED = new Set([
+  'P',
+  'BR',
+  'PRE',
+  'CODE',
+  'EM',
+  'STRONG',
+  'UL',
+  'OL',
+  'LI',
+  'BLOCKQUOTE',
+  'H1',
+  'H2',
+  'H3',
+  'H4',
+  'H5',
+  'H6',
+  'A',
+  'HR',
+  'TABLE',
+  'THEAD',
+  'TBODY',
+  'TR',
+  'TH',
+  'TD',
+  'S',
+  'DEL',
+]);
 
 export function renderMarkdownHtml(text: string): string {
   return md.render(text);

@@ -19,7 +19,13 @@ const stopBtn = h('button', { class: 'secondary', id: 'stop' }, icon('debug-stop
 const modeProb = h('button', { class: 'seg-btn', id: 'mode-probability', 'aria-pressed': 'true' }, 'Probability');
 const modeRank = h('button', { class: 'seg-btn', id: 'mode-rank', 'aria-pressed': 'false' }, 'Rank (GLTR)');
 const legend = h('div', { class: 'legend-row', id: 'legend', 'aria-live': 'off' });
-const chips = h('div', { id: 'chips', class: 'chips', role: 'listbox', tabindex: 0, 'aria-label': 'Generated tokens; use the arrow keys to select one' });
+const chips = h('div', {
+  id: 'chips',
+  class: 'chips',
+  role: 'listbox',
+  tabindex: 0,
+  'aria-label': 'Generated tokens; use the arrow keys to select one',
+});
 const summary = h('div', { id: 'summary', class: 'summary' });
 const details = h('section', { id: 'details', class: 'details', 'aria-label': 'Selected token', 'aria-live': 'polite' });
 const controls = h('section', { id: 'controls', class: 'controls', 'aria-label': 'Sampling settings' });
@@ -31,7 +37,14 @@ document.body.appendChild(
   h(
     'main',
     { class: 'inspector' },
-    h('header', { class: 'toolbar' }, prompt, h('div', { class: 'buttons' }, genBtn, stopBtn), h('div', { class: 'segmented', role: 'group', 'aria-label': 'Colour tokens by' }, modeProb, modeRank), legend),
+    h(
+      'header',
+      { class: 'toolbar' },
+      prompt,
+      h('div', { class: 'buttons' }, genBtn, stopBtn),
+      h('div', { class: 'segmented', role: 'group', 'aria-label': 'Colour tokens by' }, modeProb, modeRank),
+      legend,
+    ),
     errorBox,
     h('div', { class: 'work' }, h('section', { class: 'tokens', 'aria-label': 'Completion' }, chips, summary), details),
     compare,
@@ -63,8 +76,19 @@ function renderLegend(): void {
   legend.textContent = '';
   const items: [string, string][] =
     st.colorMode === 'probability'
-      ? [['p0', '≥80%'], ['p1', '≥50%'], ['p2', '≥20%'], ['p3', '≥5%'], ['p4', '<5%']]
-      : [['r-top10', 'top 10'], ['r-top100', 'top 100'], ['r-top1000', 'top 1000'], ['r-rest', 'rest']];
+      ? [
+          ['p0', '≥80%'],
+          ['p1', '≥50%'],
+          ['p2', '≥20%'],
+          ['p3', '≥5%'],
+          ['p4', '<5%'],
+        ]
+      : [
+          ['r-top10', 'top 10'],
+          ['r-top100', 'top 100'],
+          ['r-top1000', 'top 1000'],
+          ['r-rest', 'rest'],
+        ];
   for (const [cls, text] of items) legend.appendChild(h('span', { class: `chip legend ${cls}` }, text));
 }
 
@@ -90,7 +114,14 @@ const actions: Actions = {
   branch(altId, altText) {
     const sel = st.selection();
     if (!sel) return;
-    vscode.post({ type: 'branch', generationId: sel.owner, step: sel.step.index, forcedToken: altId, forcedText: altText, sampling: st.sampling });
+    vscode.post({
+      type: 'branch',
+      generationId: sel.owner,
+      step: sel.step.index,
+      forcedToken: altId,
+      forcedText: altText,
+      sampling: st.sampling,
+    });
   },
   regenerate() {
     const sel = st.selection();

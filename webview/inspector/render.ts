@@ -70,7 +70,10 @@ export function renderChips(root: HTMLElement, st: InspectorState, shownStep: nu
   clear(root);
   const path = st.current === undefined ? undefined : st.tree.path(st.current);
   const meta = st.currentMeta();
-  if (meta) root.appendChild(h('span', { class: 'prompt-echo', 'aria-label': 'Prompt' }, meta.prompt.length > 400 ? '…' + meta.prompt.slice(-400) : meta.prompt));
+  if (meta)
+    root.appendChild(
+      h('span', { class: 'prompt-echo', 'aria-label': 'Prompt' }, meta.prompt.length > 400 ? '…' + meta.prompt.slice(-400) : meta.prompt),
+    );
   steps.forEach((step, i) => {
     root.appendChild(chip(step, i, st.colorMode, i === shownStep, path && path.owner[i] !== st.current ? 'parent' : 'own', a));
     if (endsLine(step.text)) root.appendChild(h('br'));
@@ -90,12 +93,22 @@ export function renderSummary(root: HTMLElement, st: InspectorState, shownStep: 
     stat('Perplexity', sum.tokens ? sum.perplexity.toFixed(2) : '–', 'stat-ppl'),
     stat('Mean log-prob', sum.tokens ? sum.meanLogProb.toFixed(3) : '–', 'stat-mlp'),
     stat('Mean entropy', sum.tokens ? sum.meanEntropy.toFixed(2) + ' nats' : '–', 'stat-ent'),
-    stat('Stop', node ? (node.done ? node.stopReason ?? 'done' : 'generating…') : '–', 'stat-stop'),
+    stat('Stop', node ? (node.done ? (node.stopReason ?? 'done') : 'generating…') : '–', 'stat-stop'),
     stat('Model runs', String(st.counters.generate), 'stat-generate'),
     stat('Resamples', String(st.counters.resample), 'stat-resample'),
   );
   if (steps.length) {
-    root.appendChild(h('div', { class: 'entropy-wrap', title: 'Entropy per token (click a bar to select)' }, entropyStrip(steps.map((s) => s.entropy), shownStep, (i) => a.selectStep(i, false))));
+    root.appendChild(
+      h(
+        'div',
+        { class: 'entropy-wrap', title: 'Entropy per token (click a bar to select)' },
+        entropyStrip(
+          steps.map((s) => s.entropy),
+          shownStep,
+          (i) => a.selectStep(i, false),
+        ),
+      ),
+    );
   }
 }
 
@@ -108,7 +121,15 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
   const steps = st.pathSteps();
   const step = shownStep !== undefined ? steps[shownStep] : undefined;
   if (!step) {
-    root.appendChild(h('p', { class: 'hint' }, steps.length ? 'Hover a token, or focus the tokens and use the arrow keys, to see its alternatives.' : 'Generate from a prompt to see each token with its alternatives.'));
+    root.appendChild(
+      h(
+        'p',
+        { class: 'hint' },
+        steps.length
+          ? 'Hover a token, or focus the tokens and use the arrow keys, to see its alternatives.'
+          : 'Generate from a prompt to see each token with its alternatives.',
+      ),
+    );
     return;
   }
   const saved = st.selectedStep;
@@ -130,11 +151,42 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
       step.partial ? h('span', { class: 'badge' }, 'partial UTF-8') : null,
     ),
   );
-  const sourceText = { reported: 'as generated', local: 'recomputed here from the kept top-N probabilities (no model run); exact resample pending', exact: 'exact: re-applied to the kept logits by the worker (no model run)' }[dist.source];
-  root.appendChild(h('div', { class: `dist-source src-${dist.source}`, id: 'dist-source' }, icon(dist.source === 'local' ? 'sync' : 'check'), ' Final probabilities ', sourceText));
+  const sourceText = {
+    reported: 'as generated',
+    local: 'recomputed here from the kept top-N probabilities (no model run); exact resample pending',
+    exact: 'exact: re-applied to the kept logits by the worker (no model run)',
+  }[dist.source];
+  root.appendChild(
+    h(
+      'div',
+      { class: `dist-source src-${dist.source}`, id: 'dist-source' },
+      icon(dist.source === 'local' ? 'sync' : 'check'),
+      ' Final probabilities ',
+      sourceText,
+    ),
+  );
   const list = h('div', { class: 'alts', role: 'list', 'aria-label': 'Alternatives (click one to branch on it)' });
-  root.appendChild(h('div', { class: 'legend bars-legend', 'aria-hidden': 'true' }, h('i', { class: 'sw raw' }), 'raw: the model ', h('i', { class: 'sw final' }), 'final: after penalties, temperature, top-k, top-p, min-p'));
-  list.appendChild(h('div', { class: 'alt header', 'aria-hidden': 'true' }, h('span', {}, 'token'), h('span', {}, ''), h('span', { class: 'num' }, 'raw'), h('span', { class: 'num' }, 'final'), h('span', {}, '')));
+  root.appendChild(
+    h(
+      'div',
+      { class: 'legend bars-legend', 'aria-hidden': 'true' },
+      h('i', { class: 'sw raw' }),
+      'raw: the model ',
+      h('i', { class: 'sw final' }),
+      'final: after penalties, temperature, top-k, top-p, min-p',
+    ),
+  );
+  list.appendChild(
+    h(
+      'div',
+      { class: 'alt header', 'aria-hidden': 'true' },
+      h('span', {}, 'token'),
+      h('span', {}, ''),
+      h('span', { class: 'num' }, 'raw'),
+      h('span', { class: 'num' }, 'final'),
+      h('span', {}, ''),
+    ),
+  );
   const sorted = [...dist.alternatives].sort((x, y) => y.rawProb - x.rawProb);
   const alts = st.allAlternatives ? sorted : sorted.filter((x, i) => i < SHOWN_ALTERNATIVES || x.id === dist.chosenId);
   const scale = Math.max(...alts.map((x) => Math.max(x.rawProb, x.finalProb)), 1e-9);
@@ -155,23 +207,63 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
       probBars(alt.rawProb, alt.finalProb, removed, scale),
       h('span', { class: 'num' }, formatProb(alt.rawProb)),
       h('span', { class: 'num' }, removed ? '—' : formatProb(alt.finalProb)),
-      h('span', { class: 'tag' }, chosen ? h('span', { class: 'badge chosen' }, icon('check'), ' chosen') : removed ? h('span', { class: 'badge removed', title: `removed by ${alt.removedBy}` }, `✕ ${alt.removedBy}`) : h('span', { class: 'branch-hint' }, icon('git-branch'))),
+      h(
+        'span',
+        { class: 'tag' },
+        chosen
+          ? h('span', { class: 'badge chosen' }, icon('check'), ' chosen')
+          : removed
+            ? h('span', { class: 'badge removed', title: `removed by ${alt.removedBy}` }, `✕ ${alt.removedBy}`)
+            : h('span', { class: 'branch-hint' }, icon('git-branch')),
+      ),
     );
     if (!chosen) row.addEventListener('click', () => a.branch(alt.id, alt.text));
     list.appendChild(row);
   }
-  if (!alts.some((x) => x.id === dist.chosenId)) list.appendChild(h('div', { class: 'hint' }, `The chosen token is past the top ${sorted.length} alternatives.`));
+  if (!alts.some((x) => x.id === dist.chosenId))
+    list.appendChild(h('div', { class: 'hint' }, `The chosen token is past the top ${sorted.length} alternatives.`));
   root.appendChild(list);
   if (sorted.length > SHOWN_ALTERNATIVES) {
-    const more = h('button', { class: 'secondary', id: 'show-all', 'aria-expanded': String(st.allAlternatives) }, st.allAlternatives ? `Show the top ${SHOWN_ALTERNATIVES}` : `Show all ${sorted.length} alternatives`);
+    const more = h(
+      'button',
+      { class: 'secondary', id: 'show-all', 'aria-expanded': String(st.allAlternatives) },
+      st.allAlternatives ? `Show the top ${SHOWN_ALTERNATIVES}` : `Show all ${sorted.length} alternatives`,
+    );
     more.addEventListener('click', () => a.toggleAllAlternatives());
     root.appendChild(more);
   }
   const cdf = cumulative(dist.alternatives);
-  root.appendChild(h('div', { class: 'cdf-title' }, 'Cumulative final distribution', dist.source === 'reported' && dist.draw > 0 ? ' and the draw that picked the token' : ''));
-  root.appendChild(cdfChart(cdf, dist.chosenId, dist.draw, dist.source === 'reported' && st.tree.get(st.ownerOf(shownStep!) ?? -1)?.meta.sampling.temperature !== 0 && !step.forced));
   root.appendChild(
-    h('div', { class: 'actions' }, h('button', { class: 'primary', id: 'resample-btn', title: 'Keep the tokens before this step, draw this step again with the current settings, and continue' }, icon('refresh'), ' Resample from this step')),
+    h(
+      'div',
+      { class: 'cdf-title' },
+      'Cumulative final distribution',
+      dist.source === 'reported' && dist.draw > 0 ? ' and the draw that picked the token' : '',
+    ),
+  );
+  root.appendChild(
+    cdfChart(
+      cdf,
+      dist.chosenId,
+      dist.draw,
+      dist.source === 'reported' && st.tree.get(st.ownerOf(shownStep!) ?? -1)?.meta.sampling.temperature !== 0 && !step.forced,
+    ),
+  );
+  root.appendChild(
+    h(
+      'div',
+      { class: 'actions' },
+      h(
+        'button',
+        {
+          class: 'primary',
+          id: 'resample-btn',
+          title: 'Keep the tokens before this step, draw this step again with the current settings, and continue',
+        },
+        icon('refresh'),
+        ' Resample from this step',
+      ),
+    ),
   );
   root.querySelector('#resample-btn')!.addEventListener('click', () => a.regenerate());
 }
@@ -183,14 +275,47 @@ export function renderControls(root: HTMLElement, st: InspectorState, a: Actions
   for (const spec of CONTROLS) {
     const id = `ctl-${spec.key}`;
     const helpId = `${id}-help`;
-    const range = spec.key === 'seed' ? null : h('input', { type: 'range', id: `${id}-range`, min: spec.min, max: spec.max, step: spec.step, 'aria-label': spec.label, 'aria-describedby': helpId });
-    const num = h('input', { type: 'number', id, min: spec.min, max: spec.max, step: spec.step, 'aria-describedby': helpId, placeholder: spec.key === 'seed' ? 'random' : '' });
-    const reset = h('button', { class: 'icon-btn', title: `Reset ${spec.label} to default`, 'aria-label': `Reset ${spec.label} to default` }, icon('discard'));
+    const range =
+      spec.key === 'seed'
+        ? null
+        : h('input', {
+            type: 'range',
+            id: `${id}-range`,
+            min: spec.min,
+            max: spec.max,
+            step: spec.step,
+            'aria-label': spec.label,
+            'aria-describedby': helpId,
+          });
+    const num = h('input', {
+      type: 'number',
+      id,
+      min: spec.min,
+      max: spec.max,
+      step: spec.step,
+      'aria-describedby': helpId,
+      placeholder: spec.key === 'seed' ? 'random' : '',
+    });
+    const reset = h(
+      'button',
+      { class: 'icon-btn', title: `Reset ${spec.label} to default`, 'aria-label': `Reset ${spec.label} to default` },
+      icon('discard'),
+    );
     range?.addEventListener('input', () => a.setControl(spec, range.value, false));
     range?.addEventListener('change', () => a.setControl(spec, range.value, true));
     num.addEventListener('change', () => a.setControl(spec, num.value, true));
     reset.addEventListener('click', () => a.resetControl(spec));
-    root.appendChild(h('div', { class: 'control', 'data-key': spec.key }, h('label', { for: id }, spec.label), range ?? h('span'), num, reset, h('div', { class: 'help', id: helpId }, spec.help)));
+    root.appendChild(
+      h(
+        'div',
+        { class: 'control', 'data-key': spec.key },
+        h('label', { for: id }, spec.label),
+        range ?? h('span'),
+        num,
+        reset,
+        h('div', { class: 'help', id: helpId }, spec.help),
+      ),
+    );
   }
   const all = h('button', { class: 'secondary', id: 'reset-all' }, icon('discard'), ' Reset all to defaults');
   all.addEventListener('click', () => a.resetAll());
@@ -224,11 +349,36 @@ export function renderTree(root: HTMLElement, st: InspectorState, a: Actions): v
     const node = st.tree.get(r.id)!;
     const path = st.tree.path(r.id).steps;
     const sum = summarize(path);
-    const show = h('button', { class: `tree-item${r.id === st.current ? ' current' : ''}`, title: 'Show this generation', 'data-gen': r.id }, icon(r.depth ? 'git-branch' : 'symbol-string'), ' ', r.label, h('span', { class: 'muted' }, ` · ${path.length} tok · ppl ${path.length ? sum.perplexity.toFixed(1) : '–'}${node.done ? '' : ' · …'}`));
+    const show = h(
+      'button',
+      { class: `tree-item${r.id === st.current ? ' current' : ''}`, title: 'Show this generation', 'data-gen': r.id },
+      icon(r.depth ? 'git-branch' : 'symbol-string'),
+      ' ',
+      r.label,
+      h(
+        'span',
+        { class: 'muted' },
+        ` · ${path.length} tok · ppl ${path.length ? sum.perplexity.toFixed(1) : '–'}${node.done ? '' : ' · …'}`,
+      ),
+    );
     show.addEventListener('click', () => a.showGeneration(r.id));
-    const cmp = h('button', { class: `icon-btn${st.compareWith === r.id ? ' on' : ''}`, title: 'Compare side by side with the shown generation', 'aria-label': `Compare generation ${r.id} side by side`, 'aria-pressed': String(st.compareWith === r.id) }, icon('split-horizontal'));
+    const cmp = h(
+      'button',
+      {
+        class: `icon-btn${st.compareWith === r.id ? ' on' : ''}`,
+        title: 'Compare side by side with the shown generation',
+        'aria-label': `Compare generation ${r.id} side by side`,
+        'aria-pressed': String(st.compareWith === r.id),
+      },
+      icon('split-horizontal'),
+    );
     cmp.addEventListener('click', () => a.toggleCompare(r.id));
-    const li = h('li', { role: 'treeitem', 'aria-level': r.depth + 1, 'aria-selected': String(r.id === st.current) }, show, r.id === st.current ? null : cmp);
+    const li = h(
+      'li',
+      { role: 'treeitem', 'aria-level': r.depth + 1, 'aria-selected': String(r.id === st.current) },
+      show,
+      r.id === st.current ? null : cmp,
+    );
     // CSSOM, not a style attribute: the CSP allows no inline styles.
     li.style.paddingLeft = `${r.depth * 14}px`;
     ul.appendChild(li);
@@ -255,9 +405,22 @@ export function renderCompare(root: HTMLElement, st: InspectorState, a: Actions)
       body.appendChild(c);
       if (endsLine(s.text)) body.appendChild(h('br'));
     });
-    return h('div', { class: 'compare-col' }, h('h3', {}, st.tree.rows().find((r) => r.id === id)?.label ?? `#${id}`), h('div', { class: 'muted' }, `${steps.length} tokens · perplexity ${steps.length ? sum.perplexity.toFixed(2) : '–'} · mean log-prob ${sum.meanLogProb.toFixed(3)} · diverges at step ${common}`), body);
+    return h(
+      'div',
+      { class: 'compare-col' },
+      h('h3', {}, st.tree.rows().find((r) => r.id === id)?.label ?? `#${id}`),
+      h(
+        'div',
+        { class: 'muted' },
+        `${steps.length} tokens · perplexity ${steps.length ? sum.perplexity.toFixed(2) : '–'} · mean log-prob ${sum.meanLogProb.toFixed(3)} · diverges at step ${common}`,
+      ),
+      body,
+    );
   };
   const close = h('button', { class: 'icon-btn', 'aria-label': 'Close comparison', title: 'Close comparison' }, icon('close'));
   close.addEventListener('click', () => a.toggleCompare(st.compareWith!));
-  root.append(h('div', { class: 'compare-head' }, h('h2', {}, 'Side by side'), close), h('div', { class: 'compare-cols' }, col(st.current, left), col(st.compareWith, right)));
+  root.append(
+    h('div', { class: 'compare-head' }, h('h2', {}, 'Side by side'), close),
+    h('div', { class: 'compare-cols' }, col(st.current, left), col(st.compareWith, right)),
+  );
 }

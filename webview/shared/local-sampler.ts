@@ -43,14 +43,14 @@ export function applySampling(
   // Softmax at temperature.
   const max = order[0].logit;
   let z = 0;
-  const p = new Map<typeof alts[number], number>();
+  const p = new Map<(typeof alts)[number], number>();
   for (const a of order) {
     const e = Math.exp((a.logit - max) / s.temperature);
     p.set(a, e);
     z += e;
   }
   for (const a of order) p.set(a, p.get(a)! / z);
-  if (s.topK > 0) order.slice(s.topK).forEach((a) => (a.removedBy ??= 'top-k'));
+  if (s.topK > 0) for (const a of order.slice(s.topK)) a.removedBy ??= 'top-k';
   if (s.topP < 1) {
     let cum = 0;
     let kept = 0;

@@ -50,7 +50,7 @@ export function tokenLabel(tok: { text: string; bytes?: readonly number[]; parti
   }
   if (tok.text === '') return { label: '∅', kind: 'empty', description: 'empty token' };
   const label = visibleText(tok.text);
-  if (/^[\r\n]+[ \t]*$/.test(tok.text) || /\n/.test(tok.text) && tok.text.trim() === '')
+  if (/^[\r\n]+[ \t]*$/.test(tok.text) || (/\n/.test(tok.text) && tok.text.trim() === ''))
     return { label, kind: 'newline', description: `newline ${describe(tok.text)}` };
   if (tok.text.trim() === '') return { label, kind: 'space', description: `whitespace ${describe(tok.text)}` };
   return { label, kind: 'text', description: describe(tok.text) };

@@ -11,7 +11,9 @@ const pieces = h('div', { class: 'pieces', id: 'pieces', role: 'list', 'aria-lab
 const table = h('table', { class: 'ids', id: 'ids' });
 const input = h('textarea', { rows: 2, 'aria-label': 'Text to tokenize', placeholder: 'Or type text to tokenize…' });
 input.addEventListener('input', () => vscode.post({ type: 'tokenize', text: input.value }));
-document.body.appendChild(h('main', { class: 'tokenizer' }, head, pieces, table, h('details', {}, h('summary', {}, 'Tokenize typed text'), input)));
+document.body.appendChild(
+  h('main', { class: 'tokenizer' }, head, pieces, table, h('details', {}, h('summary', {}, 'Tokenize typed text'), input)),
+);
 
 window.addEventListener('message', (ev: MessageEvent<TokenizerHostToView>) => {
   const m = ev.data;
@@ -25,13 +27,34 @@ window.addEventListener('message', (ev: MessageEvent<TokenizerHostToView>) => {
   head.textContent = `${m.tokens.length} tokens for ${[...m.text].length} characters of the ${m.source}${bytes ? ` · ${bytes} partial-UTF-8 byte tokens` : ''}`;
   m.tokens.forEach((t, i) => {
     const l = tokenLabel(t);
-    pieces.appendChild(h('span', { class: `piece kind-${l.kind}`, role: 'listitem', title: `#${i} id ${t.id}: ${l.description}`, 'aria-label': `Token ${i + 1}, id ${t.id}: ${l.description}` }, l.label, h('sub', {}, String(t.id))));
+    pieces.appendChild(
+      h(
+        'span',
+        {
+          class: `piece kind-${l.kind}`,
+          role: 'listitem',
+          title: `#${i} id ${t.id}: ${l.description}`,
+          'aria-label': `Token ${i + 1}, id ${t.id}: ${l.description}`,
+        },
+        l.label,
+        h('sub', {}, String(t.id)),
+      ),
+    );
     if (t.text.endsWith('\n')) pieces.appendChild(h('br'));
   });
   table.appendChild(h('tr', {}, h('th', {}, '#'), h('th', {}, 'id'), h('th', {}, 'token'), h('th', {}, 'bytes (hex)')));
   m.tokens.slice(0, 300).forEach((t, i) => {
     const l = tokenLabel(t);
-    table.appendChild(h('tr', {}, h('td', {}, String(i)), h('td', {}, String(t.id)), h('td', { class: `kind-${l.kind}` }, l.label), h('td', { class: 'bytes', title: byteHex(t.bytes) }, t.bytes.map(hexByte).join(' '))));
+    table.appendChild(
+      h(
+        'tr',
+        {},
+        h('td', {}, String(i)),
+        h('td', {}, String(t.id)),
+        h('td', { class: `kind-${l.kind}` }, l.label),
+        h('td', { class: 'bytes', title: byteHex(t.bytes) }, t.bytes.map(hexByte).join(' ')),
+      ),
+    );
   });
 });
 

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import type { ModelInfo } from '../../../model-runtime/protocol';
 import { describeState } from '../../../extension/runtime-state';
 
-const model = { name: 'tokenscope-code', dir: '/m', architecture: 'llama', layers: 10, contextLength: 1024, supportsFim: true } as ModelInfo;
+const model = {
+  name: 'tokenscope-code',
+  dir: '/m',
+  architecture: 'llama',
+  layers: 10,
+  contextLength: 1024,
+  supportsFim: true,
+} as ModelInfo;
 const provider = { active: 'cpu', fallbacks: [{ provider: 'webgpu', reason: 'no adapter' }] };
 
 test('the status bar words each worker state', () => {

@@ -35,11 +35,16 @@ test('build-corpus: licenses, duplicates, package splits, EOT per file', () => {
   writeFileSync(join(py, 'json', '__init__.py'), 'def loads(s):\n    """Parse."""\n    return eval(s)  # not really\n'.repeat(3));
   writeFileSync(join(py, 'shlex.py'), 'def split(s):\n    """Split."""\n    return s.split()\n'.repeat(3));
   const out = join(root, 'out');
-  const r = spawnSync(process.execPath, ['model-runtime/training/build-corpus.mjs', '--out', out, '--npm', join(root, 'node_modules'), '--python', py], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['training/build-corpus.mjs', '--out', out, '--npm', join(root, 'node_modules'), '--python', py], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
 
-  assert.ok(m.skipped.some((s: { name: string }) => s.name === 'copyleft'), 'GPL package skipped');
+  assert.ok(
+    m.skipped.some((s: { name: string }) => s.name === 'copyleft'),
+    'GPL package skipped',
+  );
   assert.ok(!m.sources.some((s: { name: string }) => s.name === 'copyleft'));
   assert.ok(!m.sources.some((s: { name: string }) => s.name === 'zz-dupe'), 'exact duplicate dropped');
   assert.ok(!m.sources.some((s: { name: string }) => s.name === 'minified'), 'minified file dropped');
@@ -74,17 +79,25 @@ test('build-corpus: licenses, duplicates, package splits, EOT per file', () => {
   }
   const expectedFiles = m.sources.reduce((a: number, s: { files: number }) => a + s.files, 0);
   assert.equal(files, expectedFiles);
-  assert.equal(tokens, Object.values(m.splits as Record<string, number>).reduce((a, b) => a + b, 0));
+  assert.equal(
+    tokens,
+    Object.values(m.splits as Record<string, number>).reduce((a, b) => a + b, 0),
+  );
 
   // Held-out files are listed by hash, and the test split is there as text for evaluation.
   const heldout = readFileSync(join(out, 'heldout-hashes.txt'), 'utf8').split('\n').filter(Boolean);
-  const nonTrain = m.sources.filter((s: { split: string }) => s.split !== 'train').reduce((a: number, s: { files: number }) => a + s.files, 0);
+  const nonTrain = m.sources
+    .filter((s: { split: string }) => s.split !== 'train')
+    .reduce((a: number, s: { files: number }) => a + s.files, 0);
   assert.equal(heldout.length, nonTrain);
   // The newline-starting token ids that line-shaped FIM cuts at (p50k: "\n", "\n\n", "\n" + no-break space).
   const newline: number[] = JSON.parse(readFileSync(join(out, 'newline-tokens.json'), 'utf8'));
   assert.deepEqual(newline, [198, 628, 44320]);
   for (const id of newline) assert.ok(decode([id]).startsWith('\n'));
-  const testDocs = readFileSync(join(out, 'test.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const testDocs = readFileSync(join(out, 'test.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   assert.ok(testDocs.length > 0);
   for (const d of testDocs) assert.equal(splits.get(d.source), 'test');
 });

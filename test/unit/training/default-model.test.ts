@@ -10,12 +10,28 @@ import type { SamplingSettings } from '../../../model-runtime/protocol';
 
 const DIR = resolve('media/models/tokenscope-code');
 const GREEDY: SamplingSettings = {
-  temperature: 0, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, maxTokens: 12, stop: [],
+  temperature: 0,
+  topK: 0,
+  topP: 1,
+  minP: 0,
+  repetitionPenalty: 1,
+  presencePenalty: 0,
+  frequencyPenalty: 0,
+  maxTokens: 12,
+  stop: [],
 };
 const PROMPT = 'export function clamp(value: number, min: number, max: number): number {\n  return ';
 
 test('default model: folder layout and model card', () => {
-  for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx', 'README.md', 'eval-results.json']) {
+  for (const f of [
+    'config.json',
+    'generation_config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    'onnx/model_quantized.onnx',
+    'README.md',
+    'eval-results.json',
+  ]) {
     assert.ok(existsSync(join(DIR, f)), `${f} is missing`);
   }
   const cfg = JSON.parse(readFileSync(join(DIR, 'config.json'), 'utf8'));
@@ -31,7 +47,11 @@ test('default model: our runtime and transformers.js agree on greedy tokens', as
   try {
     assert.equal(engine.info.supportsFim, true);
     promptIds = engine.tokenize(PROMPT);
-    const r = await engine.generate({ prompt: { tokens: promptIds }, sampling: GREEDY, topN: 0 }, () => undefined, () => false);
+    const r = await engine.generate(
+      { prompt: { tokens: promptIds }, sampling: GREEDY, topN: 0 },
+      () => undefined,
+      () => false,
+    );
     ours = r.ids;
     assert.equal(ours.length, 12);
   } finally {

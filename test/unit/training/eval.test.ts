@@ -12,11 +12,37 @@ test('eval.ts: bits per byte, next-token accuracy and next-line exact match per 
   // Token ids below 512 exist in the llama-tiny fixture's cut vocabulary.
   const tokens = Uint16Array.from({ length: 400 }, (_, i) => 32 + ((i * 7) % 90));
   for (const lang of ['tsjs', 'py']) writeFileSync(join(corpus, `test.${lang}.bin`), Buffer.from(tokens.buffer));
-  const body = (lang: string) => Array.from({ length: 30 }, (_, i) => (lang === 'py' ? `value_${i} = compute(${i})` : `const value${i} = compute(${i});`)).join('\n') + '\n';
-  writeFileSync(join(corpus, 'test.jsonl'), ['tsjs', 'py'].map((lang) => JSON.stringify({ source: `pkg-${lang}`, lang, path: 'a', text: body(lang) })).join('\n') + '\n');
+  const body = (lang: string) =>
+    Array.from({ length: 30 }, (_, i) => (lang === 'py' ? `value_${i} = compute(${i})` : `const value${i} = compute(${i});`)).join('\n') +
+    '\n';
+  writeFileSync(
+    join(corpus, 'test.jsonl'),
+    ['tsjs', 'py'].map((lang) => JSON.stringify({ source: `pkg-${lang}`, lang, path: 'a', text: body(lang) })).join('\n') + '\n',
+  );
   const out = join(corpus, 'results.json');
-  const r = spawnSync(process.execPath, [resolve('dist/eval.js'), '--model', 'test/fixtures/models/llama-tiny', '--onnx', 'model.onnx', '--corpus', corpus,
-    '--windows', '2', '--lines', '3', '--ctx', '64', '--threads', '1', '--json', out], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      resolve('dist/eval.js'),
+      '--model',
+      'test/fixtures/models/llama-tiny',
+      '--onnx',
+      'model.onnx',
+      '--corpus',
+      corpus,
+      '--windows',
+      '2',
+      '--lines',
+      '3',
+      '--ctx',
+      '64',
+      '--threads',
+      '1',
+      '--json',
+      out,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   const res = JSON.parse(readFileSync(out, 'utf8'));
   assert.equal(res.onnx, 'model.onnx');
@@ -25,7 +51,8 @@ test('eval.ts: bits per byte, next-token accuracy and next-line exact match per 
     assert.ok(Number.isFinite(x.bitsPerByte) && x.bitsPerByte > 0, `${lang} bits/byte ${x.bitsPerByte}`);
     // 2 windows x the second half of 64 positions are scored.
     assert.equal(x.tokens, 64);
-    for (const k of ['nextTokenAccuracy', 'nextLineExactMatchLtr', 'nextLineExactMatchFim']) assert.ok(x[k] >= 0 && x[k] <= 1, `${lang} ${k} ${x[k]}`);
+    for (const k of ['nextTokenAccuracy', 'nextLineExactMatchLtr', 'nextLineExactMatchFim'])
+      assert.ok(x[k] >= 0 && x[k] <= 1, `${lang} ${k} ${x[k]}`);
     assert.equal(x.lineSamples, 3);
     assert.equal(x.examplesLtr.length, 3);
     for (const e of x.examplesLtr) assert.match(e.expected, /value_?\d+/);

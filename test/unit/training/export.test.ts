@@ -20,7 +20,10 @@ function findPython(): string | undefined {
 const python = findPython();
 const skip = python ? false : process.env.CI ? false : 'needs python3 with torch and onnx (apt-get install python3-torch python3-onnx)';
 
-interface Reference { steps: { feed: number[]; check_ids: number[]; check_logits: number[]; argmax: number }[]; atol: number }
+interface Reference {
+  steps: { feed: number[]; check_ids: number[]; check_logits: number[]; argmax: number }[];
+  atol: number;
+}
 
 async function replay(dir: string, onnxFile: string, ref: Reference) {
   const engine = await Engine.load(dir, { onnxFile });
@@ -32,7 +35,7 @@ async function replay(dir: string, onnxFile: string, ref: Reference) {
       const out = await engine.run(cache, step.feed);
       const V = out.data.length / out.rows;
       const last = out.data.subarray((out.rows - 1) * V);
-      step.check_ids.forEach((id, i) => (maxErr = Math.max(maxErr, Math.abs(last[id] - step.check_logits[i]))));
+      for (const [i, id] of step.check_ids.entries()) maxErr = Math.max(maxErr, Math.abs(last[id] - step.check_logits[i]));
       let best = 0;
       for (let i = 1; i < V; i++) if (last[i] > last[best]) best = i;
       argmax.push(best);
@@ -46,10 +49,18 @@ async function replay(dir: string, onnxFile: string, ref: Reference) {
 test('export_onnx.py + quantize.py: ONNX logits equal torch logits, int8 keeps the greedy choice', { skip }, async () => {
   assert.ok(python, 'CI must provide python3 with torch and onnx');
   const out = mkdtempSync(join(tmpdir(), 'export-'));
-  const r = spawnSync(python, ['model-runtime/training/make_fixtures.py', '--out', out, '--only', 'mistral-tiny'], { encoding: 'utf8' });
+  const r = spawnSync(python, ['training/make_fixtures.py', '--out', out, '--only', 'mistral-tiny'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const dir = join(out, 'mistral-tiny');
-  for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'reference.json']) {
+  for (const f of [
+    'config.json',
+    'generation_config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    'onnx/model.onnx',
+    'onnx/model_quantized.onnx',
+    'reference.json',
+  ]) {
     assert.ok(existsSync(join(dir, f)), `${f} written`);
   }
   // The int8 file stores the tied embedding once: well under half the fp32 file.
@@ -57,15 +68,21 @@ test('export_onnx.py + quantize.py: ONNX logits equal torch logits, int8 keeps t
   const ref: Reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8'));
   const fp32 = await replay(dir, 'model.onnx', ref);
   assert.ok(fp32.maxErr < ref.atol, `fp32 max error ${fp32.maxErr}`);
-  assert.deepEqual(fp32.argmax, ref.steps.map((s) => s.argmax));
+  assert.deepEqual(
+    fp32.argmax,
+    ref.steps.map((s) => s.argmax),
+  );
   const q8 = await replay(dir, 'model_quantized.onnx', ref);
-  assert.deepEqual(q8.argmax, ref.steps.map((s) => s.argmax));
+  assert.deepEqual(
+    q8.argmax,
+    ref.steps.map((s) => s.argmax),
+  );
 });
 
 test('data.py: FIM rows keep every token once, in PSM or SPM order, ending in <|endoftext|>', { skip }, () => {
   const code = `
 import sys, numpy as np
-sys.path.insert(0, 'model-runtime/training')
+sys.path.insert(0, 'training')
 from data import fim_row, get_batch, EOT, FIM_PREFIX, FIM_MIDDLE, FIM_SUFFIX
 rng = np.random.default_rng(0)
 w = np.arange(1, 101, dtype=np.uint16)

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { StepIndex, tokenAtDraw } from '../../../../extension/inspector/step-index';
+
+test('a root generation keeps its numbering', () => {
+  const ix = new StepIndex();
+  ix.begin(1, 0);
+  assert.equal(ix.toPath(1, 0), 0);
+  assert.equal(ix.toPath(1, 5), 5);
+  assert.equal(ix.toWorker(1, 5), 5);
+});
+
+test('a branch numbered from 0 by the worker maps to path positions after the branch point', () => {
+  const ix = new StepIndex();
+  ix.begin(2, 4);
+  assert.equal(ix.toPath(2, 0), 4);
+  assert.equal(ix.toPath(2, 3), 7);
+  assert.equal(ix.toWorker(2, 7), 3);
+});
+
+test('a branch numbered from the branch point maps to itself', () => {
+  const ix = new StepIndex();
+  ix.begin(3, 4);
+  assert.equal(ix.toPath(3, 4), 4);
+  assert.equal(ix.toWorker(3, 6), 6);
+});
+
+test('the draw walks kept tokens from most to least likely', () => {
+  const alts = [
+    { id: 1, text: 'a', finalProb: 0.2 },
+    { id: 2, text: 'b', finalProb: 0.7 },
+    { id: 3, text: 'c', finalProb: 0 },
+  ];
+  assert.equal(tokenAtDraw(alts, 0.5)!.id, 2);
+  assert.equal(tokenAtDraw(alts, 0.8)!.id, 1);
+  assert.equal(tokenAtDraw(alts, 0.99)!.id, 1);
+});

@@ -1,0 +1,193 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RuntimeError } from '../../../model-runtime/errors';
+import { Engine } from '../../../model-runtime/generate';
+import { archFacts, checkSignature, readModelFolder, specialIds } from '../../../model-runtime/model-folder';
+import { FIXTURES } from './fixtures';
+
+/** A broken copy of a fixture: `edit` changes files in it. */
+function broken(edit: (dir: string) => void, fixture = 'llama-tiny'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tokenscope-broken-'));
+  cpSync(join(FIXTURES, fixture), dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+const json = (dir: string, file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'));
+const write = (dir: string, file: string, v: unknown) => writeFileSync(join(dir, file), typeof v === 'string' ? v : JSON.stringify(v));
+
+function expectError(f: () => unknown, code: string, ...parts: (string | RegExp)[]) {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof RuntimeError, String(e));
+    assert.equal(e.code, code, e.message);
+    for (const p of parts) assert.match(e.message, typeof p === 'string' ? new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : p);
+    return;
+  }
+  assert.fail('no error');
+}
+
+async function expectLoadError(dir: string, code: string, ...parts: (string | RegExp)[]) {
+  let err: unknown;
+  try {
+    const e = await Engine.load(dir, { providers: ['cpu'], onnxFile: 'model.onnx' });
+    await e.release();
+  } catch (e) {
+    err = e;
+  }
+  expectError(
+    () => {
+      if (err) throw err;
+    },
+    code,
+    ...parts,
+  );
+}
+
+test('a good folder: architecture facts, special ids, ONNX preference', () => {
+  const f = readModelFolder(join(FIXTURES, 'llama-tiny'));
+  assert.deepEqual(f.arch, {
+    modelType: 'llama',
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+    headDim: 8,
+    hiddenSize: 32,
+    maxPositions: 256,
+    vocabSize: 516,
+  });
+  assert.deepEqual(f.specials.eos, [512]);
+  // Quantized preferred when present; an explicit choice wins.
+  assert.equal(f.onnxFile, 'model_quantized.onnx');
+  assert.equal(readModelFolder(join(FIXTURES, 'llama-tiny'), { onnxFile: 'model.onnx' }).onnxFile, 'model.onnx');
+  const g = readModelFolder(join(FIXTURES, 'gpt2-tiny'));
+  assert.equal(g.gptEncoding, 'r50k_base');
+  assert.deepEqual([g.arch.layers, g.arch.heads, g.arch.kvHeads, g.arch.headDim, g.arch.maxPositions], [2, 2, 2, 4, 128]);
+});
+
+test('architecture facts for every supported model_type; head_dim derived when absent', () => {
+  const base = { num_hidden_layers: 3, num_attention_heads: 8, hidden_size: 64, max_position_embeddings: 512, vocab_size: 100 };
+  for (const t of ['llama', 'qwen2', 'mistral', 'phi3']) {
+    const a = archFacts({ model_type: t, ...base, num_key_value_heads: 2 });
+    assert.deepEqual([a.layers, a.heads, a.kvHeads, a.headDim, a.maxPositions], [3, 8, 2, 8, 512]);
+  }
+  assert.equal(archFacts({ model_type: 'llama', ...base }).kvHeads, 8);
+  assert.equal(archFacts({ model_type: 'llama', ...base, head_dim: 16 }).headDim, 16);
+  expectError(() => archFacts({ model_type: 'bert' }), 'unknown-architecture', 'config.json', '"bert"', 'gpt2, llama');
+  expectError(() => archFacts({ model_type: 'llama', ...base, num_key_value_heads: 3 }), 'model-folder', 'num_key_value_heads');
+  // generation_config.json overrides config.json; eos may be a list.
+  assert.deepEqual(specialIds({ eos_token_id: 1, bos_token_id: 0 }, { eos_token_id: [2, 3] }), { bos: 0, eos: [2, 3], pad: undefined });
+});
+
+test('broken model folders each get their own error naming the file', async () => {
+  const made: string[] = [];
+  const b = (edit: (d: string) => void, fixture?: string) => {
+    const d = broken(edit, fixture);
+    made.push(d);
+    return d;
+  };
+  try {
+    expectError(() => readModelFolder(join(FIXTURES, 'no-such-model')), 'model-folder', 'no-such-model', 'not found');
+    expectError(() => readModelFolder(b((d) => rmSync(join(d, 'config.json')))), 'model-folder', 'config.json', 'missing');
+    expectError(
+      () => readModelFolder(b((d) => rmSync(join(d, 'generation_config.json')))),
+      'model-folder',
+      'generation_config.json',
+      'missing',
+    );
+    expectError(
+      () => readModelFolder(b((d) => write(d, 'generation_config.json', '{"eos_token_id": 5,'))),
+      'model-folder',
+      'generation_config.json',
+      'not valid JSON',
+    );
+    expectError(() => readModelFolder(b((d) => write(d, 'config.json', '[1, 2]'))), 'model-folder', 'config.json', 'JSON object');
+    expectError(
+      () => readModelFolder(b((d) => write(d, 'config.json', { ...json(d, 'config.json'), model_type: 't5' }))),
+      'unknown-architecture',
+      'config.json',
+      '"t5"',
+    );
+    expectError(
+      () => readModelFolder(b((d) => write(d, 'config.json', { ...json(d, 'config.json'), num_hidden_layers: undefined }))),
+      'model-folder',
+      'config.json',
+      'num_hidden_layers',
+    );
+    expectError(
+      () => readModelFolder(b((d) => write(d, 'generation_config.json', { eos_token_id: 'x' }))),
+      'model-folder',
+      'generation_config.json',
+      'eos_token_id',
+    );
+    expectError(
+      () => readModelFolder(b((d) => rmSync(join(d, 'tokenizer.json')))),
+      'model-folder',
+      'tokenizer.json',
+      'gpt_tokenizer_encoding',
+    );
+    expectError(
+      () => readModelFolder(b((d) => write(d, 'tokenizer.json', '{"version": "1.0"}'))),
+      'model-folder',
+      'tokenizer.json',
+      '"model"',
+    );
+    expectError(
+      () => readModelFolder(b((d) => rmSync(join(d, 'onnx'), { recursive: true }))),
+      'model-folder',
+      join('onnx', 'model.onnx'),
+      'missing',
+    );
+    expectError(
+      () =>
+        readModelFolder(
+          b(() => undefined),
+          { onnxFile: 'model_fp16.onnx' },
+        ),
+      'model-folder',
+      'model_fp16.onnx',
+      'present: model.onnx, model_quantized.onnx',
+    );
+    // The ONNX itself: garbage bytes, and a graph that does not match config.json.
+    await expectLoadError(
+      b((d) => write(d, join('onnx', 'model.onnx'), 'not an onnx model at all')),
+      'onnx-signature',
+      'model.onnx',
+      'cannot be loaded',
+    );
+    await expectLoadError(
+      b((d) => write(d, 'config.json', { ...json(d, 'config.json'), num_hidden_layers: 3 })),
+      'onnx-signature',
+      'model.onnx',
+      'past_key_values.2.key',
+    );
+    await expectLoadError(
+      b((d) => write(d, 'config.json', { ...json(d, 'config.json'), num_hidden_layers: 1 })),
+      'onnx-signature',
+      'unexpected input "past_key_values.1.key"',
+      '1 layers',
+    );
+    await expectLoadError(
+      b((d) => write(d, 'config.json', { ...json(d, 'config.json'), num_key_value_heads: 4 })),
+      'onnx-signature',
+      'heads',
+      '4 key/value heads',
+    );
+  } finally {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('signature check: each missing or unexpected name is named', () => {
+  const a = archFacts({ model_type: 'gpt2', n_layer: 1, n_head: 2, n_embd: 8, n_positions: 16, vocab_size: 10 });
+  const ins = ['input_ids', 'attention_mask', 'past_key_values.0.key', 'past_key_values.0.value'];
+  const outs = ['logits', 'present.0.key', 'present.0.value'];
+  assert.deepEqual(checkSignature('m.onnx', a, ins, outs), { hasPositionIds: false, logitsToKeep: undefined, kvType: 'float32' });
+  expectError(() => checkSignature('m.onnx', a, ins.slice(1), outs), 'onnx-signature', 'm.onnx', 'missing input "input_ids"');
+  expectError(() => checkSignature('m.onnx', a, ins, outs.slice(1)), 'onnx-signature', 'missing output "logits"');
+  expectError(() => checkSignature('m.onnx', a, ins, ['logits', 'present.0.key']), 'onnx-signature', 'present.0.value');
+  expectError(() => checkSignature('m.onnx', a, [...ins, 'token_type_ids'], outs), 'onnx-signature', 'unexpected input "token_type_ids"');
+});

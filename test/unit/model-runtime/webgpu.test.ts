@@ -1,0 +1,59 @@
+// The WebGPU path, where a Vulkan driver exists (CI has none: the test says it skipped, and why).
+// Locally: VK_ICD_FILENAMES=<lvp_icd.json> (Mesa's software Vulkan) runs it on the CPU.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Engine } from '../../../model-runtime/generate';
+import type { SamplingSettings } from '../../../model-runtime/protocol';
+import { FIXTURES } from './fixtures';
+
+const greedy: SamplingSettings = {
+  temperature: 0,
+  topK: 0,
+  topP: 1,
+  minP: 0,
+  repetitionPenalty: 1,
+  presencePenalty: 0,
+  frequencyPenalty: 0,
+  maxTokens: 12,
+  stop: [],
+};
+
+test("WebGPU: keys/values stay on the GPU and generations equal the CPU's, across a divergence", async (t) => {
+  let gpu: Engine;
+  try {
+    gpu = await Engine.load(join(FIXTURES, 'llama-tiny'), { providers: ['webgpu'], onnxFile: 'model.onnx' });
+  } catch (e) {
+    t.skip(`no WebGPU adapter here: ${String((e as Error).message).slice(0, 160)}`);
+    return;
+  }
+  const cpu = await Engine.load(join(FIXTURES, 'llama-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1 });
+  try {
+    assert.equal(gpu.provider.active, 'webgpu');
+    assert.deepEqual(gpu.provider.notes, ['keys/values stay on the GPU between steps']);
+    // An extension (append), a one-character edit at the end (a masked rewind, on the GPU), a fresh start.
+    const long = 'hello world, this prompt is long enough that a small edit at its end leaves most of it cached';
+    for (const [text, masked] of [
+      ['hello world', false],
+      [long + ' it', false],
+      [long + ' is', true],
+      ['goodbye', false],
+    ] as const) {
+      const a = await cpu.generate(
+        { prompt: { text }, sampling: greedy, topN: 3 },
+        () => undefined,
+        () => false,
+      );
+      const b = await gpu.generate(
+        { prompt: { text }, sampling: greedy, topN: 3 },
+        () => undefined,
+        () => false,
+      );
+      assert.deepEqual(b.ids, a.ids, text);
+      if (masked) assert.ok(b.stats.reusedTokens > 20, `reused ${b.stats.reusedTokens}`);
+    }
+  } finally {
+    await gpu.release();
+    await cpu.release();
+  }
+});

@@ -1,0 +1,155 @@
+// The worker as a child process, through the clients the extension uses.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RuntimeClient, type RuntimeError, WorkerClient, type ClientState } from '../../../model-runtime/client';
+import type { SamplingSettings } from '../../../model-runtime/protocol';
+import { FIXTURES } from './fixtures';
+
+const workerPath = resolve('dist/worker.js');
+const model = { modelDir: join(FIXTURES, 'llama-tiny'), providers: ['cpu'], onnxFile: 'model.onnx', threads: 1 };
+const sampling: SamplingSettings = {
+  temperature: 1,
+  topK: 0,
+  topP: 1,
+  minP: 0,
+  repetitionPenalty: 1,
+  presencePenalty: 0,
+  frequencyPenalty: 0,
+  seed: 7,
+  maxTokens: 200,
+  stop: [],
+};
+
+test('the worker bundle exists (npm test builds it first)', () => {
+  assert.ok(existsSync(workerPath), workerPath);
+});
+
+test('load, stream a generation, tokenize, resample, score; bad folders fail with their code', async () => {
+  const w = new WorkerClient({ workerPath });
+  try {
+    await w.ready;
+    await assert.rejects(w.generate({ prompt: { text: 'x' }, sampling, topN: 0 }), (e: RuntimeError) => e.code === 'not-loaded');
+    await assert.rejects(
+      w.load({ modelDir: join(FIXTURES, 'nope') }),
+      (e: RuntimeError) => e.code === 'model-folder' && /nope/.test(e.message),
+    );
+    const { model: info, provider } = await w.load(model);
+    assert.equal(info.architecture, 'llama');
+    assert.equal(info.kvHeads, 2);
+    assert.equal(provider.active, 'cpu');
+    let streamed = '';
+    let events = 0;
+    const r = await w.generate({
+      prompt: { text: 'hello' },
+      sampling: { ...sampling, maxTokens: 10 },
+      topN: 4,
+      onToken: (_s, d, g) => {
+        streamed += d;
+        events++;
+        assert.ok(g > 0);
+      },
+    });
+    assert.equal(events, r.ids.length);
+    assert.ok(r.text.startsWith(streamed));
+    const again = await w.resample(r.generationId, 1, sampling, 4);
+    assert.equal(again.id, r.ids[1]);
+    const toks = await w.tokenize('hello world');
+    assert.equal(toks.map((t) => t.text).join(''), 'hello world');
+    let progress = 0;
+    const scored = await w.score('hello world', 2, () => progress++);
+    assert.equal(scored.length, toks.length);
+    assert.ok(progress > 0);
+    const mem = await w.memory();
+    assert.ok(mem.peakRss >= mem.rss * 0.5 && mem.cachedTokens > 0);
+  } finally {
+    w.dispose();
+  }
+});
+
+test('cancellation: a running generation ends early, a queued one never starts', async () => {
+  const w = new WorkerClient({ workerPath });
+  try {
+    await w.load(model);
+    const ac = new AbortController();
+    let n = 0;
+    const running = w.generate({ prompt: { text: 'a' }, sampling, topN: 0, signal: ac.signal, onToken: () => ++n === 3 && ac.abort() });
+    const queued = new AbortController();
+    const waiting = w.generate({ prompt: { text: 'b' }, sampling, topN: 0, signal: queued.signal });
+    queued.abort();
+    const r = await running;
+    assert.equal(r.stats.stopReason, 'cancelled');
+    assert.ok(r.ids.length < 200, `generated ${r.ids.length}`);
+    const q = await waiting;
+    assert.equal(q.stats.stopReason, 'cancelled');
+    assert.equal(q.ids.length, 0);
+    // A cancelled score rejects with 'cancelled'.
+    const sc = new AbortController();
+    sc.abort();
+    await assert.rejects(w.score('some text to score', 1, undefined, sc.signal), (e: RuntimeError) => e.code === 'cancelled');
+  } finally {
+    w.dispose();
+  }
+});
+
+test('a crashed worker fails in-flight requests with worker-crashed, restarts, reloads and keeps serving', async () => {
+  const c = new RuntimeClient({ workerPath });
+  const states: ClientState['kind'][] = [];
+  c.onState((s) => states.push(s.kind));
+  try {
+    await c.load(model);
+    const firstPid = c.pid;
+    let killed = false;
+    const inflight = c.generate({
+      prompt: { text: 'crash' },
+      sampling,
+      topN: 0,
+      onToken: () => {
+        if (!killed) {
+          killed = true;
+          c.kill();
+        }
+      },
+    });
+    await assert.rejects(inflight, (e: RuntimeError) => e.code === 'worker-crashed' && /crashed/.test(e.message));
+    const reloaded = await c.whenReady();
+    assert.equal(reloaded.model.architecture, 'llama');
+    assert.notEqual(c.pid, firstPid);
+    assert.equal(c.starts, 2);
+    const r = await c.generate({ prompt: { text: 'after' }, sampling: { ...sampling, maxTokens: 5 }, topN: 0 });
+    assert.equal(r.ids.length, 5);
+    for (const k of ['loading', 'ready', 'busy', 'error'] as const) assert.ok(states.includes(k), `state ${k} seen: ${states.join(',')}`);
+    assert.equal(c.state.kind, 'ready');
+  } finally {
+    c.dispose();
+  }
+});
+
+test('an interactive request overtakes a running normal one, which then continues unchanged', async () => {
+  const w = new WorkerClient({ workerPath });
+  try {
+    await w.load(model);
+    const long = { ...sampling, maxTokens: 150, seed: 99 };
+    const alone = await w.generate({ prompt: { text: 'the long one' }, sampling: long, topN: 0 });
+    const order: string[] = [];
+    const normal = w.generate({ prompt: { text: 'the long one' }, sampling: long, topN: 0, priority: 'normal' }).then((r) => {
+      order.push('normal');
+      return r;
+    });
+    const quick = w
+      .generate({ prompt: { text: 'quick!' }, sampling: { ...sampling, maxTokens: 3 }, topN: 0, priority: 'interactive' })
+      .then((r) => {
+        order.push('interactive');
+        return r;
+      });
+    const [n, q] = await Promise.all([normal, quick]);
+    assert.deepEqual(order, ['interactive', 'normal']);
+    assert.equal(q.ids.length, 3);
+    assert.ok(n.ids.length > 20, `normal ended after ${n.ids.length}`);
+    // The interrupted generation produced exactly what it produces alone.
+    assert.deepEqual(n.ids, alone.ids);
+  } finally {
+    w.dispose();
+  }
+});
