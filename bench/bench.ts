@@ -15,7 +15,7 @@ import { WorkerClient } from '../model-runtime/client';
 import { readModelFolder } from '../model-runtime/model-folder';
 import type { SamplingSettings } from '../model-runtime/protocol';
 import { loadTokenizer } from '../model-runtime/tokenizer';
-import { DEFAULT_SAMPLER } from '../model-runtime/sampler';
+import { DEFAULT_SAMPLER } from '../sampling/sampler';
 
 interface Plan {
   modelDir: string;

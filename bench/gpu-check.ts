@@ -6,7 +6,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../model-runtime/generate';
-import { DEFAULT_SAMPLER } from '../model-runtime/sampler';
+import { DEFAULT_SAMPLER } from '../sampling/sampler';
 import type { SamplingSettings } from '../model-runtime/protocol';
 
 const arg = (name: string, dflt?: string): string | undefined => {

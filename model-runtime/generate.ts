@@ -16,7 +16,7 @@ import type {
   ScoredPosition,
   TokenStep,
 } from './protocol';
-import { rankOfToken, sample, softmaxStats, topIndices, uniformDraw, type SampleReport } from './sampler';
+import { rankOfToken, sample, softmaxStats, topIndices, uniformDraw, type SampleReport } from '../sampling/sampler';
 import { GPU_BUFFER_PROVIDERS, openSession, type SessionOptions } from './session';
 import { TextStream, tokenText } from './text-stream';
 import { loadTokenizer, type Tokenizer } from './tokenizer';

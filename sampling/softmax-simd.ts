@@ -16,7 +16,7 @@ let exportsCache: Exports | null | undefined;
 function wasm(): Exports | null {
   if (exportsCache === undefined) {
     try {
-      const module = new WebAssembly.Module(Buffer.from(WASM, 'base64'));
+      const module = new WebAssembly.Module(Uint8Array.from(atob(WASM), (c) => c.charCodeAt(0)));
       exportsCache = new WebAssembly.Instance(module).exports as unknown as Exports;
     } catch {
       exportsCache = null; // no SIMD here: callers use the JavaScript loop

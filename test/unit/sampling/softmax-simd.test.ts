@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { simdSoftmaxStats } from '../../../model-runtime/softmax-simd';
-import { uniformDraw } from '../../../model-runtime/sampler';
+import { simdSoftmaxStats } from '../../../sampling/softmax-simd';
+import { uniformDraw } from '../../../sampling/sampler';
 
 /** Exact reference in float64. */
 function exact(l: Float32Array) {

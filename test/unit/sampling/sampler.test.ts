@@ -8,7 +8,7 @@ import {
   topIndices,
   uniformDraw,
   type SamplerSettings,
-} from '../../../model-runtime/sampler';
+} from '../../../sampling/sampler';
 
 const S = (over: Partial<SamplerSettings>): SamplerSettings => ({ ...DEFAULT_SAMPLER, temperature: 1, ...over });
 

@@ -5,7 +5,7 @@
 //   penalties (repetition, presence, frequency) -> temperature (0 = greedy) -> top-k -> top-p -> min-p -> draw.
 // Each cutter works on what the previous ones kept; a removed token reports the first cutter that removed it.
 // The draw walks the kept tokens from most to least likely, so a small draw picks a likely token.
-import type { Cutter, SamplingSettings } from './protocol';
+import type { Cutter, SamplingSettings } from '../model-runtime/protocol';
 import { simdSoftmaxStats } from './softmax-simd';
 
 export type SamplerSettings = Pick<
