@@ -94,6 +94,10 @@ def main():
     ap.add_argument("--save-every-minutes", type=float, default=None, help="checkpoint + validation interval (preset default)")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", default=None,
+                    help="start from this checkpoint (its config replaces the preset's), e.g. onnx_to_checkpoint.py's output")
+    ap.add_argument("--ctx", type=int, default=None, help="training context (default: the preset's)")
+    ap.add_argument("--fim-rate", type=float, default=0.5, help="share of rows packed with FIM samples")
     ap.add_argument("--fim-line-rate", type=float, default=0.5,
                     help="share of FIM rows whose middle ends at a line end (needs newline-tokens.json in --data)")
     ap.add_argument("--mix", default="tsjs=0.35,py=0.05,site=0.6",
@@ -103,7 +107,10 @@ def main():
     start = time.time()
     preset = PRESETS[a.preset]
     cfg: ModelConfig = replace(preset["cfg"])
-    batch, ctx = a.batch or preset["batch"], preset["ctx"]
+    batch, ctx = a.batch or preset["batch"], a.ctx or preset["ctx"]
+    init = torch.load(a.init, map_location="cpu") if a.init else None
+    if init:
+        cfg = ModelConfig(**init["config"])
     lr_max = a.lr or preset["lr"]
     save_every_s = 60.0 * (a.save_every_minutes or preset["save_min"])
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -125,7 +132,10 @@ def main():
     val = load_tokens(sorted(data_dir.glob("val.*.bin")))
     nl_path = data_dir / "newline-tokens.json"
     newline = load_newline_table(nl_path, cfg.vocab_size) if nl_path.exists() else None
-    model = Transformer(cfg).to(device)
+    model = Transformer(cfg)
+    if init:
+        model.load_state_dict({k: v.float() for k, v in init["model"].items()})
+    model = model.to(device)
     n_params = model.num_params()
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -144,7 +154,7 @@ def main():
 
     emit({"event": "start", "preset": a.preset, "params": n_params, "config": cfg.to_dict(), "batch": batch, "ctx": ctx,
           "train_tokens": {n: int(len(t)) for n, t in sources.items()}, "mix": dict(zip(names, weights.round(3).tolist())),
-          "val_tokens": int(len(val)), "fim_line_rate": a.fim_line_rate if newline is not None else 0.0, "device": device, "torch": torch.__version__,
+          "val_tokens": int(len(val)), "init": a.init, "fim_rate": a.fim_rate, "fim_line_rate": a.fim_line_rate if newline is not None else 0.0, "device": device, "torch": torch.__version__,
           "gpu": torch.cuda.get_device_name(0) if device == "cuda" else None})
 
     budget = a.minutes * 60.0
@@ -161,7 +171,7 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         counts = rng.multinomial(batch, weights)
-        parts = [get_batch(sources[n], int(c), ctx, rng, newline=newline, line_rate=a.fim_line_rate) for n, c in zip(names, counts) if c > 0]
+        parts = [get_batch(sources[n], int(c), ctx, rng, fim_rate=a.fim_rate, newline=newline, line_rate=a.fim_line_rate) for n, c in zip(names, counts) if c > 0]
         x = np.concatenate([p[0] for p in parts])
         y = np.concatenate([p[1] for p in parts])
         x, y = torch.from_numpy(x).to(device, non_blocking=True), torch.from_numpy(y).to(device, non_blocking=True)

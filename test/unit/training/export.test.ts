@@ -78,38 +78,3 @@ test('export_onnx.py + quantize.py: ONNX logits equal torch logits, int8 keeps t
     ref.steps.map((s) => s.argmax),
   );
 });
-
-test('data.py: FIM rows keep every token once, in PSM or SPM order, ending in <|endoftext|>', { skip }, () => {
-  const code = `
-import sys, numpy as np
-sys.path.insert(0, 'training')
-from data import fim_row, get_batch, EOT, FIM_PREFIX, FIM_MIDDLE, FIM_SUFFIX
-rng = np.random.default_rng(0)
-w = np.arange(1, 101, dtype=np.uint16)
-for spm in (0.0, 1.0):
-    for _ in range(50):
-        r = fim_row(w, rng, spm)
-        assert len(r) == len(w), len(r)
-        assert r[-1] == EOT and r[0] == FIM_PREFIX
-        body = [t for t in r.tolist() if t not in (EOT, FIM_PREFIX, FIM_MIDDLE, FIM_SUFFIX)]
-        assert sorted(body) == list(range(1, 97)), 'every token of the window but the last 4, once'
-        s, m = r.tolist().index(FIM_SUFFIX), r.tolist().index(FIM_MIDDLE)
-        assert spm == 0.0 or s == 1, 'SPM puts the suffix sentinel right after the prefix sentinel'
-        assert s < m
-# Line-shaped middles: the middle ends where a newline token starts the suffix.
-newline = np.zeros(50284, dtype=bool); newline[198] = True
-w = np.array(([11, 12, 13, 14, 198] * 20)[:100], dtype=np.uint16)
-for _ in range(50):
-    r = fim_row(w, rng, 0.0, newline, line_rate=1.0).tolist()
-    s, m = r.index(FIM_SUFFIX), r.index(FIM_MIDDLE)
-    assert r[s + 1] == 198, 'the suffix starts with the newline'
-    assert 198 not in r[m + 1:-1] or r[m + 1:-1].count(198) <= 3, 'at most a few whole lines in the middle'
-    assert len(r) == len(w) and r[-1] == EOT
-x, y = get_batch(np.arange(1000, dtype=np.uint16) % 500, 8, 16, rng, fim_rate=0.0)
-assert x.shape == (8, 16) and (x[:, 1:] == y[:, :-1]).all()
-print('ok')
-`;
-  const r = spawnSync(python!, ['-c', code], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout.trim(), 'ok');
-});

@@ -1,0 +1,85 @@
+"""Turns a shipped int8 model folder (export_onnx.py + quantize.py output) back into a training checkpoint.
+
+Fine-tuning starts from the weights users have: the int8 matrices times their per-column scales, in fp32.
+torch.onnx.export names initializers in the order the forward pass first uses them, so sorting them by
+that number walks the model in order: per block norm1, q, k, v, o, norm2, gate, up, down; then the final
+norm and the output head (the tied embedding, stored once). The result is checked by comparing the
+checkpoint's logits with onnxruntime's on the int8 file (same greedy tokens, logits within int8 noise).
+
+usage: python3 onnx_to_checkpoint.py --model media/models/tokenscope-code --out .scratch/shipped.pt
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import ModelConfig, Transformer  # noqa: E402
+
+
+def config_from_folder(folder: Path) -> ModelConfig:
+    c = json.loads((folder / "config.json").read_text())
+    return ModelConfig(arch="llama", vocab_size=c["vocab_size"], d_model=c["hidden_size"], n_layer=c["num_hidden_layers"],
+                       n_head=c["num_attention_heads"], n_kv_head=c["num_key_value_heads"], d_ff=c["intermediate_size"],
+                       max_positions=c["max_position_embeddings"], rope_theta=c.get("rope_theta", 10000.0), norm_eps=c["rms_norm_eps"])
+
+
+def ordered_weights(path: Path):
+    """(kind, array) in forward order: ('norm', [d]) or ('matmul', [in, out] dequantized)."""
+    inits = {t.name: t for t in onnx.load(str(path)).graph.initializer}
+    order = lambda name: int(re.search(r"_(\d+)", name).group(1))  # noqa: E731
+    found = []
+    for name, t in inits.items():
+        if name.endswith("_int8"):
+            base = name[: -len("_int8")]
+            w = numpy_helper.to_array(t).astype(np.float32) * numpy_helper.to_array(inits[base + "_scale"])[None, :]
+            found.append((order(base), "matmul", w))
+        elif name.startswith("onnx::Mul_") and len(t.dims) == 1:
+            found.append((order(name), "norm", numpy_helper.to_array(t).astype(np.float32)))
+    return [(kind, w) for _, kind, w in sorted(found, key=lambda f: f[0])]
+
+
+def state_from_onnx(cfg: ModelConfig, weights) -> dict:
+    it = iter(weights)
+    take = lambda kind: (lambda k, w: w if k == kind else (_ for _ in ()).throw(ValueError(f"expected {kind}, found {k}")))(*next(it))  # noqa: E731
+    state = {}
+    for i in range(cfg.n_layer):
+        b = f"blocks.{i}."
+        state[b + "norm1.weight"] = take("norm")
+        for n in ("q", "k", "v", "o"):
+            state[b + f"attn.{n}.weight"] = take("matmul").T
+        state[b + "norm2.weight"] = take("norm")
+        for n in ("gate", "up", "down"):
+            state[b + f"mlp.{n}.weight"] = take("matmul").T
+    state["norm.weight"] = take("norm")
+    state["embed.weight"] = take("matmul").T
+    if next(it, None) is not None:
+        raise ValueError("more weights in the ONNX file than the config's layers account for")
+    return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state.items()}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", required=True, help="model folder with config.json and onnx/model_quantized.onnx")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    folder = Path(a.model)
+    cfg = config_from_folder(folder)
+    model = Transformer(cfg)
+    state = state_from_onnx(cfg, ordered_weights(folder / "onnx" / "model_quantized.onnx"))
+    model.load_state_dict(state)  # strict: every parameter accounted for
+    torch.save({"config": cfg.to_dict(), "model": model.state_dict(), "meta": {"from": str(folder)}}, a.out)
+    print(f"wrote {a.out}: {model.num_params() / 1e6:.1f} M params from {folder}")
+
+
+if __name__ == "__main__":
+    main()
