@@ -11,9 +11,9 @@ import { fork } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { WorkerClient } from '../model-runtime/client';
 import { readModelFolder } from '../model-runtime/model-folder';
 import type { SamplingSettings } from '../model-runtime/protocol';
+import { ModelRuntime } from '../model-runtime/runtime';
 import { loadTokenizer } from '../model-runtime/tokenizer';
 import { DEFAULT_SAMPLER } from '../sampling/sampler';
 
@@ -117,11 +117,11 @@ interface Side {
 
 async function ours(plan: Plan, draftTokens?: number): Promise<Side & { provider: string; lastReused: () => number }> {
   const prof = opt('--profile-worker');
-  const w = new WorkerClient({
+  const rt = new ModelRuntime({
     workerPath: resolve(__dirname, 'worker.js'),
     execArgv: prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof)}`] : [],
   });
-  const { provider } = await w.load({
+  await rt.start({
     modelDir: plan.modelDir,
     onnxFile: plan.onnxFile,
     threads: plan.threads,
@@ -130,24 +130,24 @@ async function ours(plan: Plan, draftTokens?: number): Promise<Side & { provider
   });
   let reused = 0;
   return {
-    provider: provider.active,
+    provider: rt.provider()?.active ?? '',
     lastReused: () => reused,
     async ttft(tokens) {
       const t0 = performance.now();
       let t1 = 0;
-      const r = await w.generate({ prompt: { tokens }, sampling: greedy(1), topN: 0, onToken: () => (t1 ||= performance.now()) });
+      const r = await rt.generate({ prompt: { tokens }, sampling: greedy(1), topN: 0, onToken: () => (t1 ||= performance.now()) });
       reused = r.stats.reusedTokens;
       return t1 - t0;
     },
     async decode(tokens, n) {
       const times: number[] = [];
-      await w.generate({ prompt: { tokens }, sampling: greedy(n), topN: 0, onToken: () => times.push(performance.now()) });
+      await rt.generate({ prompt: { tokens }, sampling: greedy(n), topN: 0, onToken: () => times.push(performance.now()) });
       return { rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000), count: times.length };
     },
     async peakRssMb() {
-      return (await w.memory()).peakRss / 2 ** 20;
+      return (await rt.memory()).peakRss / 2 ** 20;
     },
-    close: () => w.dispose(),
+    close: () => rt.dispose(),
   };
 }
 

@@ -11,7 +11,7 @@ import { readConfig } from '../extension/config';
 import { CompletionEngine } from '../extension/completion/engine';
 import { CancelSource } from '../extension/completion/debounce';
 import { defaultModelDir } from '../extension/model-location';
-import { ModelService } from '../extension/model-service';
+import { ModelRuntime } from '../model-runtime/runtime';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -51,13 +51,13 @@ async function main(): Promise<void> {
   const file = resolve(opt('--file') ?? 'samples/sample.ts');
   const keys = Number(opt('--keys') ?? 120);
   const text = readFileSync(file, 'utf8');
-  const service = new ModelService({ workerPath: join(__dirname, 'worker.js') });
-  const model = await service.start({ modelDir: dir });
+  const runtime = new ModelRuntime({ workerPath: join(__dirname, 'worker.js') });
+  const model = await runtime.start({ modelDir: dir });
   const { config } = readConfig({ get: (k) => ({ 'completion.debounceMs': 0, 'sampling.seed': 1 })[k], userValue: () => undefined }, true);
   const results: Record<string, { p50_ms: number; p95_ms: number; model_runs: number; cache_hits: number; shown: number }> = {};
 
   for (const variant of ['cache+prefix-reuse', 'no-cache', 'no-cache-no-prefix-reuse'] as const) {
-    const engine = new CompletionEngine(service, () => config);
+    const engine = new CompletionEngine(runtime, () => config);
     const lat: number[] = [];
     let hits = 0;
     let shown = 0;
@@ -86,8 +86,8 @@ async function main(): Promise<void> {
       `${variant.padEnd(26)} p50 ${results[variant].p50_ms} ms  p95 ${results[variant].p95_ms} ms  (${engine.runs} model runs, ${hits} cache hits, ghost text on ${shown}/${lat.length} keys)`,
     );
   }
-  service.dispose();
-  const out = { model: model.name, provider: service.provider()?.active, file, keys, results };
+  runtime.dispose();
+  const out = { model: model.name, provider: runtime.provider()?.active, file, keys, results };
   if (args.includes('--json')) console.log(JSON.stringify(out));
 }
 

@@ -11,7 +11,7 @@ import { CompletionEngine } from '../extension/completion/engine';
 import { CancelSource } from '../extension/completion/debounce';
 import { chunkAround } from '../extension/completion/extra-context';
 import { defaultModelDir } from '../extension/model-location';
-import { ModelService } from '../extension/model-service';
+import { ModelRuntime } from '../model-runtime/runtime';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -38,8 +38,8 @@ async function main(): Promise<void> {
   const positions = Number(opt('--positions') ?? 60);
   const modelDir = resolve(opt('--model') ?? defaultModelDir(resolve('.')) ?? 'test/fixtures/models/gpt2-tiny');
   const all = files(dir, ext);
-  const service = new ModelService({ workerPath: join(__dirname, 'worker.js') });
-  const model = await service.start({ modelDir });
+  const runtime = new ModelRuntime({ workerPath: join(__dirname, 'worker.js') });
+  const model = await runtime.start({ modelDir });
   const rand = rng(42);
   // Positions: the middle of a non-trivial line, in a random file; the neighbours are the other files.
   const cases = Array.from({ length: positions }, () => {
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     let prefixChars = 0;
     let shown = 0;
     for (const c of cases) {
-      const engine = new CompletionEngine(service, () => config);
+      const engine = new CompletionEngine(runtime, () => config);
       for (const n of c.neighbours) {
         const t = readFileSync(n, 'utf8');
         const chunk = chunkAround(t, Math.floor(t.split('\n').length / 2), config.context.chunkLines);
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
       `${name.padEnd(18)} exact line ${exact}/${cases.length}, matching chars per position ${results[name].prefix_chars}, ghost text on ${shown}/${cases.length}`,
     );
   }
-  service.dispose();
+  runtime.dispose();
   if (args.includes('--json')) console.log(JSON.stringify({ model: model.name, dir, positions, results }));
 }
 

@@ -9,14 +9,14 @@ import { registerInspector } from './inspector/register';
 import type { ViewDeps } from './runtime-port';
 import { createLog } from './log';
 import { defaultModelDir } from './model-location';
-import { ModelService } from './model-service';
+import { ModelRuntime } from '../model-runtime/runtime';
 import { Settings } from './settings';
 import { StatusBar } from './status-bar';
 import { registerTokenizerView } from './tokenizer-view/register';
 
 /** What activate() returns: used by the extension-host tests. */
 export interface TokenscopeApi {
-  service: ModelService;
+  runtime: ModelRuntime;
   completion: CompletionApi;
   settings: Settings;
   status: StatusBar;
@@ -28,13 +28,13 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
   const log = createLog(context);
   const settings = new Settings(log);
   const status = new StatusBar();
-  const service = new ModelService({
+  const runtime = new ModelRuntime({
     workerPath: context.asAbsolutePath('dist/worker.js'),
     log: (level, message) => log[level](message),
   });
-  context.subscriptions.push(settings, status, service);
-  context.subscriptions.push(service.onDidChangeState((s) => status.update(s, settings.value.completion.autoTrigger)));
-  status.update(service.state, settings.value.completion.autoTrigger);
+  context.subscriptions.push(settings, status, runtime);
+  context.subscriptions.push(runtime.onDidChangeState((s) => status.update(s, settings.value.completion.autoTrigger)));
+  status.update(runtime.state, settings.value.completion.autoTrigger);
 
   let modelDir = '';
   const startWorker = (cfg: TokenscopeConfig) => {
@@ -45,18 +45,18 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
       return;
     }
     log.info(`starting the worker on ${modelDir}`);
-    void service.start({ modelDir, providers: providerList(cfg.executionProvider), threads: cfg.threads });
+    void runtime.start({ modelDir, providers: providerList(cfg.executionProvider), threads: cfg.threads });
   };
   context.subscriptions.push(
     settings.onDidChange(({ previous, current }) => {
       const m = (c: TokenscopeConfig) => JSON.stringify([c.modelPath, c.executionProvider, c.threads]);
       if (m(previous) !== m(current)) startWorker(current);
-      status.update(service.state, current.completion.autoTrigger);
+      status.update(runtime.state, current.completion.autoTrigger);
     }),
   );
 
   const views: ViewDeps = {
-    runtime: service,
+    runtime,
     sampling: () => samplingFor(settings.value, { maxTokens: 256 }),
   };
   // One feature failing to register must not take the others down with it.
@@ -70,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
   };
   const inspector = safely('the inspector', () => registerInspector(context, views));
   const openInspector = inspector?.openInspector;
-  const completion = registerCompletion(context, { runtime: service, settings, log, openInspector });
+  const completion = registerCompletion(context, { runtime, settings, log, openInspector });
   safely('the chat view', () => registerChat(context, { ...views, openInspector: (input) => openInspector?.(input) }));
   safely('the heatmap', () => registerHeatmap(context, views));
   safely('the tokenizer view', () => registerTokenizerView(context, views));
@@ -84,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
 
   // Off the activation path: spawning the worker and loading the model take a moment.
   setImmediate(() => startWorker(settings.value));
-  return { service, completion, settings, status, modelDir: () => modelDir };
+  return { runtime, completion, settings, status, modelDir: () => modelDir };
 }
 
 async function chooseModelFolder(): Promise<void> {

@@ -1,12 +1,8 @@
-// The model worker's state as the extension sees it, and how the status bar words it. Pure, no vscode.
+// How the status bar words the model runtime's state. Pure, no vscode.
 import type { ModelInfo, ProviderReport } from '../model-runtime/protocol';
+import type { RuntimeState } from '../model-runtime/runtime';
 
-export type RuntimeState =
-  | { kind: 'stopped' }
-  | { kind: 'loading'; modelDir: string }
-  | { kind: 'ready'; model: ModelInfo; provider: ProviderReport }
-  | { kind: 'busy'; model: ModelInfo; provider: ProviderReport; tokensPerSecond?: number }
-  | { kind: 'error'; message: string; restarting?: boolean };
+export type { RuntimeState };
 
 export function describeState(state: RuntimeState, autoTrigger = true): { text: string; tooltip: string } {
   const off = autoTrigger ? '' : ' (auto off)';

@@ -1,7 +1,7 @@
 // The inline-completion pipeline without vscode: cache lookup, debounce, prompt, model run(s), filters.
 // extension/completion/provider.ts adapts vscode documents to it; the bench drives it directly.
-import type { GenerationStats, ModelInfo, Prompt, SamplingSettings, TokenStep } from '../../model-runtime/protocol';
-import type { GenerateOptions, GenerateResult } from '../runtime-port';
+import type { GenerationStats, Prompt, SamplingSettings, TokenStep } from '../../model-runtime/protocol';
+import type { RuntimePort } from '../runtime-port';
 import { samplingFor, type TokenscopeConfig } from '../config';
 import { CompletionCache } from './cache';
 import { debounce, type CancelToken } from './debounce';
@@ -41,11 +41,8 @@ export interface CompletionResult {
   typed: number;
 }
 
-/** What the engine needs from the runtime: the views' RuntimePort subset. */
-export interface CompletionRuntime {
-  generate(opts: GenerateOptions): Promise<GenerateResult>;
-  model(): ModelInfo | undefined;
-}
+/** What the engine needs from the runtime. */
+export type CompletionRuntime = Pick<RuntimePort, 'generate' | 'model'>;
 
 const TOP_N = 8;
 

@@ -24,7 +24,7 @@ function fimPosition(doc: vscode.TextDocument): vscode.Position {
 describe('activation', () => {
   it('activates and registers its commands', async () => {
     api = await tokenscope();
-    assert.ok(api.service && api.completion && api.settings);
+    assert.ok(api.runtime && api.completion && api.settings);
     const commands = await vscode.commands.getCommands(true);
     for (const c of [
       'tokenscope.triggerCompletion',
@@ -57,10 +57,10 @@ describe('activation', () => {
 describe('worker', () => {
   it('comes up on the configured model and the status bar says so', async () => {
     await ready(api);
-    const model = api.service.model();
+    const model = api.runtime.model();
     assert.ok(model);
     assert.equal(model.dir.replace(/\/$/, ''), api.settings.value.modelPath.replace(/\/$/, ''));
-    assert.ok(api.service.provider()?.active);
+    assert.ok(api.runtime.provider()?.active);
     await waitFor(() => api.status.text.includes(model.name), `status bar to name the model (shows "${api.status.text}")`);
   });
 });
@@ -92,7 +92,7 @@ describe('inline completions', () => {
     const runs = api.completion.engine.runs;
     const pos = fimPosition(doc);
     const states: string[] = [];
-    const sub = api.service.onDidChangeState((s) =>
+    const sub = api.runtime.onDidChangeState((s) =>
       states.push(s.kind === 'busy' && s.tokensPerSecond ? `busy ${api.status.text}` : s.kind),
     );
     const items = await api.completion.provider.provideInlineCompletionItems(doc, pos, automatic, tokenSource().token);
@@ -103,14 +103,14 @@ describe('inline completions', () => {
       states.some((s) => /^busy .*tok\/s/.test(s)),
       `states seen: ${states.join(', ')}`,
     );
-    assert.equal(api.service.state.kind, 'ready');
+    assert.equal(api.runtime.state.kind, 'ready');
     const shown = api.completion.last.latest();
     assert.ok(shown);
     const c = shown.candidates[0];
     assert.ok(c.steps.length > 0, 'the model generated tokens');
     assert.ok(c.stats.promptTokens > 0);
     // The prompt holds the code before the cursor, and after it when the model has FIM tokens.
-    const model = api.service.model()!;
+    const model = api.runtime.model()!;
     if (model.supportsFim && api.settings.value.completion.fillInTheMiddle) {
       assert.ok(shown.prompt.prompt.fim?.prefix.endsWith('): number {'));
       assert.ok(shown.prompt.prompt.fim?.suffix.startsWith('\n  return a + b;\n}'));
@@ -163,7 +163,7 @@ describe('inline completions', () => {
     // The worker itself stops a generation when told.
     const abort = new AbortController();
     let tokens = 0;
-    const res = await api.service
+    const res = await api.runtime
       .generate({
         prompt: { text: 'function f() {\n' },
         sampling: {
@@ -249,12 +249,12 @@ describe('explain hover', () => {
 describe('worker restart', () => {
   it('a killed worker is restarted and completes again', async () => {
     await ready(api);
-    const pid = api.service.pid();
+    const pid = api.runtime.pid();
     assert.ok(pid);
-    const starts = api.service.starts;
+    const starts = api.runtime.starts;
     process.kill(pid, 'SIGKILL');
     await waitFor(
-      () => api.service.starts > starts && api.service.state.kind === 'ready' && api.service.pid() !== pid,
+      () => api.runtime.starts > starts && api.runtime.state.kind === 'ready' && api.runtime.pid() !== pid,
       'the worker to come back',
     );
     const { doc } = await openSample();

@@ -27,8 +27,8 @@ export async function waitFor<T>(
 
 export async function ready(api: TokenscopeApi): Promise<void> {
   await waitFor(
-    () => api.service.state.kind === 'ready' || api.service.state.kind === 'busy',
-    `the worker to be ready (state: ${JSON.stringify(api.service.state)})`,
+    () => api.runtime.state.kind === 'ready' || api.runtime.state.kind === 'busy',
+    `the worker to be ready (state: ${JSON.stringify(api.runtime.state)})`,
   );
 }
 

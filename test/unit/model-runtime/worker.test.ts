@@ -1,9 +1,11 @@
-// The worker as a child process, through the clients the extension uses.
+// The worker as a child process, through the connection and the runtime the extension uses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RuntimeClient, type RuntimeError, WorkerClient, type ClientState } from '../../../model-runtime/client';
+import type { RuntimeError } from '../../../model-runtime/errors';
+import { ModelRuntime, type RuntimeState } from '../../../model-runtime/runtime';
+import { WorkerConnection } from '../../../model-runtime/worker-connection';
 import type { SamplingSettings } from '../../../model-runtime/protocol';
 import { FIXTURES } from './fixtures';
 
@@ -27,7 +29,7 @@ test('the worker bundle exists (npm test builds it first)', () => {
 });
 
 test('load, stream a generation, tokenize, resample, score; bad folders fail with their code', async () => {
-  const w = new WorkerClient({ workerPath });
+  const w = new WorkerConnection({ workerPath });
   try {
     await w.ready;
     await assert.rejects(w.generate({ prompt: { text: 'x' }, sampling, topN: 0 }), (e: RuntimeError) => e.code === 'not-loaded');
@@ -69,7 +71,7 @@ test('load, stream a generation, tokenize, resample, score; bad folders fail wit
 });
 
 test('cancellation: a running generation ends early, a queued one never starts', async () => {
-  const w = new WorkerClient({ workerPath });
+  const w = new WorkerConnection({ workerPath });
   try {
     await w.load(model);
     const ac = new AbortController();
@@ -94,12 +96,12 @@ test('cancellation: a running generation ends early, a queued one never starts',
 });
 
 test('a crashed worker fails in-flight requests with worker-crashed, restarts, reloads and keeps serving', async () => {
-  const c = new RuntimeClient({ workerPath });
-  const states: ClientState['kind'][] = [];
-  c.onState((s) => states.push(s.kind));
+  const c = new ModelRuntime({ workerPath });
+  const states: RuntimeState['kind'][] = [];
+  c.onDidChangeState((s) => states.push(s.kind));
   try {
-    await c.load(model);
-    const firstPid = c.pid;
+    await c.start(model);
+    const firstPid = c.pid();
     let killed = false;
     const inflight = c.generate({
       prompt: { text: 'crash' },
@@ -114,8 +116,8 @@ test('a crashed worker fails in-flight requests with worker-crashed, restarts, r
     });
     await assert.rejects(inflight, (e: RuntimeError) => e.code === 'worker-crashed' && /crashed/.test(e.message));
     const reloaded = await c.whenReady();
-    assert.equal(reloaded.model.architecture, 'llama');
-    assert.notEqual(c.pid, firstPid);
+    assert.equal(reloaded.architecture, 'llama');
+    assert.notEqual(c.pid(), firstPid);
     assert.equal(c.starts, 2);
     const r = await c.generate({ prompt: { text: 'after' }, sampling: { ...sampling, maxTokens: 5 }, topN: 0 });
     assert.equal(r.ids.length, 5);
@@ -127,7 +129,7 @@ test('a crashed worker fails in-flight requests with worker-crashed, restarts, r
 });
 
 test('an interactive request overtakes a running normal one, which then continues unchanged', async () => {
-  const w = new WorkerClient({ workerPath });
+  const w = new WorkerConnection({ workerPath });
   try {
     await w.load(model);
     const long = { ...sampling, maxTokens: 150, seed: 99 };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ModelInfo, TokenStep } from '../../../../model-runtime/protocol';
-import type { GenerateOptions, GenerateResult } from '../../../../extension/runtime-port';
+import type { GenerateResult, ModelInfo, TokenStep } from '../../../../model-runtime/protocol';
+import type { HostGenerateRequest } from '../../../../model-runtime/worker-connection';
 import { readConfig, type TokenscopeConfig } from '../../../../extension/config';
 import { CompletionEngine } from '../../../../extension/completion/engine';
 import { CancelSource } from '../../../../extension/completion/debounce';
@@ -39,7 +39,7 @@ const step = (text: string, index: number): TokenStep => ({
 
 /** A runtime that streams fixed outputs token by token (one character a token). */
 class ScriptedRuntime {
-  calls: GenerateOptions[] = [];
+  calls: HostGenerateRequest[] = [];
   private streamed!: () => void;
   /** Resolves once the first token has been streamed: tests cancel on this signal, never on a timer. */
   readonly firstToken = new Promise<void>((r) => {
@@ -52,18 +52,20 @@ class ScriptedRuntime {
   model() {
     return this.info;
   }
-  async generate(opts: GenerateOptions): Promise<GenerateResult> {
+  async generate(opts: HostGenerateRequest): Promise<GenerateResult> {
     this.calls.push(opts);
     const out = this.outputs[(this.calls.length - 1) % this.outputs.length];
     let text = '';
+    const ids: number[] = [];
     for (const [i, ch] of [...out].entries()) {
       await new Promise((r) => setImmediate(r));
-      if (opts.signal?.aborted) return { generationId: this.calls.length, text, stats: stats('cancelled', i) };
+      if (opts.signal?.aborted) return { generationId: this.calls.length, text, ids, stats: stats('cancelled', i) };
       text += ch;
+      ids.push(i);
       opts.onToken?.(step(ch, i), ch, this.calls.length);
       this.streamed();
     }
-    return { generationId: this.calls.length, text, stats: stats('length', out.length) };
+    return { generationId: this.calls.length, text, ids, stats: stats('length', out.length) };
   }
 }
 const stats = (stopReason: 'cancelled' | 'length', n: number) => ({

@@ -1,18 +1,16 @@
-// The host side of the worker protocol, with no vscode import (the extension, the bench and the tests use
-// it alike).
-// - WorkerClient: one worker process. Typed requests, streamed tokens, cancellation by AbortSignal, and
-//   when the process dies every in-flight request fails with RuntimeError code 'worker-crashed'.
-// - RuntimeClient: a WorkerClient that is restarted when it dies, reloads the last model, and keeps
-//   serving; it reports its state (loading / ready / busy / error) for a status bar.
+// Layer 1 of the host side: a connection to one worker process, with no vscode import. It spawns the
+// worker, sends the typed requests of protocol.ts, streams tokens back, cancels on an AbortSignal, and
+// when the process dies fails every in-flight request with RuntimeError code 'worker-crashed'.
+// runtime.ts builds the model runtime (restarts, reload, state) on top of it.
 import { fork, type ChildProcess } from 'node:child_process';
 import { RuntimeError } from './errors';
 import type {
-  ErrorCode,
+  GenerateRequest,
+  GenerateResult,
   GenerationStats,
   HostToWorker,
   ModelInfo,
   Priority,
-  Prompt,
   ProviderReport,
   SamplingSettings,
   ScoredPosition,
@@ -23,7 +21,9 @@ import type {
 
 export { RuntimeError };
 
-export interface WorkerClientOptions {
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export interface WorkerConnectionOptions {
   /** Absolute path of dist/worker.js. */
   workerPath: string;
   /** Node binary (default: process.execPath; inside VS Code that is Electron, run as Node). */
@@ -46,22 +46,11 @@ export interface LoadResult {
   provider: ProviderReport;
 }
 
-export interface GenerateParams {
-  prompt: Prompt;
-  sampling: SamplingSettings;
-  /** Alternatives per step (0: none, fastest). */
-  topN: number;
-  priority?: Priority;
-  branch?: { generationId: number; step: number; forcedToken: number };
+/** A generation request as the host makes it: the protocol's request plus what cannot cross the process
+ * boundary (cancellation, and a callback per streamed token). */
+export interface HostGenerateRequest extends GenerateRequest {
   signal?: AbortSignal;
   onToken?: (step: TokenStep, textDelta: string, generationId: number) => void;
-}
-
-export interface GenerateResult {
-  generationId: number;
-  text: string;
-  ids: number[];
-  stats: GenerationStats;
 }
 
 export interface MemoryReport {
@@ -80,19 +69,20 @@ interface Pending {
   onMessage?: (msg: WorkerToHost) => void;
 }
 
-export class WorkerClient {
+/** One worker process. */
+export class WorkerConnection {
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private exited: string | undefined;
   private readonly exitListeners = new Set<(info: string) => void>();
-  private readonly logListeners = new Set<(level: 'info' | 'warn' | 'error', message: string) => void>();
+  private readonly logListeners = new Set<(level: LogLevel, message: string) => void>();
   private readonly stateListeners = new Set<(state: WorkerState, detail?: string) => void>();
   private disposed = false;
   /** Resolves when the worker has said hello. */
   readonly ready: Promise<void>;
 
-  constructor(readonly opts: WorkerClientOptions) {
+  constructor(readonly opts: WorkerConnectionOptions) {
     this.child = fork(opts.workerPath, [], {
       execPath: opts.execPath,
       execArgv: opts.execArgv ?? [],
@@ -157,7 +147,7 @@ export class WorkerClient {
     return { dispose: () => void this.exitListeners.delete(listener) };
   }
 
-  onLog(listener: (level: 'info' | 'warn' | 'error', message: string) => void): { dispose(): void } {
+  onLog(listener: (level: LogLevel, message: string) => void): { dispose(): void } {
     this.logListeners.add(listener);
     return { dispose: () => void this.logListeners.delete(listener) };
   }
@@ -215,7 +205,7 @@ export class WorkerClient {
 
   /** Streams tokens to onToken; resolves when done. Aborting the signal ends it within one decode step
    * and resolves with stopReason 'cancelled' and the text so far. */
-  async generate(p: GenerateParams): Promise<GenerateResult> {
+  async generate(p: HostGenerateRequest): Promise<GenerateResult> {
     if (p.signal?.aborted) {
       const stats: GenerationStats = {
         promptTokens: 0,
@@ -291,163 +281,5 @@ export class WorkerClient {
     this.child.once('exit', () => clearTimeout(t));
     if (!this.child.connected) this.child.kill('SIGKILL');
     else this.child.disconnect();
-  }
-}
-
-export type ClientState =
-  | { kind: 'starting' }
-  | { kind: 'loading'; modelDir: string }
-  | { kind: 'ready'; model: ModelInfo; provider: ProviderReport }
-  | { kind: 'busy'; model: ModelInfo; provider: ProviderReport }
-  | { kind: 'error'; code: ErrorCode; message: string; restarting: boolean }
-  | { kind: 'stopped' };
-
-export interface RuntimeClientOptions extends WorkerClientOptions {
-  /** Restarts allowed within restartWindowMs before giving up (default 5 per minute). */
-  maxRestarts?: number;
-  restartWindowMs?: number;
-}
-
-/** A worker that is restarted when it dies, reloads the last model, and keeps serving. */
-export class RuntimeClient {
-  private worker: WorkerClient;
-  private lastLoad: LoadParams | undefined;
-  private loaded: LoadResult | undefined;
-  private loading: Promise<LoadResult> | undefined;
-  private restarts: number[] = [];
-  private active = 0;
-  private stopped = false;
-  private _state: ClientState = { kind: 'starting' };
-  private readonly listeners = new Set<(s: ClientState) => void>();
-  /** How many worker processes were started (the first included). */
-  starts = 0;
-
-  constructor(private readonly opts: RuntimeClientOptions) {
-    this.worker = this.spawn();
-  }
-
-  get state(): ClientState {
-    return this._state;
-  }
-
-  get pid(): number | undefined {
-    return this.worker.pid;
-  }
-
-  get model(): LoadResult | undefined {
-    return this.loaded;
-  }
-
-  onState(listener: (s: ClientState) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => void this.listeners.delete(listener) };
-  }
-
-  private setState(s: ClientState): void {
-    this._state = s;
-    for (const l of [...this.listeners]) l(s);
-  }
-
-  private spawn(): WorkerClient {
-    const w = new WorkerClient(this.opts);
-    this.starts++;
-    w.onExit((why) => {
-      if (this.worker !== w || this.stopped) return;
-      this.loaded = undefined;
-      const now = Date.now();
-      this.restarts = this.restarts.filter((t) => now - t < (this.opts.restartWindowMs ?? 60_000));
-      const restarting = this.restarts.length < (this.opts.maxRestarts ?? 5);
-      this.setState({ kind: 'error', code: 'worker-crashed', message: `the model worker crashed (${why})`, restarting });
-      if (!restarting) return;
-      this.restarts.push(now);
-      this.worker = this.spawn();
-      if (this.lastLoad) void this.load(this.lastLoad).catch(() => undefined);
-    });
-    return w;
-  }
-
-  /** Loads a model (and remembers it, to reload after a crash). */
-  load(p: LoadParams): Promise<LoadResult> {
-    this.lastLoad = p;
-    this.loaded = undefined;
-    this.setState({ kind: 'loading', modelDir: p.modelDir });
-    const w = this.worker;
-    const pr = w.load(p).then(
-      (r) => {
-        if (this.worker === w) {
-          this.loaded = r;
-          this.setState({ kind: 'ready', ...r });
-        }
-        return r;
-      },
-      (e: RuntimeError) => {
-        if (this.worker === w && e.code !== 'worker-crashed')
-          this.setState({ kind: 'error', code: e.code, message: e.message, restarting: false });
-        throw e;
-      },
-    );
-    this.loading = pr;
-    pr.catch(() => undefined).finally(() => {
-      if (this.loading === pr) this.loading = undefined;
-    });
-    return pr;
-  }
-
-  /** Waits for a load in progress (including the reload after a crash). */
-  async whenReady(): Promise<LoadResult> {
-    if (this.loaded) return this.loaded;
-    if (this.loading) return this.loading;
-    throw new RuntimeError('not-loaded', 'no model is loaded');
-  }
-
-  private async track<T>(f: (w: WorkerClient) => Promise<T>): Promise<T> {
-    await this.whenReady();
-    const w = this.worker;
-    this.active++;
-    if (this.loaded && this._state.kind === 'ready') this.setState({ kind: 'busy', ...this.loaded });
-    try {
-      return await f(w);
-    } finally {
-      this.active--;
-      if (this.active === 0 && this.loaded && this._state.kind === 'busy') this.setState({ kind: 'ready', ...this.loaded });
-    }
-  }
-
-  generate(p: GenerateParams): Promise<GenerateResult> {
-    return this.track((w) => w.generate(p));
-  }
-
-  resample(generationId: number, step: number, sampling: SamplingSettings, topN: number): Promise<TokenStep> {
-    return this.track((w) => w.resample(generationId, step, sampling, topN));
-  }
-
-  tokenize(text: string): Promise<{ id: number; text: string; bytes: number[] }[]> {
-    return this.track((w) => w.tokenize(text));
-  }
-
-  score(
-    text: string,
-    topN: number,
-    onProgress?: (done: number, total: number) => void,
-    signal?: AbortSignal,
-    priority?: Priority,
-  ): Promise<ScoredPosition[]> {
-    return this.track((w) => w.score(text, topN, onProgress, signal, priority));
-  }
-
-  memory(): Promise<MemoryReport> {
-    return this.worker.memory();
-  }
-
-  /** Simulates a crash (tests). */
-  kill(): void {
-    this.worker.kill();
-  }
-
-  dispose(): void {
-    this.stopped = true;
-    this.worker.dispose();
-    this.setState({ kind: 'stopped' });
-    this.listeners.clear();
   }
 }
