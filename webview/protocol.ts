@@ -5,13 +5,20 @@ import type { Alternative, SamplingSettings, TokenStep } from '../model-runtime/
 
 export type { Alternative, SamplingSettings, TokenStep };
 
+/**
+ * A token as the inspector shows it. The worker numbers the steps of each generation (`TokenStep.index`);
+ * the inspector shows a branch's tokens after its parent's tokens up to the branch point, so each token
+ * here carries its `position` on that path instead.
+ */
+export type PathStep = Omit<TokenStep, 'index'> & { position: number };
+
 /** One generation as the inspector knows it: a root or a branch of another generation. */
 export interface GenerationMeta {
   generationId: number;
   prompt: string;
   sampling: SamplingSettings;
-  /** The generation this one branched from, and where. */
-  parent?: { generationId: number; step: number };
+  /** The generation this one branched from, and the path position of the branch point. */
+  parent?: { generationId: number; position: number };
   /** Why this generation exists, for the branch tree label. */
   origin: 'prompt' | 'branch' | 'resample' | 'completion' | 'chat';
   /** The forced token of a branch, for the label. */
@@ -23,25 +30,26 @@ export interface GenerationMeta {
 export type InspectorHostToView =
   | { type: 'init'; sampling: SamplingSettings; defaults: SamplingSettings; modelName: string; topN: number }
   /** Show (or add) a generation that already exists, e.g. from an inline completion or a chat reply. */
-  | { type: 'generation'; meta: GenerationMeta; steps: TokenStep[]; done: boolean; select?: boolean }
+  | { type: 'generation'; meta: GenerationMeta; steps: PathStep[]; done: boolean; select?: boolean }
   | { type: 'generation-start'; meta: GenerationMeta }
-  | { type: 'token'; generationId: number; step: TokenStep }
+  | { type: 'token'; generationId: number; step: PathStep }
   | { type: 'generation-done'; generationId: number; stopReason: string }
-  /** Exact re-render of one step from the worker's kept logits (no model run). */
-  | { type: 'resampled'; requestId: number; generationId: number; step: TokenStep }
+  /** Exact re-render of one token from the worker's kept logits (no model run). */
+  | { type: 'resampled'; requestId: number; generationId: number; step: PathStep }
   /** How many model runs and resamples the host has sent: lets users and tests see that a control change ran no model. */
   | { type: 'counters'; generate: number; resample: number }
   | { type: 'prompt'; text: string }
   | { type: 'error'; message: string };
 
+/** `position`: where the token stands on the path of `generationId` (see PathStep). */
 export type InspectorViewToHost =
   | { type: 'ready' }
   | { type: 'generate'; prompt: string; sampling: SamplingSettings }
-  | { type: 'resample-step'; requestId: number; generationId: number; step: number; sampling: SamplingSettings }
-  /** "Resample": keep the tokens before `step`, draw again at `step` with new settings, and continue. */
-  | { type: 'regenerate-from'; generationId: number; step: number; sampling: SamplingSettings }
-  /** Force `forcedToken` at `step` and continue from there. */
-  | { type: 'branch'; generationId: number; step: number; forcedToken: number; forcedText: string; sampling: SamplingSettings }
+  | { type: 'resample-step'; requestId: number; generationId: number; position: number; sampling: SamplingSettings }
+  /** "Resample": keep the tokens before `position`, draw again there with new settings, and continue. */
+  | { type: 'regenerate-from'; generationId: number; position: number; sampling: SamplingSettings }
+  /** Force `forcedToken` at `position` and continue from there. */
+  | { type: 'branch'; generationId: number; position: number; forcedToken: number; forcedText: string; sampling: SamplingSettings }
   | { type: 'stop' }
   | { type: 'save-settings'; sampling: SamplingSettings };
 

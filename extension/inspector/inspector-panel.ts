@@ -2,8 +2,8 @@
 // to the runtime (generate, branch, resample). Control changes cost no model run: they become
 // 'resample' requests on kept logits, counted separately so the view can show it.
 import * as vscode from 'vscode';
-import type { SamplingSettings, TokenStep } from '../../model-runtime/protocol';
-import type { GenerationMeta, InspectorHostToView, InspectorViewToHost } from '../../webview/protocol';
+import type { BranchFrom, SamplingSettings, TokenStep } from '../../model-runtime/protocol';
+import type { GenerationMeta, InspectorHostToView, InspectorViewToHost, PathStep } from '../../webview/protocol';
 import type { ViewDeps } from '../runtime-port';
 import { StepIndex, tokenAtDraw } from './step-index';
 import { webviewHtml, webviewOptions } from '../webview-html';
@@ -19,7 +19,7 @@ const SETTINGS_KEY = 'tokenscope.inspector.sampling';
 
 interface Gen {
   meta: GenerationMeta;
-  steps: TokenStep[];
+  steps: PathStep[];
   done: boolean;
   stopReason?: string;
 }
@@ -87,7 +87,7 @@ export class InspectorPanel {
         origin: input.origin === 'completion' || input.origin === 'chat' ? input.origin : 'prompt',
       };
       this.index.begin(meta.generationId, 0);
-      const steps = input.steps.map((s) => ({ ...s, index: this.index.toPath(meta.generationId, s.index) }));
+      const steps = input.steps.map((s) => this.index.toPathStep(meta.generationId, s));
       this.gens.set(meta.generationId, { meta, steps, done: true, stopReason: 'done' });
       this.post({ type: 'generation', meta, steps, done: true, select: true });
     } else {
@@ -136,12 +136,12 @@ export class InspectorPanel {
         case 'resample-step': {
           // Generations the worker never kept (negative ids) keep the view's approximate redraw.
           if (m.generationId < 0) return;
-          const worker = this.index.toWorker(m.generationId, m.step);
+          const workerStep = this.index.toWorkerStep(m.generationId, m.position);
           this.counters.resample++;
           this.post({ type: 'counters', ...this.counters });
           try {
-            const step = await this.deps.runtime.resample(m.generationId, worker, m.sampling, TOP_N);
-            this.post({ type: 'resampled', requestId: m.requestId, generationId: m.generationId, step: { ...step, index: m.step } });
+            const { index: _, ...step } = await this.deps.runtime.resample(m.generationId, workerStep, m.sampling, TOP_N);
+            this.post({ type: 'resampled', requestId: m.requestId, generationId: m.generationId, step: { ...step, position: m.position } });
           } catch (err) {
             const why = err instanceof Error ? err.message : String(err);
             this.post({
@@ -152,19 +152,19 @@ export class InspectorPanel {
           return;
         }
         case 'branch':
-          return void (await this.branch(m.generationId, m.step, m.forcedToken, m.forcedText, m.sampling, 'branch'));
+          return void (await this.branch(m.generationId, m.position, m.forcedToken, m.forcedText, m.sampling, 'branch'));
         case 'regenerate-from': {
-          // Draw this step again under the new settings from the kept logits, then continue from that token.
-          const worker = this.index.toWorker(m.generationId, m.step);
+          // Draw this token again under the new settings from the kept logits, then continue from it.
+          const workerStep = this.index.toWorkerStep(m.generationId, m.position);
           this.counters.resample++;
-          const step = await this.deps.runtime.resample(m.generationId, worker, m.sampling, TOP_N);
+          const step = await this.deps.runtime.resample(m.generationId, workerStep, m.sampling, TOP_N);
           // With a seed the worker's own draw decides (reproducible); without one, draw afresh, and
           // continue under a fresh seed so the continuation is new too.
           const fresh = m.sampling.seed === undefined && m.sampling.temperature > 0;
           const pick = fresh ? tokenAtDraw(step.alternatives, Math.random()) : { id: step.id, text: step.text };
           if (!pick) throw new Error('No token survives these settings.');
           const sampling = fresh ? { ...m.sampling, seed: Math.floor(Math.random() * 2 ** 31) } : m.sampling;
-          return void (await this.branch(m.generationId, m.step, pick.id, pick.text, sampling, 'resample'));
+          return void (await this.branch(m.generationId, m.position, pick.id, pick.text, sampling, 'resample'));
         }
       }
     } catch (err) {
@@ -174,7 +174,7 @@ export class InspectorPanel {
 
   private async branch(
     generationId: number,
-    pathStep: number,
+    position: number,
     forcedToken: number,
     forcedText: string,
     sampling: SamplingSettings,
@@ -183,23 +183,18 @@ export class InspectorPanel {
     const parent = this.gens.get(generationId);
     if (!parent) throw new Error('That generation is no longer known to the inspector.');
     if (generationId < 0) throw new Error('This generation was not kept by the model worker; generate it again to branch.');
-    const worker = this.index.toWorker(generationId, pathStep);
-    await this.run(parent.meta.prompt, sampling, { generationId, step: worker }, forcedToken, {
-      origin,
-      forcedText,
-      parent: { generationId, step: pathStep },
-    });
+    const from: BranchFrom = { generationId, step: this.index.toWorkerStep(generationId, position), forcedToken };
+    await this.run(parent.meta.prompt, sampling, from, { origin, forcedText, parent: { generationId, position } });
   }
 
   private generate(prompt: string, sampling: SamplingSettings): Promise<void> {
-    return this.run(prompt, sampling, undefined, undefined, { origin: 'prompt' });
+    return this.run(prompt, sampling, undefined, { origin: 'prompt' });
   }
 
   private async run(
     prompt: string,
     sampling: SamplingSettings,
-    from: { generationId: number; step: number } | undefined,
-    forcedToken: number | undefined,
+    branch: BranchFrom | undefined,
     meta: Pick<GenerationMeta, 'origin' | 'forcedText' | 'parent'>,
   ): Promise<void> {
     this.current?.abort();
@@ -211,7 +206,7 @@ export class InspectorPanel {
     const start = (generationId: number) => {
       gen = { meta: { generationId, prompt, sampling, ...meta }, steps: [], done: false };
       this.gens.set(generationId, gen);
-      this.index.begin(generationId, meta.parent?.step ?? 0);
+      this.index.begin(generationId, meta.parent?.position ?? 0);
       this.post({ type: 'generation-start', meta: gen.meta });
     };
     try {
@@ -220,11 +215,11 @@ export class InspectorPanel {
         sampling,
         topN: TOP_N,
         priority: 'interactive',
-        branch: from && forcedToken !== undefined ? { ...from, forcedToken } : undefined,
+        branch,
         signal: abort.signal,
         onToken: (step, _delta, generationId) => {
           if (!gen) start(generationId);
-          const s = { ...step, index: this.index.toPath(generationId, step.index) };
+          const s = this.index.toPathStep(generationId, step);
           gen!.steps.push(s);
           this.post({ type: 'token', generationId, step: s });
         },

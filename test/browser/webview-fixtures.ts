@@ -1,6 +1,7 @@
 // Sample generations for rendering the webviews without a model: realistic-looking steps with
 // whitespace, newline, partial UTF-8 and hostile token strings.
-import type { Alternative, SamplingSettings, TokenStep } from '../../model-runtime/protocol';
+import type { Alternative, SamplingSettings } from '../../model-runtime/protocol';
+import type { PathStep } from '../../webview/protocol';
 import { applySampling } from '../../webview/shared/local-sampler';
 import { entropy } from '../../webview/shared/stats';
 
@@ -59,9 +60,9 @@ const VOCAB = [
   ' TODO',
 ];
 
-export function makeStep(index: number, text: string, seed: number, sampling = SAMPLING, partialBytes?: number[]): TokenStep {
+export function makeStep(position: number, text: string, seed: number, sampling = SAMPLING, partialBytes?: number[]): PathStep {
   const r = rng(seed + 1);
-  const chosenId = 1000 + index;
+  const chosenId = 1000 + position;
   const logits = new Map<number, number>();
   const texts = new Map<number, string>();
   logits.set(chosenId, 2 + r() * 3);
@@ -89,7 +90,7 @@ export function makeStep(index: number, text: string, seed: number, sampling = S
   const chosen = alternatives.find((a) => a.id === chosenId)!;
   const bytes = partialBytes ?? [...new TextEncoder().encode(text)];
   return {
-    index,
+    position,
     id: chosenId,
     text: partialBytes ? '' : text,
     bytes,
@@ -103,7 +104,7 @@ export function makeStep(index: number, text: string, seed: number, sampling = S
   };
 }
 
-export function sampleSteps(): TokenStep[] {
+export function sampleSteps(): PathStep[] {
   const toks = [
     'function',
     ' add',

@@ -61,10 +61,10 @@ async function main(): Promise<void> {
             prompt: '// add two numbers\n',
             sampling,
             origin: 'branch',
-            parent: { generationId: 1, step: 10 },
+            parent: { generationId: 1, position: 10 },
             forcedText: ' sum',
           },
-          steps: steps.slice(10, 16).map((s, i) => ({ ...s, index: 10 + i, forced: i === 0 })),
+          steps: steps.slice(10, 16).map((s, i) => ({ ...s, position: 10 + i, forced: i === 0 })),
           done: true,
         });
         post({ type: 'counters', generate: 2, resample: 0 });

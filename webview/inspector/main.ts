@@ -11,7 +11,8 @@ import { InspectorState } from './state';
 
 const vscode = channel<InspectorViewToHost>();
 const st = new InspectorState(FALLBACK_SAMPLING);
-let hover: number | undefined;
+/** The path position of the token under the pointer, shown instead of the selected one. */
+let hoveredPosition: number | undefined;
 
 const prompt = h('textarea', { id: 'prompt', rows: 3, 'aria-label': 'Prompt', placeholder: 'Prompt to generate from…' });
 const genBtn = h('button', { class: 'primary', id: 'generate' }, icon('play'), ' Generate');
@@ -52,15 +53,15 @@ document.body.appendChild(
   ),
 );
 
-function shown(): number | undefined {
-  return hover ?? st.selectedStep;
+function shownPosition(): number | undefined {
+  return hoveredPosition ?? st.selectedPosition;
 }
 
 function render(): void {
-  const n = shown();
-  renderChips(chips, st, n, actions);
-  renderSummary(summary, st, n, actions);
-  renderDetails(details, st, n, actions);
+  const position = shownPosition();
+  renderChips(chips, st, position, actions);
+  renderSummary(summary, st, position, actions);
+  renderDetails(details, st, position, actions);
   renderControls(controls, st, actions);
   renderTree(tree, st, actions);
   renderCompare(compare, st, actions);
@@ -101,14 +102,14 @@ function settingsChanged(commit: boolean): void {
 }
 
 const actions: Actions = {
-  selectStep(i, focus) {
-    hover = undefined;
-    st.selectedStep = i;
+  selectPosition(position, focus) {
+    hoveredPosition = undefined;
+    st.selectedPosition = position;
     settingsChanged(false);
     if (focus) chips.focus();
   },
-  hoverStep(i) {
-    hover = i;
+  hoverPosition(position) {
+    hoveredPosition = position;
     render();
   },
   branch(altId, altText) {
@@ -117,7 +118,7 @@ const actions: Actions = {
     vscode.post({
       type: 'branch',
       generationId: sel.owner,
-      step: sel.step.index,
+      position: sel.step.position,
       forcedToken: altId,
       forcedText: altText,
       sampling: st.sampling,
@@ -126,7 +127,7 @@ const actions: Actions = {
   regenerate() {
     const sel = st.selection();
     if (!sel) return;
-    vscode.post({ type: 'regenerate-from', generationId: sel.owner, step: sel.step.index, sampling: st.sampling });
+    vscode.post({ type: 'regenerate-from', generationId: sel.owner, position: sel.step.position, sampling: st.sampling });
   },
   setControl(spec, raw, commit) {
     const v = parseControl(spec, raw);
@@ -147,7 +148,7 @@ const actions: Actions = {
     render();
   },
   showGeneration(id) {
-    hover = undefined;
+    hoveredPosition = undefined;
     if (st.compareWith === id) st.compareWith = undefined;
     st.select(id, st.pathSteps(id).length ? 0 : undefined);
     render();
@@ -163,7 +164,7 @@ const actions: Actions = {
 };
 
 chips.addEventListener('mouseleave', () => {
-  hover = undefined;
+  hoveredPosition = undefined;
   render();
 });
 chips.addEventListener('keydown', (e) => {
@@ -171,10 +172,10 @@ chips.addEventListener('keydown', (e) => {
   const moves: Record<string, number> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1, Home: -n, End: n };
   if (e.key in moves) {
     e.preventDefault();
-    hover = undefined;
+    hoveredPosition = undefined;
     st.moveSelection(moves[e.key]);
     settingsChanged(false);
-    document.getElementById(`chip-${st.selectedStep}`)?.scrollIntoView({ block: 'nearest' });
+    document.getElementById(`chip-${st.selectedPosition}`)?.scrollIntoView({ block: 'nearest' });
   }
 });
 modeProb.addEventListener('click', () => actions.setColorMode('probability'));

@@ -1,5 +1,5 @@
 // Draws the inspector from its state. Every token string goes through textContent (via h()).
-import type { TokenStep } from '../protocol';
+import type { PathStep } from '../protocol';
 import { cdfChart, entropyStrip, probBars } from '../shared/charts';
 import { chipClass, RANK_BUCKET_LABELS, rankBucket, type ColorMode } from '../shared/colors';
 import { CONTROLS, type ControlSpec } from '../shared/controls';
@@ -10,8 +10,8 @@ import { endsLine, tokenLabel } from '../shared/token-text';
 import type { InspectorState } from './state';
 
 export interface Actions {
-  selectStep(i: number, focus: boolean): void;
-  hoverStep(i: number | undefined): void;
+  selectPosition(position: number, focus: boolean): void;
+  hoverPosition(position: number | undefined): void;
   branch(altId: number, altText: string): void;
   regenerate(): void;
   setControl(spec: ControlSpec, raw: string, commit: boolean): void;
@@ -26,30 +26,37 @@ export interface Actions {
 /** Rows listed before "Show all". */
 const SHOWN_ALTERNATIVES = 20;
 
-export function chip(step: TokenStep, i: number, mode: ColorMode, selected: boolean, owner: 'own' | 'parent', a?: Actions): HTMLElement {
+export function chip(
+  step: PathStep,
+  position: number,
+  mode: ColorMode,
+  selected: boolean,
+  owner: 'own' | 'parent',
+  a?: Actions,
+): HTMLElement {
   const lab = tokenLabel(step);
-  const aria = `Token ${i + 1}: ${lab.description}, probability ${formatProb(step.rawProb)}, rank ${step.rank}`;
+  const aria = `Token ${position + 1}: ${lab.description}, probability ${formatProb(step.rawProb)}, rank ${step.rank}`;
   const el = h(
     'span',
     {
       class: `chip ${chipClass(mode, step)} kind-${lab.kind}${selected ? ' selected' : ''}${step.forced ? ' forced' : ''}${owner === 'parent' ? ' inherited' : ''}`,
       role: a ? 'option' : undefined,
-      id: a ? `chip-${i}` : undefined,
+      id: a ? `chip-${position}` : undefined,
       'aria-selected': a ? String(selected) : undefined,
       'aria-label': aria,
       title: `${lab.description}\np=${formatProb(step.rawProb)} (final ${formatProb(step.finalProb)}), rank ${step.rank}, entropy ${step.entropy.toFixed(2)} nats${step.forced ? '\nforced by a branch' : ''}`,
-      'data-index': i,
+      'data-index': position,
     },
     lab.label,
   );
   if (a) {
-    el.addEventListener('click', () => a.selectStep(i, true));
-    el.addEventListener('mouseenter', () => a.hoverStep(i));
+    el.addEventListener('click', () => a.selectPosition(position, true));
+    el.addEventListener('mouseenter', () => a.hoverPosition(position));
   }
   return el;
 }
 
-export function renderChips(root: HTMLElement, st: InspectorState, shownStep: number | undefined, a: Actions): void {
+export function renderChips(root: HTMLElement, st: InspectorState, shownPosition: number | undefined, a: Actions): void {
   const steps = st.pathSteps();
   const node0 = st.current !== undefined ? st.tree.get(st.current) : undefined;
   // Rebuild only when the tokens change; a hover or selection just moves the highlight, so chips
@@ -60,10 +67,10 @@ export function renderChips(root: HTMLElement, st: InspectorState, shownStep: nu
       c.classList.remove('selected');
       c.setAttribute('aria-selected', 'false');
     });
-    const sel = shownStep !== undefined ? root.querySelector(`#chip-${shownStep}`) : null;
+    const sel = shownPosition !== undefined ? root.querySelector(`#chip-${shownPosition}`) : null;
     sel?.classList.add('selected');
     sel?.setAttribute('aria-selected', 'true');
-    root.setAttribute('aria-activedescendant', shownStep !== undefined ? `chip-${shownStep}` : '');
+    root.setAttribute('aria-activedescendant', shownPosition !== undefined ? `chip-${shownPosition}` : '');
     return;
   }
   root.dataset.key = key;
@@ -74,16 +81,17 @@ export function renderChips(root: HTMLElement, st: InspectorState, shownStep: nu
     root.appendChild(
       h('span', { class: 'prompt-echo', 'aria-label': 'Prompt' }, meta.prompt.length > 400 ? '…' + meta.prompt.slice(-400) : meta.prompt),
     );
-  steps.forEach((step, i) => {
-    root.appendChild(chip(step, i, st.colorMode, i === shownStep, path && path.owner[i] !== st.current ? 'parent' : 'own', a));
+  steps.forEach((step, position) => {
+    const owner = path && path.owner[position] !== st.current ? 'parent' : 'own';
+    root.appendChild(chip(step, position, st.colorMode, position === shownPosition, owner, a));
     if (endsLine(step.text)) root.appendChild(h('br'));
   });
-  root.setAttribute('aria-activedescendant', shownStep !== undefined ? `chip-${shownStep}` : '');
+  root.setAttribute('aria-activedescendant', shownPosition !== undefined ? `chip-${shownPosition}` : '');
   const node = st.current !== undefined ? st.tree.get(st.current) : undefined;
   if (node && !node.done) root.appendChild(h('span', { class: 'cursor', 'aria-hidden': 'true' }, '▍'));
 }
 
-export function renderSummary(root: HTMLElement, st: InspectorState, shownStep: number | undefined, a: Actions): void {
+export function renderSummary(root: HTMLElement, st: InspectorState, shownPosition: number | undefined, a: Actions): void {
   clear(root);
   const steps = st.pathSteps();
   const sum = summarize(steps);
@@ -104,8 +112,8 @@ export function renderSummary(root: HTMLElement, st: InspectorState, shownStep: 
         { class: 'entropy-wrap', title: 'Entropy per token (click a bar to select)' },
         entropyStrip(
           steps.map((s) => s.entropy),
-          shownStep,
-          (i) => a.selectStep(i, false),
+          shownPosition,
+          (position) => a.selectPosition(position, false),
         ),
       ),
     );
@@ -116,10 +124,10 @@ function stat(label: string, value: string, id: string): HTMLElement {
   return h('div', { class: 'stat', id }, h('span', { class: 'stat-label' }, label), h('span', { class: 'stat-value' }, value));
 }
 
-export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: number | undefined, a: Actions): void {
+export function renderDetails(root: HTMLElement, st: InspectorState, shownPosition: number | undefined, a: Actions): void {
   clear(root);
   const steps = st.pathSteps();
-  const step = shownStep !== undefined ? steps[shownStep] : undefined;
+  const step = shownPosition !== undefined ? steps[shownPosition] : undefined;
   if (!step) {
     root.appendChild(
       h(
@@ -132,10 +140,10 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
     );
     return;
   }
-  const saved = st.selectedStep;
-  st.selectedStep = shownStep;
+  const saved = st.selectedPosition;
+  st.selectedPosition = shownPosition;
   const dist = st.shownDistribution();
-  st.selectedStep = saved;
+  st.selectedPosition = saved;
   if (!dist) return;
   const lab = tokenLabel(step);
   root.append(
@@ -143,7 +151,7 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
       'div',
       { class: 'detail-head' },
       h('span', { class: `chip big ${chipClass(st.colorMode, step)} kind-${lab.kind}` }, lab.label),
-      h('span', { class: 'kv' }, `step ${shownStep}`),
+      h('span', { class: 'kv' }, `step ${shownPosition}`),
       h('span', { class: 'kv' }, `p ${formatProb(step.rawProb)} → ${formatProb(step.finalProb)}`),
       h('span', { class: 'kv' }, `rank ${step.rank} (${RANK_BUCKET_LABELS[rankBucket(step.rank)]})`),
       h('span', { class: 'kv' }, `entropy ${step.entropy.toFixed(2)} nats`),
@@ -246,7 +254,7 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownStep: 
       cdf,
       dist.chosenId,
       dist.draw,
-      dist.source === 'reported' && st.tree.get(st.ownerOf(shownStep!) ?? -1)?.meta.sampling.temperature !== 0 && !step.forced,
+      dist.source === 'reported' && st.tree.get(st.ownerOf(shownPosition!) ?? -1)?.meta.sampling.temperature !== 0 && !step.forced,
     ),
   );
   root.appendChild(
@@ -397,11 +405,11 @@ export function renderCompare(root: HTMLElement, st: InspectorState, a: Actions)
   const right = st.pathSteps(st.compareWith);
   let common = 0;
   while (common < left.length && common < right.length && left[common].id === right[common].id) common++;
-  const col = (id: number, steps: TokenStep[]) => {
+  const col = (id: number, steps: PathStep[]) => {
     const sum = summarize(steps);
     const body = h('div', { class: 'chips small' });
-    steps.forEach((s, i) => {
-      const c = chip(s, i, st.colorMode, false, i < common ? 'parent' : 'own');
+    steps.forEach((s, position) => {
+      const c = chip(s, position, st.colorMode, false, position < common ? 'parent' : 'own');
       body.appendChild(c);
       if (endsLine(s.text)) body.appendChild(h('br'));
     });

@@ -1,7 +1,7 @@
 // The inspector's state, without DOM: the branch tree, what is selected, the live settings, and the
 // distribution to draw for the selected step (reported, re-rendered locally, or the worker's exact
 // resample). main.ts feeds it messages and renders from it.
-import type { GenerationMeta, InspectorHostToView, SamplingSettings, TokenStep } from '../protocol';
+import type { GenerationMeta, InspectorHostToView, PathStep, SamplingSettings } from '../protocol';
 import { BranchTree } from '../shared/branch-tree';
 import type { ColorMode } from '../shared/colors';
 import { sameDistribution } from '../shared/controls';
@@ -12,7 +12,7 @@ export type DistributionSource = 'reported' | 'local' | 'exact';
 export interface ShownDistribution {
   alternatives: ViewAlternative[];
   source: DistributionSource;
-  /** The chosen token of the generation at this step. */
+  /** The chosen token of the generation at this position. */
   chosenId: number;
   draw: number;
   settings: SamplingSettings;
@@ -28,13 +28,14 @@ export class InspectorState {
   /** List every reported alternative instead of the first ones. */
   allAlternatives = false;
   current: number | undefined;
-  selectedStep: number | undefined;
+  /** The selected token's position on the current path. */
+  selectedPosition: number | undefined;
   /** Second generation shown side by side, when comparing. */
   compareWith: number | undefined;
   counters = { generate: 0, resample: 0 };
   error: string | undefined;
-  /** Exact resamples by "generationId:step", for the settings they were made with. */
-  private exact = new Map<string, { step: TokenStep; settings: SamplingSettings }>();
+  /** Exact resamples by "generationId:position", for the settings they were made with. */
+  private exact = new Map<string, { step: PathStep; settings: SamplingSettings }>();
   private requestSeq = 0;
   private pending = new Map<number, { key: string; settings: SamplingSettings }>();
 
@@ -63,7 +64,7 @@ export class InspectorState {
         return true;
       case 'token':
         this.tree.addStep(msg.generationId, msg.step);
-        if (this.current === msg.generationId && this.selectedStep === undefined) this.selectedStep = this.pathSteps().length - 1;
+        if (this.current === msg.generationId && this.selectedPosition === undefined) this.selectedPosition = this.pathSteps().length - 1;
         return true;
       case 'generation-done':
         this.tree.finish(msg.generationId, msg.stopReason);
@@ -86,60 +87,60 @@ export class InspectorState {
     }
   }
 
-  select(generationId: number, step: number | undefined): void {
+  select(generationId: number, position: number | undefined): void {
     this.current = generationId;
-    this.selectedStep = step;
+    this.selectedPosition = position;
   }
 
   currentMeta(): GenerationMeta | undefined {
     return this.current === undefined ? undefined : this.tree.get(this.current)?.meta;
   }
 
-  pathSteps(id = this.current): TokenStep[] {
+  pathSteps(id = this.current): PathStep[] {
     return id === undefined ? [] : this.tree.path(id).steps;
   }
 
-  /** The generation that produced step `index` on the current path (a branch shows its parent's early tokens). */
-  ownerOf(index: number): number | undefined {
+  /** The generation that produced the token at `position` on the current path (a branch shows its parent's early tokens). */
+  ownerOf(position: number): number | undefined {
     if (this.current === undefined) return undefined;
-    return this.tree.path(this.current).owner[index];
+    return this.tree.path(this.current).owner[position];
   }
 
   moveSelection(delta: number): void {
     const n = this.pathSteps().length;
     if (n === 0) return;
-    const at = this.selectedStep === undefined ? (delta > 0 ? -1 : n) : this.selectedStep;
-    this.selectedStep = Math.min(n - 1, Math.max(0, at + delta));
+    const at = this.selectedPosition === undefined ? (delta > 0 ? -1 : n) : this.selectedPosition;
+    this.selectedPosition = Math.min(n - 1, Math.max(0, at + delta));
   }
 
   /**
-   * Registers an exact resample request for the selected step under the current settings, when the
-   * settings differ from the ones the step was generated with. Returns what to send, or undefined.
+   * Registers an exact resample request for the selected token under the current settings, when the
+   * settings differ from the ones it was generated with. Returns what to send, or undefined.
    */
-  requestExact(): { requestId: number; generationId: number; step: number } | undefined {
+  requestExact(): { requestId: number; generationId: number; position: number } | undefined {
     const sel = this.selection();
     if (!sel) return undefined;
     const gen = this.tree.get(sel.owner)!;
     if (sameDistribution(gen.meta.sampling, this.sampling)) return undefined;
-    const key = `${sel.owner}:${sel.step.index}`;
+    const key = `${sel.owner}:${sel.step.position}`;
     const have = this.exact.get(key);
     if (have && sameDistribution(have.settings, this.sampling)) return undefined;
     for (const p of this.pending.values()) if (p.key === key && sameDistribution(p.settings, this.sampling)) return undefined;
     const requestId = ++this.requestSeq;
     this.pending.set(requestId, { key, settings: { ...this.sampling } });
-    return { requestId, generationId: sel.owner, step: sel.step.index };
+    return { requestId, generationId: sel.owner, position: sel.step.position };
   }
 
-  selection(): { step: TokenStep; owner: number; history: number[] } | undefined {
-    if (this.current === undefined || this.selectedStep === undefined) return undefined;
+  selection(): { step: PathStep; owner: number; history: number[] } | undefined {
+    if (this.current === undefined || this.selectedPosition === undefined) return undefined;
     const { steps, owner } = this.tree.path(this.current);
-    const step = steps[this.selectedStep];
+    const step = steps[this.selectedPosition];
     if (!step) return undefined;
-    // The worker numbers a branch's steps in its own generation; the owner's index is the step's own.
-    return { step, owner: owner[this.selectedStep], history: steps.slice(0, this.selectedStep).map((s) => s.id) };
+    // The host maps the owner's path position back to the worker's step of that generation.
+    return { step, owner: owner[this.selectedPosition], history: steps.slice(0, this.selectedPosition).map((s) => s.id) };
   }
 
-  /** What the alternatives chart shows for the selected step under the current settings. */
+  /** What the alternatives chart shows for the selected token under the current settings. */
   shownDistribution(): ShownDistribution | undefined {
     const sel = this.selection();
     if (!sel) return undefined;
@@ -148,7 +149,7 @@ export class InspectorState {
     if (sameDistribution(gen.meta.sampling, this.sampling)) {
       return { ...base, source: 'reported', alternatives: sel.step.alternatives.map((a) => ({ ...a })) };
     }
-    const exact = this.exact.get(`${sel.owner}:${sel.step.index}`);
+    const exact = this.exact.get(`${sel.owner}:${sel.step.position}`);
     if (exact && sameDistribution(exact.settings, this.sampling)) {
       return { ...base, source: 'exact', draw: exact.step.draw, alternatives: exact.step.alternatives.map((a) => ({ ...a })) };
     }

@@ -1,11 +1,11 @@
 // The inspector's generations as a tree: roots come from prompts, children from branching or
-// resampling at a step of their parent. A node's full token path is its ancestors' tokens before
-// the branch point followed by its own.
-import type { GenerationMeta, TokenStep } from '../protocol';
+// resampling at a token of their parent. A node's full token path is its ancestors' tokens before
+// the branch point followed by its own; every token carries its position on that path.
+import type { GenerationMeta, PathStep } from '../protocol';
 
 export interface BranchNode {
   meta: GenerationMeta;
-  steps: TokenStep[];
+  steps: PathStep[];
   done: boolean;
   stopReason?: string;
   children: number[];
@@ -21,7 +21,7 @@ export class BranchTree {
   private readonly nodes = new Map<number, BranchNode>();
   private readonly rootIds: number[] = [];
 
-  add(meta: GenerationMeta, steps: TokenStep[] = [], done = false): BranchNode {
+  add(meta: GenerationMeta, steps: PathStep[] = [], done = false): BranchNode {
     const existing = this.nodes.get(meta.generationId);
     if (existing) {
       existing.meta = meta;
@@ -45,11 +45,11 @@ export class BranchTree {
     return this.nodes.has(id);
   }
 
-  addStep(id: number, step: TokenStep): void {
+  addStep(id: number, step: PathStep): void {
     const node = this.nodes.get(id);
     if (!node) return;
-    // A branch's worker may number its steps from the branch point or from 0; keep them in order either way.
-    const at = node.steps.findIndex((s) => s.index === step.index);
+    // A branch's tokens may be numbered from the branch point or from 0; keep them in order either way.
+    const at = node.steps.findIndex((s) => s.position === step.position);
     if (at >= 0) node.steps[at] = step;
     else node.steps.push(step);
   }
@@ -63,15 +63,15 @@ export class BranchTree {
   }
 
   /** Replaces one step (an exact resample) without touching the rest. */
-  replaceStep(id: number, step: TokenStep): void {
+  replaceStep(id: number, step: PathStep): void {
     this.addStep(id, step);
   }
 
   /**
-   * Full token sequence of a node, re-indexed from 0: the parent's path up to the branch step, then
-   * this node's own steps from the branch step on.
+   * Full token sequence of a node, from position 0: the parent's path up to the branch point, then
+   * this node's own tokens from the branch point on.
    */
-  path(id: number): { steps: TokenStep[]; owner: number[] } {
+  path(id: number): { steps: PathStep[]; owner: number[] } {
     const node = this.nodes.get(id);
     if (!node) return { steps: [], owner: [] };
     const own = ownSteps(node);
@@ -79,7 +79,7 @@ export class BranchTree {
       return { steps: own, owner: own.map(() => id) };
     }
     const up = this.path(node.meta.parent.generationId);
-    const cut = node.meta.parent.step;
+    const cut = node.meta.parent.position;
     return { steps: [...up.steps.slice(0, cut), ...own], owner: [...up.owner.slice(0, cut), ...own.map(() => id)] };
   }
 
@@ -105,20 +105,21 @@ export class BranchTree {
   }
 }
 
-/** A node's own steps, numbered from its branch point. */
-function ownSteps(node: BranchNode): TokenStep[] {
-  const base = node.meta.parent?.step ?? 0;
-  const sorted = [...node.steps].sort((a, b) => a.index - b.index);
-  // Steps numbered from 0 in a branch are shifted to the branch point.
-  const shift = node.meta.parent && sorted.length && sorted[0].index < base ? base - sorted[0].index : 0;
-  return sorted.map((s) => (shift ? { ...s, index: s.index + shift } : s));
+/** A node's own tokens, positioned from its branch point. */
+function ownSteps(node: BranchNode): PathStep[] {
+  const base = node.meta.parent?.position ?? 0;
+  const sorted = [...node.steps].sort((a, b) => a.position - b.position);
+  // Tokens numbered from 0 in a branch are shifted to the branch point.
+  const shift = node.meta.parent && sorted.length && sorted[0].position < base ? base - sorted[0].position : 0;
+  return sorted.map((s) => (shift ? { ...s, position: s.position + shift } : s));
 }
 
 export function nodeLabel(n: BranchNode): string {
   const m = n.meta;
   if (m.origin === 'prompt') return `#${m.generationId} ${shorten(m.prompt)}`;
   if (m.origin === 'completion' || m.origin === 'chat') return `#${m.generationId} ${m.origin}: …${shortenEnd(m.prompt)}`;
-  const at = m.parent ? ` at step ${m.parent.step}` : '';
+  // Users read "step"; the browser tests match the label.
+  const at = m.parent ? ` at step ${m.parent.position}` : '';
   if (m.origin === 'branch') return `#${m.generationId} branch${at}: ${JSON.stringify(m.forcedText ?? '')}`;
   return `#${m.generationId} resample${at} (T=${m.sampling.temperature})`;
 }

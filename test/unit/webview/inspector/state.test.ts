@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SamplingSettings, TokenStep } from '../../../../model-runtime/protocol';
+import type { PathStep, SamplingSettings } from '../../../../webview/protocol';
 import { FALLBACK_SAMPLING } from '../../../../webview/shared/controls';
 import { InspectorState } from '../../../../webview/inspector/state';
 
 const S: SamplingSettings = { ...FALLBACK_SAMPLING, temperature: 1, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1 };
-const step = (index: number, id: number): TokenStep => ({
-  index,
+const step = (position: number, id: number): PathStep => ({
+  position,
   id,
   text: `t${id}`,
   bytes: [],
@@ -34,7 +34,7 @@ function loaded(): InspectorState {
 
 test('with the generation settings the reported distribution is shown', () => {
   const st = loaded();
-  st.selectedStep = 1;
+  st.selectedPosition = 1;
   const d = st.shownDistribution()!;
   assert.equal(d.source, 'reported');
   assert.equal(d.chosenId, 11);
@@ -47,15 +47,15 @@ test('with the generation settings the reported distribution is shown', () => {
 
 test('a control change re-renders the selected step locally at once, then asks for the exact resample', () => {
   const st = loaded();
-  st.selectedStep = 1;
+  st.selectedPosition = 1;
   st.sampling = { ...S, temperature: 2 };
   const d = st.shownDistribution()!;
   assert.equal(d.source, 'local');
   assert.ok(d.alternatives[0].finalProb < 0.6, 'flatter at T=2');
   const req = st.requestExact()!;
-  assert.deepEqual({ generationId: req.generationId, step: req.step }, { generationId: 7, step: 1 });
+  assert.deepEqual({ generationId: req.generationId, position: req.position }, { generationId: 7, position: 1 });
   assert.equal(st.requestExact(), undefined, 'the same request is not sent twice');
-  const exact: TokenStep = {
+  const exact: PathStep = {
     ...step(1, 11),
     alternatives: [
       { id: 11, text: 't11', rawProb: 0.6, finalProb: 0.45 },
@@ -79,20 +79,20 @@ test('a control change re-renders the selected step locally at once, then asks f
 
 test('keyboard selection moves within the tokens', () => {
   const st = loaded();
-  st.selectedStep = undefined;
+  st.selectedPosition = undefined;
   st.moveSelection(1);
-  assert.equal(st.selectedStep, 0);
+  assert.equal(st.selectedPosition, 0);
   st.moveSelection(5);
-  assert.equal(st.selectedStep, 2);
+  assert.equal(st.selectedPosition, 2);
   st.moveSelection(-1);
-  assert.equal(st.selectedStep, 1);
+  assert.equal(st.selectedPosition, 1);
 });
 
 test('on a branch, early tokens belong to the parent and later ones to the branch', () => {
   const st = loaded();
   st.apply({
     type: 'generation-start',
-    meta: { generationId: 8, prompt: 'p', sampling: S, origin: 'branch', parent: { generationId: 7, step: 1 }, forcedText: 'other' },
+    meta: { generationId: 8, prompt: 'p', sampling: S, origin: 'branch', parent: { generationId: 7, position: 1 }, forcedText: 'other' },
   });
   st.apply({ type: 'token', generationId: 8, step: { ...step(1, 500), forced: true } });
   st.apply({ type: 'token', generationId: 8, step: step(2, 77) });
@@ -101,9 +101,9 @@ test('on a branch, early tokens belong to the parent and later ones to the branc
     st.pathSteps().map((s) => s.id),
     [10, 500, 77],
   );
-  st.selectedStep = 0;
+  st.selectedPosition = 0;
   assert.equal(st.selection()!.owner, 7);
-  st.selectedStep = 2;
+  st.selectedPosition = 2;
   assert.equal(st.selection()!.owner, 8);
   assert.deepEqual(st.selection()!.history, [10, 500]);
 });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { GenerationMeta, TokenStep } from '../../../../webview/protocol';
+import type { GenerationMeta, PathStep } from '../../../../webview/protocol';
 import { BranchTree } from '../../../../webview/shared/branch-tree';
 import { FALLBACK_SAMPLING } from '../../../../webview/shared/controls';
 
-const st = (index: number, id: number): TokenStep => ({
-  index,
+const st = (position: number, id: number): PathStep => ({
+  position,
   id,
   text: `t${id}`,
   bytes: [],
@@ -17,7 +17,7 @@ const st = (index: number, id: number): TokenStep => ({
   alternatives: [],
   rank: 1,
 });
-const meta = (generationId: number, parent?: { generationId: number; step: number }): GenerationMeta => ({
+const meta = (generationId: number, parent?: { generationId: number; position: number }): GenerationMeta => ({
   generationId,
   prompt: 'p',
   sampling: FALLBACK_SAMPLING,
@@ -29,7 +29,7 @@ const meta = (generationId: number, parent?: { generationId: number; step: numbe
 test('a branch path is the parent prefix then its own tokens', () => {
   const t = new BranchTree();
   t.add(meta(1), [st(0, 10), st(1, 11), st(2, 12), st(3, 13)], true);
-  t.add(meta(2, { generationId: 1, step: 2 }));
+  t.add(meta(2, { generationId: 1, position: 2 }));
   t.addStep(2, st(2, 99));
   t.addStep(2, st(3, 98));
   const p = t.path(2);
@@ -43,9 +43,9 @@ test('a branch path is the parent prefix then its own tokens', () => {
 test('a branch numbered from 0 by the worker is shifted to its branch point', () => {
   const t = new BranchTree();
   t.add(meta(1), [st(0, 10), st(1, 11), st(2, 12)], true);
-  t.add(meta(2, { generationId: 1, step: 1 }), [st(0, 50), st(1, 51)]);
+  t.add(meta(2, { generationId: 1, position: 1 }), [st(0, 50), st(1, 51)]);
   assert.deepEqual(
-    t.path(2).steps.map((s) => [s.index, s.id]),
+    t.path(2).steps.map((s) => [s.position, s.id]),
     [
       [0, 10],
       [1, 50],
@@ -57,9 +57,9 @@ test('a branch numbered from 0 by the worker is shifted to its branch point', ()
 test('nested branches form a tree and rows come out depth first', () => {
   const t = new BranchTree();
   t.add(meta(1), [st(0, 1), st(1, 2), st(2, 3)], true);
-  t.add(meta(2, { generationId: 1, step: 1 }), [st(1, 7), st(2, 8)], true);
-  t.add(meta(3, { generationId: 2, step: 2 }), [st(2, 9)], true);
-  t.add(meta(4, { generationId: 1, step: 0 }), [st(0, 5)], true);
+  t.add(meta(2, { generationId: 1, position: 1 }), [st(1, 7), st(2, 8)], true);
+  t.add(meta(3, { generationId: 2, position: 2 }), [st(2, 9)], true);
+  t.add(meta(4, { generationId: 1, position: 0 }), [st(0, 5)], true);
   t.add(meta(5), [st(0, 6)], true);
   assert.deepEqual(
     t.rows().map((r) => [r.id, r.depth]),
@@ -78,7 +78,7 @@ test('nested branches form a tree and rows come out depth first', () => {
   assert.match(t.rows()[1].label, /branch at step 1/);
 });
 
-test('a step update replaces the step with the same index', () => {
+test('a step update replaces the step at the same position', () => {
   const t = new BranchTree();
   t.add(meta(1), [st(0, 1), st(1, 2)]);
   t.replaceStep(1, st(1, 42));
