@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import type { BranchFrom, SamplingSettings, TokenStep } from '../../model-runtime/protocol';
 import type { GenerationMeta, InspectorHostToView, InspectorViewToHost, PathStep } from '../../webview/protocol';
 import type { ViewDeps } from '../runtime-port';
-import { StepIndex, tokenAtDraw } from './step-index';
+import { cumulative, tokenAtDraw } from '../../sampling/draw';
+import { StepIndex } from './step-index';
 import { webviewHtml, webviewOptions } from '../webview-html';
 
 /** What can open the inspector: a prompt to generate from, or a finished generation. */
@@ -29,7 +30,7 @@ export class InspectorPanel {
   private ready = false;
   private queue: InspectorHostToView[] = [];
   private readonly gens = new Map<number, Gen>();
-  private readonly index = new StepIndex();
+  private readonly positions = new StepIndex();
   private counters = { generate: 0, resample: 0 };
   private current: AbortController | undefined;
   /** Generations shown without a worker id (e.g. restored ones) get negative ids. */
@@ -86,8 +87,8 @@ export class InspectorPanel {
         sampling: input.sampling ?? this.sampling(),
         origin: input.origin === 'completion' || input.origin === 'chat' ? input.origin : 'prompt',
       };
-      this.index.begin(meta.generationId, 0);
-      const steps = input.steps.map((s) => this.index.toPathStep(meta.generationId, s));
+      this.positions.begin(meta.generationId, 0);
+      const steps = input.steps.map((s) => this.positions.toPathStep(meta.generationId, s));
       this.gens.set(meta.generationId, { meta, steps, done: true, stopReason: 'done' });
       this.post({ type: 'generation', meta, steps, done: true, select: true });
     } else {
@@ -136,7 +137,7 @@ export class InspectorPanel {
         case 'resample-step': {
           // Generations the worker never kept (negative ids) keep the view's approximate redraw.
           if (m.generationId < 0) return;
-          const workerStep = this.index.toWorkerStep(m.generationId, m.position);
+          const workerStep = this.positions.toWorkerStep(m.generationId, m.position);
           this.counters.resample++;
           this.post({ type: 'counters', ...this.counters });
           try {
@@ -155,13 +156,13 @@ export class InspectorPanel {
           return void (await this.branch(m.generationId, m.position, m.forcedToken, m.forcedText, m.sampling, 'branch'));
         case 'regenerate-from': {
           // Draw this token again under the new settings from the kept logits, then continue from it.
-          const workerStep = this.index.toWorkerStep(m.generationId, m.position);
+          const workerStep = this.positions.toWorkerStep(m.generationId, m.position);
           this.counters.resample++;
           const step = await this.deps.runtime.resample(m.generationId, workerStep, m.sampling, TOP_N);
           // With a seed the worker's own draw decides (reproducible); without one, draw afresh, and
           // continue under a fresh seed so the continuation is new too.
           const fresh = m.sampling.seed === undefined && m.sampling.temperature > 0;
-          const pick = fresh ? tokenAtDraw(step.alternatives, Math.random()) : { id: step.id, text: step.text };
+          const pick = fresh ? tokenAtDraw(cumulative(step.alternatives), Math.random()) : { id: step.id, text: step.text };
           if (!pick) throw new Error('No token survives these settings.');
           const sampling = fresh ? { ...m.sampling, seed: Math.floor(Math.random() * 2 ** 31) } : m.sampling;
           return void (await this.branch(m.generationId, m.position, pick.id, pick.text, sampling, 'resample'));
@@ -183,7 +184,7 @@ export class InspectorPanel {
     const parent = this.gens.get(generationId);
     if (!parent) throw new Error('That generation is no longer known to the inspector.');
     if (generationId < 0) throw new Error('This generation was not kept by the model worker; generate it again to branch.');
-    const from: BranchFrom = { generationId, step: this.index.toWorkerStep(generationId, position), forcedToken };
+    const from: BranchFrom = { generationId, step: this.positions.toWorkerStep(generationId, position), forcedToken };
     await this.run(parent.meta.prompt, sampling, from, { origin, forcedText, parent: { generationId, position } });
   }
 
@@ -206,7 +207,7 @@ export class InspectorPanel {
     const start = (generationId: number) => {
       gen = { meta: { generationId, prompt, sampling, ...meta }, steps: [], done: false };
       this.gens.set(generationId, gen);
-      this.index.begin(generationId, meta.parent?.position ?? 0);
+      this.positions.begin(generationId, meta.parent?.position ?? 0);
       this.post({ type: 'generation-start', meta: gen.meta });
     };
     try {
@@ -219,7 +220,7 @@ export class InspectorPanel {
         signal: abort.signal,
         onToken: (step, _delta, generationId) => {
           if (!gen) start(generationId);
-          const s = this.index.toPathStep(generationId, step);
+          const s = this.positions.toPathStep(generationId, step);
           gen!.steps.push(s);
           this.post({ type: 'token', generationId, step: s });
         },
