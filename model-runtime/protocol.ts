@@ -1,31 +1,10 @@
 // Host <-> worker messages. The one place to read to know what the extension host can ask of the
 // inference worker, and what the worker reports back. Plain data only: it crosses a process boundary.
 
-/** Decoding controls. Each one is shown and explained in the inspector. */
-export interface SamplingSettings {
-  /** 0 means greedy. */
-  temperature: number;
-  /** 0 disables. */
-  topK: number;
-  /** 1 disables. */
-  topP: number;
-  /** 0 disables; relative to the top token's probability. */
-  minP: number;
-  /** 1 disables (CTRL-style: divides positive logits, multiplies negative ones). All three penalties count
-   * the tokens generated so far (not the prompt: code repeats its identifiers on purpose). */
-  repetitionPenalty: number;
-  /** 0 disables; subtracted once from every token already generated. */
-  presencePenalty: number;
-  /** 0 disables; subtracted once per occurrence. */
-  frequencyPenalty: number;
-  /** Same seed, same settings, same prompt: same output. Undefined draws a fresh seed. */
-  seed?: number;
-  maxTokens: number;
-  stop: string[];
-}
+import type { Cutter, SamplingSettings } from '../sampling/settings';
 
-/** The processors that can remove a token from the candidate set ('greedy': temperature 0 keeps only the top one). */
-export type Cutter = 'top-k' | 'top-p' | 'min-p' | 'greedy';
+// The sampling settings and the cutter names live with the sampler (sampling/settings.ts); re-exported for this file's importers.
+export type { Cutter, SamplingSettings } from '../sampling/settings';
 
 export interface Alternative {
   id: number;

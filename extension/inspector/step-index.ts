@@ -33,21 +33,3 @@ export class StepIndex {
     return { ...step, position: this.toPosition(generationId, index) };
   }
 }
-
-/**
- * Picks the token a uniform draw lands on, walking the kept alternatives from most to least likely
- * (as the worker's sampler does). Falls back to the last kept one when the draw lands past the
- * reported alternatives.
- */
-export function tokenAtDraw(
-  alternatives: readonly { id: number; text: string; finalProb: number }[],
-  draw: number,
-): { id: number; text: string } | undefined {
-  const kept = alternatives.filter((a) => a.finalProb > 0).sort((a, b) => b.finalProb - a.finalProb);
-  let cum = 0;
-  for (const a of kept) {
-    cum += a.finalProb;
-    if (draw < cum) return a;
-  }
-  return kept[kept.length - 1];
-}

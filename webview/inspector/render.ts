@@ -4,7 +4,7 @@ import { cdfChart, entropyStrip, probBars } from '../shared/charts';
 import { chipClass, RANK_BUCKET_LABELS, rankBucket, type ColorMode } from '../shared/colors';
 import { CONTROLS, type ControlSpec } from '../shared/controls';
 import { clear, h, icon } from '../shared/dom';
-import { cumulative } from '../shared/local-sampler';
+import { cumulative } from '../../sampling/draw';
 import { formatProb, summarize } from '../shared/stats';
 import { endsLine, tokenLabel } from '../shared/token-text';
 import type { InspectorState } from './state';
@@ -298,8 +298,8 @@ export function renderControls(root: HTMLElement, st: InspectorState, a: Actions
     const num = h('input', {
       type: 'number',
       id,
-      min: spec.min,
-      max: spec.max,
+      min: spec.valid.min,
+      max: spec.valid.max,
       step: spec.step,
       'aria-describedby': helpId,
       placeholder: spec.key === 'seed' ? 'random' : '',

@@ -1,7 +1,7 @@
 // Small SVG charts: probability bars for one alternative, the cumulative distribution with the draw,
 // and an entropy strip over a completion. Built with DOM calls; labels via textContent.
 import { s } from './dom';
-import type { CdfSegment } from './local-sampler';
+import type { CdfSegment } from '../../sampling/draw';
 import { visibleText } from './token-text';
 
 /**

@@ -1,86 +1,31 @@
-// The sampling controls: label, range, step and help for each setting, and validation of a value a
-// user typed. Pure: the inspector renders these as labelled slider + number pairs.
-import type { SamplingSettings } from '../../model-runtime/protocol';
+// The sampling controls: label, slider, valid range and help for each setting (all from the one table in
+// sampling/settings.ts), and validation of a value a user typed. Pure: the inspector renders these as
+// labelled slider + number pairs.
+import { SAMPLING, SAMPLING_DEFAULTS, type SamplingSettings, type SettingKey, type SettingSpec } from '../../sampling/settings';
 
-export type NumericKey = Exclude<keyof SamplingSettings, 'stop' | 'seed'>;
+export type NumericKey = Exclude<SettingKey, 'seed'>;
 
 export interface ControlSpec {
-  key: NumericKey | 'seed';
+  key: SettingKey;
   label: string;
+  /** The slider's range and step. */
   min: number;
   max: number;
   step: number;
+  /** The valid range: a typed value is clamped to it, past where the slider stops. */
+  valid: { min: number; max: number; integer: boolean };
   help: string;
   /** Value that turns the processor off, shown in the help. */
   off?: number;
 }
 
-export const CONTROLS: ControlSpec[] = [
-  {
-    key: 'temperature',
-    label: 'Temperature',
-    min: 0,
-    max: 2,
-    step: 0.05,
-    off: 1,
-    help: 'Divides the logits: below 1 sharpens, above 1 flattens; 0 is greedy.',
-  },
-  { key: 'topK', label: 'Top-k', min: 0, max: 200, step: 1, off: 0, help: 'Keeps only the k most likely tokens; 0 disables.' },
-  {
-    key: 'topP',
-    label: 'Top-p',
-    min: 0.05,
-    max: 1,
-    step: 0.01,
-    off: 1,
-    help: 'Keeps the smallest set whose probability reaches p; 1 disables.',
-  },
-  {
-    key: 'minP',
-    label: 'Min-p',
-    min: 0,
-    max: 0.5,
-    step: 0.01,
-    off: 0,
-    help: "Drops tokens below this fraction of the top token's probability; 0 disables.",
-  },
-  {
-    key: 'repetitionPenalty',
-    label: 'Repetition penalty',
-    min: 1,
-    max: 2,
-    step: 0.01,
-    off: 1,
-    help: 'Pushes down tokens already generated; 1 disables.',
-  },
-  {
-    key: 'presencePenalty',
-    label: 'Presence penalty',
-    min: 0,
-    max: 2,
-    step: 0.05,
-    off: 0,
-    help: 'Subtracted once from every token already generated; 0 disables.',
-  },
-  {
-    key: 'frequencyPenalty',
-    label: 'Frequency penalty',
-    min: 0,
-    max: 2,
-    step: 0.05,
-    off: 0,
-    help: 'Subtracted once per earlier occurrence; 0 disables.',
-  },
-  { key: 'maxTokens', label: 'Max tokens', min: 1, max: 512, step: 1, help: 'How many tokens to generate at most.' },
-  {
-    key: 'seed',
-    label: 'Seed',
-    min: 0,
-    max: 2 ** 31 - 1,
-    step: 1,
-    help: 'Same seed, settings and prompt give the same output; empty draws a fresh seed.',
-  },
-];
+function control(s: SettingSpec): ControlSpec {
+  const { key, label, help, off, slider } = s;
+  return { key, label, ...slider, valid: { min: s.min, max: s.max, integer: s.integer }, help, off };
+}
+
+/** In the table's order: the processors in pipeline order, then max tokens and seed. */
+export const CONTROLS: ControlSpec[] = Object.values(SAMPLING).map(control);
 
 /** Parses and clamps a typed value; undefined when it is not a number (seed: empty means "fresh"). */
 export function parseControl(spec: ControlSpec, raw: string): number | undefined {
@@ -88,8 +33,8 @@ export function parseControl(spec: ControlSpec, raw: string): number | undefined
   if (t === '') return undefined;
   const n = Number(t);
   if (!Number.isFinite(n)) return undefined;
-  const clamped = Math.min(spec.max, Math.max(spec.min, n));
-  return spec.step >= 1 ? Math.round(clamped) : clamped;
+  const clamped = Math.min(spec.valid.max, Math.max(spec.valid.min, n));
+  return spec.valid.integer ? Math.round(clamped) : clamped;
 }
 
 export function withValue(s: SamplingSettings, key: ControlSpec['key'], value: number | undefined): SamplingSettings {
@@ -111,15 +56,5 @@ export function sameDistribution(a: SamplingSettings, b: SamplingSettings): bool
   );
 }
 
-export const FALLBACK_SAMPLING: SamplingSettings = {
-  temperature: 0.7,
-  topK: 40,
-  topP: 0.95,
-  minP: 0,
-  repetitionPenalty: 1.1,
-  presencePenalty: 0,
-  frequencyPenalty: 0,
-  seed: undefined,
-  maxTokens: 64,
-  stop: [],
-};
+/** The settings the view starts with until the host sends the user's: the table's defaults. */
+export const FALLBACK_SAMPLING: SamplingSettings = SAMPLING_DEFAULTS;

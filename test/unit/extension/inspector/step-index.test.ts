@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StepIndex, tokenAtDraw } from '../../../../extension/inspector/step-index';
+import { StepIndex } from '../../../../extension/inspector/step-index';
 
 test('a root generation keeps its numbering', () => {
   const ix = new StepIndex();
@@ -43,15 +43,4 @@ test('a worker step shown in the inspector carries its path position, not the wo
   });
   assert.equal(shown.position, 2);
   assert.equal('index' in shown, false);
-});
-
-test('the draw walks kept tokens from most to least likely', () => {
-  const alts = [
-    { id: 1, text: 'a', finalProb: 0.2 },
-    { id: 2, text: 'b', finalProb: 0.7 },
-    { id: 3, text: 'c', finalProb: 0 },
-  ];
-  assert.equal(tokenAtDraw(alts, 0.5)!.id, 2);
-  assert.equal(tokenAtDraw(alts, 0.8)!.id, 1);
-  assert.equal(tokenAtDraw(alts, 0.99)!.id, 1);
 });

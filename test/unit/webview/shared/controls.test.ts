@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { SAMPLING, SAMPLING_DEFAULTS } from '../../../../sampling/settings';
 import { CONTROLS, FALLBACK_SAMPLING, parseControl, sameDistribution, withValue } from '../../../../webview/shared/controls';
 
 const spec = (k: string) => CONTROLS.find((c) => c.key === k)!;
@@ -22,9 +23,13 @@ test('every sampling setting has a labelled control with a sane range', () => {
   }
 });
 
-test('typed values are parsed and clamped', () => {
-  assert.equal(parseControl(spec('temperature'), '9'), 2);
+test('typed values are parsed and clamped to the valid range, past where the slider stops', () => {
+  assert.equal(spec('temperature').max, 2);
+  assert.equal(parseControl(spec('temperature'), '5'), 5);
+  assert.equal(parseControl(spec('temperature'), '9'), 5);
   assert.equal(parseControl(spec('temperature'), '-1'), 0);
+  assert.equal(parseControl(spec('topP'), '0'), 0);
+  assert.equal(parseControl(spec('seed'), '3.4'), 3);
   assert.equal(parseControl(spec('topK'), '12.7'), 13);
   assert.equal(parseControl(spec('topP'), 'abc'), undefined);
   assert.equal(parseControl(spec('seed'), ''), undefined);
@@ -35,4 +40,22 @@ test('seed and max tokens do not change a distribution; the processors do', () =
   assert.ok(sameDistribution(FALLBACK_SAMPLING, withValue(FALLBACK_SAMPLING, 'maxTokens', 3)));
   assert.ok(!sameDistribution(FALLBACK_SAMPLING, withValue(FALLBACK_SAMPLING, 'topP', 0.5)));
   assert.equal(withValue(FALLBACK_SAMPLING, 'seed', undefined).seed, undefined);
+});
+
+test('the controls and the fallback settings come from the one sampling table', () => {
+  assert.deepEqual(
+    CONTROLS.map((c) => c.key),
+    Object.keys(SAMPLING),
+  );
+  for (const c of CONTROLS) {
+    const t = SAMPLING[c.key];
+    assert.deepEqual([c.min, c.max, c.step], [t.slider.min, t.slider.max, t.slider.step], c.key);
+    assert.deepEqual(c.valid, { min: t.min, max: t.max, integer: t.integer }, c.key);
+    assert.equal(c.label, t.label);
+    assert.equal(c.help, t.help);
+    assert.ok(c.valid.min <= c.min && c.max <= c.valid.max, `${c.key}: the slider stays inside the valid range`);
+  }
+  assert.deepEqual(FALLBACK_SAMPLING, SAMPLING_DEFAULTS);
+  // The inspector starts where the settings start: min-p 0.05, not a second default of its own.
+  assert.equal(FALLBACK_SAMPLING.minP, SAMPLING.minP.default);
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { SamplingSettings } from '../../../../model-runtime/protocol';
-import { applySampling, cumulative, tokenAtDraw } from '../../../../webview/shared/local-sampler';
+import { cumulative, tokenAtDraw } from '../../../../sampling/draw';
+import type { SamplingSettings } from '../../../../sampling/settings';
+import { applySampling } from '../../../../webview/shared/local-sampler';
 
 const OFF: SamplingSettings = {
   temperature: 1,
