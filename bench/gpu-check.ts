@@ -5,7 +5,7 @@
 // usage: node dist/gpu-check.js --model DIR [--onnx model.onnx] [--providers cpu,webgpu] [--json OUT.json]
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../model-runtime/generate';
+import { loadOnnxEngine } from '../model-runtime/onnx/load';
 import { DEFAULT_SAMPLER } from '../sampling/sampler';
 import type { SamplingSettings } from '../model-runtime/protocol';
 
@@ -31,12 +31,12 @@ interface ProviderResult {
 
 async function measure(dir: string, onnxFile: string | undefined, provider: string): Promise<ProviderResult> {
   const t0 = performance.now();
-  const engine = await Engine.load(dir, { providers: [provider], onnxFile });
+  const engine = await loadOnnxEngine(dir, { providers: [provider], onnxFile });
   const loadMs = performance.now() - t0;
   try {
     // Logits of the prompt's last position, fresh cache.
     const ids = engine.tokenize(PROMPT);
-    const first = await engine.run(engine.newCache(), ids);
+    const first = await engine.runner.run(engine.runner.newCache(), ids);
     const vocab = first.data.length / first.rows;
     const lastLogits = Array.from(first.data.subarray((first.rows - 1) * vocab));
 
@@ -50,21 +50,21 @@ async function measure(dir: string, onnxFile: string | undefined, provider: stri
     const long: number[] = [];
     while (long.length < 512) long.push(...ids);
     long.length = 512;
-    await engine.run(engine.newCache(), long);
+    await engine.runner.run(engine.runner.newCache(), long);
     let best = Infinity;
     for (let r = 0; r < 3; r++) {
-      const c = engine.newCache();
+      const c = engine.runner.newCache();
       const s = performance.now();
-      await engine.run(c, long);
+      await engine.runner.run(c, long);
       best = Math.min(best, performance.now() - s);
     }
     // Decode: 128 single-token steps through the cache, after the 512-token prefill.
-    const cache = engine.newCache();
-    await engine.run(cache, long);
-    for (let i = 0; i < 4; i++) await engine.run(cache, [ids[i % ids.length]]);
+    const cache = engine.runner.newCache();
+    await engine.runner.run(cache, long);
+    for (let i = 0; i < 4; i++) await engine.runner.run(cache, [ids[i % ids.length]]);
     const steps = 128;
     const s = performance.now();
-    for (let i = 0; i < steps; i++) await engine.run(cache, [ids[i % ids.length]]);
+    for (let i = 0; i < steps; i++) await engine.runner.run(cache, [ids[i % ids.length]]);
     const decodeMs = performance.now() - s;
     return {
       requested: provider,

@@ -39,6 +39,11 @@ export class TextStream {
 
   constructor(private readonly stops: readonly string[] = []) {}
 
+  /** True once a stop sequence completed: the text is final. */
+  get stopped(): boolean {
+    return this.stoppedAt >= 0;
+  }
+
   /** Final text: up to (excluding) the stop sequence when one was hit. */
   get text(): string {
     return this.stoppedAt >= 0 ? this.decoded.slice(0, this.stoppedAt) : this.decoded;

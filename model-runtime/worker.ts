@@ -2,7 +2,8 @@
 // with an IPC channel). One model; requests queued by priority; a long normal/background request yields between steps to
 // more urgent ones.
 import { toRuntimeError, RuntimeError } from './errors';
-import { Engine } from './generate';
+import type { Engine } from './engine';
+import { loadEngine } from './load-engine';
 import type { HostToWorker, Priority, WorkerState, WorkerToHost } from './protocol';
 import { RequestQueue } from './request-queue';
 
@@ -59,7 +60,7 @@ async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
     engine = undefined;
     await old?.release().catch(() => undefined);
     try {
-      engine = await Engine.load(job.modelDir, {
+      engine = await loadEngine(job.modelDir, {
         providers: job.providers,
         threads: job.threads,
         onnxFile: job.onnxFile,
@@ -81,7 +82,7 @@ async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
     // Token events are sent before generate() returns: they carry the id it is about to assign.
     const generationId = e.peekGenerationId();
     const r = await e.generate(
-      { prompt: job.prompt, sampling: job.sampling, topN: job.topN, branch: job.branch },
+      job,
       (step, textDelta) => send({ type: 'token', id: job.id, generationId, step, textDelta }),
       isCancelled,
       yieldTo,
@@ -125,6 +126,48 @@ async function pump(): Promise<void> {
   }
 }
 
+function loaded(): Engine {
+  if (!engine) throw new RuntimeError('not-loaded', 'no model is loaded');
+  return engine;
+}
+
+function tokenize(id: number, text: string): void {
+  const e = loaded();
+  const dec = new TextDecoder('utf-8');
+  const tokens = e.tokenize(text).map((t) => {
+    const bytes = e.tokenBytes(t);
+    return { id: t, text: dec.decode(bytes), bytes: Array.from(bytes) };
+  });
+  send({ type: 'tokens', id, tokens });
+}
+
+function memory(id: number): void {
+  const mem = process.memoryUsage();
+  const figures = engine?.memory() ?? { kvCacheBytes: 0, cachedTokens: 0 };
+  send({ type: 'memory', id, rss: mem.rss, peakRss: process.resourceUsage().maxRSS * 1024, ...figures });
+}
+
+/** A running request stops within one step; a queued one is dropped (a generation reports 'done', cancelled). */
+function cancel(id: number): void {
+  const run = running.get(id);
+  if (run) {
+    run.cancelled = true;
+    return;
+  }
+  const job = queue.remove(id);
+  if (job?.type === 'generate') {
+    const stats = { promptTokens: 0, reusedTokens: 0, generatedTokens: 0, prefillMs: 0, decodeMs: 0 };
+    send({
+      type: 'done',
+      id: job.id,
+      generationId: 0,
+      text: '',
+      ids: [],
+      stats: { ...stats, stopReason: 'cancelled', seed: job.sampling.seed ?? 0 },
+    });
+  } else if (job) fail(job.id, new RuntimeError('cancelled', 'cancelled before it started'));
+}
+
 function handle(msg: HostToWorker): void {
   try {
     switch (msg.type) {
@@ -135,59 +178,14 @@ function handle(msg: HostToWorker): void {
         void pump();
         return;
       case 'resample':
-        if (!engine) throw new RuntimeError('not-loaded', 'no model is loaded');
-        send({ type: 'resampled', id: msg.id, step: engine.resample(msg.generationId, msg.step, msg.sampling, msg.topN) });
+        send({ type: 'resampled', id: msg.id, step: loaded().resample(msg.generationId, msg.step, msg.sampling, msg.topN) });
         return;
-      case 'tokenize': {
-        if (!engine) throw new RuntimeError('not-loaded', 'no model is loaded');
-        const tk = engine.tokenizer;
-        const dec = new TextDecoder('utf-8');
-        const tokens = engine.tokenize(msg.text).map((id) => {
-          const bytes = tk.tokenBytes(id);
-          return { id, text: dec.decode(bytes), bytes: Array.from(bytes) };
-        });
-        send({ type: 'tokens', id: msg.id, tokens });
-        return;
-      }
-      case 'memory': {
-        const mem = process.memoryUsage();
-        send({
-          type: 'memory',
-          id: msg.id,
-          rss: mem.rss,
-          peakRss: process.resourceUsage().maxRSS * 1024,
-          kvCacheBytes: engine?.cache.bytes ?? 0,
-          cachedTokens: engine?.cache.length ?? 0,
-        });
-        return;
-      }
-      case 'cancel': {
-        const run = running.get(msg.id);
-        if (run) {
-          run.cancelled = true;
-          return;
-        }
-        const job = queue.remove(msg.id);
-        if (job?.type === 'generate') {
-          send({
-            type: 'done',
-            id: job.id,
-            generationId: 0,
-            text: '',
-            ids: [],
-            stats: {
-              promptTokens: 0,
-              reusedTokens: 0,
-              generatedTokens: 0,
-              prefillMs: 0,
-              decodeMs: 0,
-              stopReason: 'cancelled',
-              seed: job.sampling.seed ?? 0,
-            },
-          });
-        } else if (job) fail(job.id, new RuntimeError('cancelled', 'cancelled before it started'));
-        return;
-      }
+      case 'tokenize':
+        return tokenize(msg.id, msg.text);
+      case 'memory':
+        return memory(msg.id);
+      case 'cancel':
+        return cancel(msg.id);
       case 'shutdown':
         void (async () => {
           await engine?.release().catch(() => undefined);

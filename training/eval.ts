@@ -9,7 +9,7 @@
 //        [--json results.json]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../model-runtime/generate';
+import { loadOnnxEngine, type OnnxEngine } from '../model-runtime/onnx/load';
 import { DEFAULT_SAMPLER } from '../sampling/sampler';
 import type { SamplingSettings } from '../model-runtime/protocol';
 
@@ -45,7 +45,7 @@ function logSoftmaxAt(row: Float32Array, id: number): { logp: number; argmax: nu
   return { logp: row[id] - max - Math.log(sum), argmax };
 }
 
-async function tokenMetrics(engine: Engine, tokens: Uint16Array, windows: number, ctx: number, seed: number) {
+async function tokenMetrics(engine: OnnxEngine, tokens: Uint16Array, windows: number, ctx: number, seed: number) {
   const rand = rng(seed);
   let nats = 0;
   let bytes = 0;
@@ -54,7 +54,7 @@ async function tokenMetrics(engine: Engine, tokens: Uint16Array, windows: number
   for (let w = 0; w < windows; w++) {
     const start = Math.floor(rand() * (tokens.length - ctx - 1));
     const win = Array.from(tokens.subarray(start, start + ctx + 1));
-    const out = await engine.run(engine.newCache(), win.slice(0, ctx), true);
+    const out = await engine.runner.run(engine.runner.newCache(), win.slice(0, ctx), true);
     const V = out.data.length / out.rows;
     // Score the second half of the window only, so every scored token has at least ctx/2 of context.
     for (let i = ctx / 2; i < ctx; i++) {
@@ -96,7 +96,7 @@ function pickLines(docs: Doc[], n: number, seed: number): { prefix: string; line
   return picks;
 }
 
-async function lineMatch(engine: Engine, docs: Doc[], n: number, seed: number, fim: boolean) {
+async function lineMatch(engine: OnnxEngine, docs: Doc[], n: number, seed: number, fim: boolean) {
   let exact = 0;
   const examples: { expected: string; got: string }[] = [];
   for (const p of pickLines(docs, n, seed)) {
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   const windows = Number(arg('windows', '24'));
   const lines = Number(arg('lines', '60'));
   const ctx = Number(arg('ctx', '512'));
-  const engine = await Engine.load(modelDir, { onnxFile, threads: Number(arg('threads', '2')) });
+  const engine = await loadOnnxEngine(modelDir, { onnxFile, threads: Number(arg('threads', '2')) });
   const docs: Doc[] = readFileSync(join(corpus, 'test.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)

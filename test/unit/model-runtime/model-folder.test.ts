@@ -4,8 +4,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RuntimeError } from '../../../model-runtime/errors';
-import { Engine } from '../../../model-runtime/generate';
-import { archFacts, checkSignature, readModelFolder, specialIds } from '../../../model-runtime/model-folder';
+import { loadOnnxEngine } from '../../../model-runtime/onnx/load';
+import { archFacts, readModelFolder, specialIds } from '../../../model-runtime/model-folder';
+import { checkSignature } from '../../../model-runtime/onnx/signature';
 import { FIXTURES } from './fixtures';
 
 /** A broken copy of a fixture: `edit` changes files in it. */
@@ -33,7 +34,7 @@ function expectError(f: () => unknown, code: string, ...parts: (string | RegExp)
 async function expectLoadError(dir: string, code: string, ...parts: (string | RegExp)[]) {
   let err: unknown;
   try {
-    const e = await Engine.load(dir, { providers: ['cpu'], onnxFile: 'model.onnx' });
+    const e = await loadOnnxEngine(dir, { providers: ['cpu'], onnxFile: 'model.onnx' });
     await e.release();
   } catch (e) {
     err = e;
@@ -175,6 +176,28 @@ test('broken model folders each get their own error naming the file', async () =
       'onnx-signature',
       'heads',
       '4 key/value heads',
+    );
+    // Absurd sizes in config.json fail against the graph before anything is sized by them (found by fuzzing:
+    // 1e9 layers used to allocate per layer before any check, and the worker grew to 4 GB).
+    const t0 = performance.now();
+    await expectLoadError(
+      b((d) => write(d, 'config.json', { ...json(d, 'config.json'), num_hidden_layers: 1e9 })),
+      'onnx-signature',
+      'model.onnx',
+      'missing input "past_key_values.2.key"',
+    );
+    assert.ok(performance.now() - t0 < 5000, `took ${performance.now() - t0} ms`);
+    await expectLoadError(
+      b((d) => write(d, 'config.json', { ...json(d, 'config.json'), head_dim: 1e9 })),
+      'onnx-signature',
+      'model.onnx',
+      'head size 8',
+    );
+    await expectLoadError(
+      b((d) => write(d, 'config.json', { ...json(d, 'config.json'), num_attention_heads: 4e8, num_key_value_heads: 2e8, head_dim: 8 })),
+      'onnx-signature',
+      'model.onnx',
+      '200000000 key/value heads',
     );
   } finally {
     for (const d of made) rmSync(d, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { Engine } from '../../../model-runtime/generate';
+import { loadOnnxEngine } from '../../../model-runtime/onnx/load';
 import type { SamplingSettings } from '../../../model-runtime/protocol';
 
 const DIR = resolve('media/models/tokenscope-code');
@@ -41,7 +41,7 @@ test('default model: folder layout and model card', () => {
 });
 
 test('default model: our runtime and transformers.js agree on greedy tokens', async () => {
-  const engine = await Engine.load(DIR, { threads: 2 });
+  const engine = await loadOnnxEngine(DIR, { threads: 2 });
   let ours: number[];
   let promptIds: number[];
   try {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Engine } from '../../../model-runtime/generate';
+import { loadOnnxEngine } from '../../../model-runtime/onnx/load';
 
 function findPython(): string | undefined {
   for (const py of [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean) as string[]) {
@@ -26,13 +26,13 @@ interface Reference {
 }
 
 async function replay(dir: string, onnxFile: string, ref: Reference) {
-  const engine = await Engine.load(dir, { onnxFile });
+  const engine = await loadOnnxEngine(dir, { onnxFile });
   try {
-    const cache = engine.newCache();
+    const cache = engine.runner.newCache();
     let maxErr = 0;
     const argmax: number[] = [];
     for (const step of ref.steps) {
-      const out = await engine.run(cache, step.feed);
+      const out = await engine.runner.run(cache, step.feed);
       const V = out.data.length / out.rows;
       const last = out.data.subarray((out.rows - 1) * V);
       for (const [i, id] of step.check_ids.entries()) maxErr = Math.max(maxErr, Math.abs(last[id] - step.check_logits[i]));

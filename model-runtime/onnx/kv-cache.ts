@@ -9,6 +9,7 @@
 // exactly what it would on the compacted cache. Once dead slots pile up (more than MAX_DEAD, or a quarter
 // of the slots), the live ones are copied together. On the GPU, where buffers cannot be read back,
 // compacting means starting over.
+import type { FeedPlan, SequenceCache } from '../model-runner';
 
 export type KvData = Float32Array | Uint16Array;
 
@@ -33,19 +34,12 @@ export interface KvShape {
   dtype: string;
 }
 
-export interface FeedPlan {
-  /** Cached tokens kept. */
-  reuse: number;
-  /** Tokens to run through the model. */
-  feed: number[];
-}
-
 const onGpu = (t: KvTensor) => t.location !== undefined && t.location !== 'cpu' && t.location !== 'cpu-pinned';
 
 /** Dead slots tolerated before the live ones are copied together. */
 export const MAX_DEAD = 64;
 
-export class KvCache {
+export class KvCache implements SequenceCache {
   /** Live tokens, in order. */
   private held: number[] = [];
   /** One entry per physical slot: 1 live, 0 dead (masked out). */

@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Engine } from '../../../model-runtime/generate';
+import { KEPT_GENERATIONS } from '../../../model-runtime/generation-records';
+import { loadOnnxEngine, type OnnxEngine } from '../../../model-runtime/onnx/load';
 import type { SamplingSettings, TokenStep } from '../../../model-runtime/protocol';
 import { FIXTURES, reference } from './fixtures';
 
@@ -19,11 +20,11 @@ const greedy: SamplingSettings = {
 const warm: SamplingSettings = { ...greedy, temperature: 1.2, topP: 0.95, seed: 1234, maxTokens: 12 };
 const never = () => false;
 
-let llama: Engine;
-let gpt2: Engine;
+let llama: OnnxEngine;
+let gpt2: OnnxEngine;
 before(async () => {
-  llama = await Engine.load(join(FIXTURES, 'llama-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1 });
-  gpt2 = await Engine.load(join(FIXTURES, 'gpt2-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1 });
+  llama = await loadOnnxEngine(join(FIXTURES, 'llama-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1 });
+  gpt2 = await loadOnnxEngine(join(FIXTURES, 'gpt2-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1 });
 });
 after(async () => {
   await llama.release();
@@ -216,15 +217,15 @@ test('an empty prompt starts from the separator token', async () => {
 
 test('a prompt longer than one prefill chunk gives the same logits as one run', async () => {
   const tokens = Array.from({ length: 200 }, (_, i) => (i * 31) % 512);
-  const chunked = await Engine.load(join(FIXTURES, 'llama-tiny'), {
+  const chunked = await loadOnnxEngine(join(FIXTURES, 'llama-tiny'), {
     providers: ['cpu'],
     onnxFile: 'model.onnx',
     threads: 1,
     prefillChunk: 48,
   });
   try {
-    const a = await chunked.prefill(chunked.newCache(), tokens, never);
-    const b = await llama.prefill(llama.newCache(), tokens, never);
+    const a = await chunked.prefill(chunked.runner.newCache(), tokens, never);
+    const b = await llama.prefill(llama.runner.newCache(), tokens, never);
     let diff = 0;
     for (let i = 0; i < a.logits.length; i++) diff = Math.max(diff, Math.abs(a.logits[i] - b.logits[i]));
     assert.ok(diff < 1e-4, `diff ${diff}`);
@@ -236,19 +237,24 @@ test('a prompt longer than one prefill chunk gives the same logits as one run', 
 test('a prefill that yields between chunks to another request still ends with the right logits', async () => {
   const tokens = Array.from({ length: 150 }, (_, i) => (i * 17) % 512);
   const other = Array.from({ length: 60 }, (_, i) => (i * 5 + 1) % 512);
-  const e = await Engine.load(join(FIXTURES, 'llama-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1, prefillChunk: 48 });
+  const e = await loadOnnxEngine(join(FIXTURES, 'llama-tiny'), {
+    providers: ['cpu'],
+    onnxFile: 'model.onnx',
+    threads: 1,
+    prefillChunk: 48,
+  });
   try {
     let yields = 0;
-    const got = await e.prefill(e.cache, tokens, never, async () => {
+    const got = await e.prefill(e.runner.cache, tokens, never, async () => {
       yields++;
       if (yields > 1) return false;
       // The "more urgent request": moves the shared cache to other tokens.
-      await e.prefill(e.cache, other, never);
+      await e.prefill(e.runner.cache, other, never);
       return true;
     });
     assert.ok(yields >= 2);
-    assert.deepEqual(e.cache.tokens, tokens);
-    const want = await e.prefill(e.newCache(), tokens, never);
+    assert.deepEqual(e.runner.cache.tokens, tokens);
+    const want = await e.prefill(e.runner.newCache(), tokens, never);
     let diff = 0;
     for (let i = 0; i < want.logits.length; i++) diff = Math.max(diff, Math.abs(got.logits[i] - want.logits[i]));
     assert.ok(diff < 1e-4, `diff ${diff}`);
@@ -271,11 +277,36 @@ test('score: a text longer than the context is scored whole, in overlapping wind
   // A token in the second window is predicted from that window: the tokens from ctx/2 on.
   const half = llama.info.contextLength / 2;
   const at = llama.info.contextLength + 5;
-  const cache = llama.newCache();
+  const cache = llama.runner.newCache();
   const { logits } = await llama.prefill(cache, ids.slice(half, at), never);
   let max = -Infinity;
   for (const x of logits) max = Math.max(max, x);
   let sum = 0;
   for (const x of logits) sum += Math.exp(x - max);
   assert.ok(Math.abs(pos[at].prob - Math.exp(logits[ids[at]] - max) / sum) < 1e-5);
+});
+
+test('generations that keep no logits (maxTokens 0, cancelled in prefill) are dropped past the count bound', async () => {
+  const first = await llama.generate({ prompt: { text: 'kept?' }, sampling: { ...greedy, maxTokens: 0 }, topN: 0 }, () => undefined, never);
+  assert.equal(first.stats.stopReason, 'length');
+  assert.deepEqual(first.ids, []);
+  const cancelled = await llama.generate(
+    { prompt: { text: 'kept?' }, sampling: greedy, topN: 0 },
+    () => undefined,
+    () => true,
+  );
+  assert.equal(cancelled.stats.stopReason, 'cancelled');
+  const branchOf = (generationId: number) => ({ prompt: {}, sampling: greedy, topN: 0, branch: { generationId, step: 0, forcedToken: 1 } });
+  // Kept, but with no step to branch from.
+  await assert.rejects(
+    llama.generate(branchOf(first.generationId), () => undefined, never),
+    /has no step 0/,
+  );
+  for (let i = 0; i < 300; i++)
+    await llama.generate({ prompt: { text: 'kept?' }, sampling: { ...greedy, maxTokens: 0 }, topN: 0 }, () => undefined, never);
+  assert.equal(llama.keptGenerations, KEPT_GENERATIONS);
+  await assert.rejects(
+    llama.generate(branchOf(first.generationId), () => undefined, never),
+    /is no longer kept/,
+  );
 });

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Engine } from '../../../model-runtime/generate';
-import type { SamplingSettings } from '../../../model-runtime/protocol';
-import { FIXTURES } from './fixtures';
+import { loadOnnxEngine, type OnnxEngine } from '../../../../model-runtime/onnx/load';
+import type { SamplingSettings } from '../../../../model-runtime/protocol';
+import { FIXTURES } from '../fixtures';
 
 const greedy: SamplingSettings = {
   temperature: 0,
@@ -20,14 +20,14 @@ const greedy: SamplingSettings = {
 };
 
 test("WebGPU: keys/values stay on the GPU and generations equal the CPU's, across a divergence", async (t) => {
-  let gpu: Engine;
+  let gpu: OnnxEngine;
   try {
-    gpu = await Engine.load(join(FIXTURES, 'llama-tiny'), { providers: ['webgpu'], onnxFile: 'model.onnx' });
+    gpu = await loadOnnxEngine(join(FIXTURES, 'llama-tiny'), { providers: ['webgpu'], onnxFile: 'model.onnx' });
   } catch (e) {
     t.skip(`no WebGPU adapter here: ${String((e as Error).message).slice(0, 160)}`);
     return;
   }
-  const cpu = await Engine.load(join(FIXTURES, 'llama-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1 });
+  const cpu = await loadOnnxEngine(join(FIXTURES, 'llama-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1 });
   try {
     assert.equal(gpu.provider.active, 'webgpu');
     assert.deepEqual(gpu.provider.notes, ['keys/values stay on the GPU between steps']);

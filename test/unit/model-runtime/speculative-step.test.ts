@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { lookupDraft } from '../../../model-runtime/draft';
-import { Engine } from '../../../model-runtime/generate';
+import { loadOnnxEngine, type OnnxEngine } from '../../../model-runtime/onnx/load';
 import type { SamplingSettings, TokenStep } from '../../../model-runtime/protocol';
 import { FIXTURES } from './fixtures';
 
@@ -35,11 +35,11 @@ test('lookupDraft proposes what followed the most recent earlier occurrence of t
   assert.deepEqual(lookupDraft([1, 2, 1, 2], 0), []);
 });
 
-let plain: Engine;
-let spec: Engine;
+let plain: OnnxEngine;
+let spec: OnnxEngine;
 before(async () => {
-  plain = await Engine.load(join(FIXTURES, 'llama-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1, draftTokens: 0 });
-  spec = await Engine.load(join(FIXTURES, 'llama-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1, draftTokens: 4 });
+  plain = await loadOnnxEngine(join(FIXTURES, 'llama-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1, draftTokens: 0 });
+  spec = await loadOnnxEngine(join(FIXTURES, 'llama-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1, draftTokens: 4 });
 });
 after(async () => {
   await plain.release();
@@ -47,10 +47,10 @@ after(async () => {
 });
 
 /** Counts model runs of one engine. */
-function countRuns(e: Engine): { runs: number } {
+function countRuns(e: OnnxEngine): { runs: number } {
   const c = { runs: 0 };
-  const run = e.run.bind(e);
-  e.run = (...args: Parameters<Engine['run']>) => {
+  const run = e.runner.run.bind(e.runner);
+  e.runner.run = (...args: Parameters<OnnxEngine['runner']['run']>) => {
     c.runs++;
     return run(...args);
   };
@@ -103,7 +103,12 @@ test('a rejected draft leaves the cache as if it never ran: cached decoding stil
   // The cache now holds the prompt, the output and possibly unconfirmed drafts; a longer prompt reuses it.
   const longer = `${text} z x y`;
   const a = await spec.generate({ prompt: { text: longer }, sampling: warm, topN: 2 }, () => undefined, never);
-  const fresh = await Engine.load(join(FIXTURES, 'llama-tiny'), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1, draftTokens: 0 });
+  const fresh = await loadOnnxEngine(join(FIXTURES, 'llama-tiny'), {
+    providers: ['cpu'],
+    onnxFile: 'model.onnx',
+    threads: 1,
+    draftTokens: 0,
+  });
   try {
     const b = await fresh.generate({ prompt: { text: longer }, sampling: warm, topN: 2 }, () => undefined, never);
     assert.ok(a.stats.reusedTokens > 0);

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { ProviderReport } from './protocol';
+import type { ProviderReport } from '../protocol';
 
 /** Default order: fastest first, CPU last (always present). */
 export function defaultProviders(platform: NodeJS.Platform = process.platform): string[] {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { softwareOnlyVulkan, vulkanIcdFiles } from '../../../model-runtime/session';
+import { softwareOnlyVulkan, vulkanIcdFiles } from '../../../../model-runtime/onnx/session';
 
 function icd(dir: string, name: string, library: string): string {
   const f = join(dir, name);

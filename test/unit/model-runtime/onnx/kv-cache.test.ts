@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KvCache, type KvTensor } from '../../../model-runtime/kv-cache';
+import { KvCache, type KvTensor } from '../../../../model-runtime/onnx/kv-cache';
 
 const make = (type: string, data: Float32Array | Uint16Array, dims: number[]): KvTensor => ({ type, data, dims });
 const shape = { layers: 2, kvHeads: 2, headDim: 3, dtype: 'float32' };

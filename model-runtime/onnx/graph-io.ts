@@ -1,0 +1,181 @@
+// The input and output names of an ONNX graph (with the inputs' element types and shapes), read from the
+// file's protobuf before onnxruntime opens it, so the architecture in config.json can be checked against
+// the graph before anything proportional to its layer count is allocated. Reads only the fields on the way
+// to graph.input / graph.output; nodes and weights are skipped over without being read.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { InputMeta } from './signature';
+
+export interface GraphIo {
+  inputs: InputMeta[];
+  outputs: string[];
+}
+
+// Field numbers in onnx.proto.
+const MODEL_GRAPH = 7;
+const GRAPH_INPUT = 11;
+const GRAPH_OUTPUT = 12;
+const VALUE_NAME = 1;
+const VALUE_TYPE = 2;
+const TYPE_TENSOR = 1;
+const TENSOR_ELEM_TYPE = 1;
+const TENSOR_SHAPE = 2;
+const SHAPE_DIM = 1;
+const DIM_VALUE = 1;
+const DIM_PARAM = 2;
+
+/** TensorProto.DataType names, as onnxruntime-node's inputMetadata spells them. */
+const ELEM_TYPES: Record<number, string> = {
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  6: 'int32',
+  7: 'int64',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  16: 'bfloat16',
+};
+
+/** Longest name or value-info message read (names are short; anything longer is not an ONNX graph). */
+const MAX_SMALL = 1 << 20;
+
+/** Reads the graph's inputs and outputs; throws an Error saying why when the file is not an ONNX model. */
+export function readGraphIo(path: string): GraphIo {
+  const r = new FileBytes(path);
+  try {
+    const graph = lastField(r, { start: 0, end: r.size }, MODEL_GRAPH);
+    if (!graph) throw new Error('no graph in the file');
+    const inputs: InputMeta[] = [];
+    const outputs: string[] = [];
+    for (const f of fields(r, graph)) {
+      if (f.wire !== 2 || (f.field !== GRAPH_INPUT && f.field !== GRAPH_OUTPUT)) continue;
+      if (f.end - f.start > MAX_SMALL)
+        throw new Error(`a graph ${f.field === GRAPH_INPUT ? 'input' : 'output'} of ${f.end - f.start} bytes`);
+      const v = valueInfo(r, f);
+      if (f.field === GRAPH_INPUT) inputs.push(v);
+      else outputs.push(v.name);
+    }
+    return { inputs, outputs };
+  } finally {
+    r.close();
+  }
+}
+
+interface Range {
+  start: number;
+  end: number;
+}
+
+interface Field extends Range {
+  field: number;
+  wire: number;
+  /** The value of a varint field. */
+  value: number;
+}
+
+function valueInfo(r: FileBytes, at: Range): InputMeta {
+  const v: InputMeta = { name: '' };
+  for (const f of fields(r, at)) {
+    if (f.field === VALUE_NAME && f.wire === 2) v.name = r.text(f);
+    if (f.field !== VALUE_TYPE || f.wire !== 2) continue;
+    const tensor = lastField(r, f, TYPE_TENSOR);
+    v.isTensor = !!tensor;
+    if (tensor) Object.assign(v, tensorType(r, tensor));
+  }
+  return v;
+}
+
+function tensorType(r: FileBytes, at: Range): Pick<InputMeta, 'type' | 'shape'> {
+  const out: Pick<InputMeta, 'type' | 'shape'> = {};
+  for (const f of fields(r, at)) {
+    if (f.field === TENSOR_ELEM_TYPE && f.wire === 0) out.type = ELEM_TYPES[f.value] ?? `type ${f.value}`;
+    if (f.field !== TENSOR_SHAPE || f.wire !== 2) continue;
+    const shape: (number | string)[] = [];
+    for (const d of fields(r, f)) {
+      if (d.field !== SHAPE_DIM || d.wire !== 2) continue;
+      let dim: number | string = '';
+      for (const x of fields(r, d)) {
+        if (x.field === DIM_VALUE && x.wire === 0) dim = x.value;
+        if (x.field === DIM_PARAM && x.wire === 2) dim = r.text(x);
+      }
+      shape.push(dim);
+    }
+    out.shape = shape;
+  }
+  return out;
+}
+
+/** The last length-delimited occurrence of a field in a message (protobuf: the last one wins). */
+function lastField(r: FileBytes, at: Range, field: number): Field | undefined {
+  let found: Field | undefined;
+  for (const f of fields(r, at)) if (f.field === field && f.wire === 2) found = f;
+  return found;
+}
+
+/** The fields of a message, in file order; length-delimited ones are skipped over, not read. */
+function* fields(r: FileBytes, at: Range): Generator<Field> {
+  let pos = at.start;
+  while (pos < at.end) {
+    const [key, afterKey] = r.varint(pos);
+    const wire = key % 8;
+    const field = Math.floor(key / 8);
+    if (field === 0) throw new Error(`field number 0 at byte ${pos}`);
+    let f: Field;
+    if (wire === 0) {
+      const [value, end] = r.varint(afterKey);
+      f = { field, wire, value, start: afterKey, end };
+    } else if (wire === 1 || wire === 5) f = { field, wire, value: 0, start: afterKey, end: afterKey + (wire === 1 ? 8 : 4) };
+    else if (wire === 2) {
+      const [len, start] = r.varint(afterKey);
+      f = { field, wire, value: len, start, end: start + len };
+    } else throw new Error(`unsupported protobuf wire type ${wire} at byte ${pos}`);
+    if (f.end > at.end) throw new Error(`a field runs past its message at byte ${pos}`);
+    yield f;
+    pos = f.end;
+  }
+}
+
+/** Positional reads through a small buffer: skipping a field costs nothing, a new region one read. */
+class FileBytes {
+  readonly size: number;
+  private readonly fd: number;
+  private readonly buf = Buffer.alloc(64 * 1024);
+  private bufStart = 0;
+  private bufEnd = 0;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'r');
+    this.size = fstatSync(this.fd).size;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  byte(pos: number): number {
+    if (pos < this.bufStart || pos >= this.bufEnd) {
+      if (pos >= this.size) throw new Error(`truncated at byte ${pos}`);
+      this.bufStart = pos;
+      this.bufEnd = pos + readSync(this.fd, this.buf, 0, this.buf.length, pos);
+    }
+    return this.buf[pos - this.bufStart];
+  }
+
+  /** A varint (up to 2^53) at pos, and the position after it. */
+  varint(pos: number): [number, number] {
+    let value = 0;
+    for (let i = 0, scale = 1; i < 10; i++, scale *= 128) {
+      const b = this.byte(pos + i);
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return [value, pos + i + 1];
+    }
+    throw new Error(`bad varint at byte ${pos}`);
+  }
+
+  text(at: Range): string {
+    if (at.end - at.start > MAX_SMALL) throw new Error(`a name of ${at.end - at.start} bytes`);
+    const out = Buffer.alloc(at.end - at.start);
+    for (let p = at.start; p < at.end; p++) out[p - at.start] = this.byte(p);
+    return out.toString('utf8');
+  }
+}

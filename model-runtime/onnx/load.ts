@@ -1,0 +1,120 @@
+// Loads a model folder in the transformers.js ONNX layout as an engine: the folder and tokenizer, the
+// architecture checked against the ONNX graph (before anything is sized by config.json's layer count), an
+// onnxruntime session on the first execution provider that works (keys/values left on the GPU where two
+// chained steps prove it works), the signature, and a RunnerEngine over an OnnxRunner.
+import type { EngineOptions } from '../engine';
+import { RuntimeError } from '../errors';
+import { type ModelFolder, readModelFolder } from '../model-folder';
+import type { ModelInfo } from '../protocol';
+import { RunnerEngine } from '../runner-engine';
+import { endOfSequenceIds } from '../stopping';
+import { loadTokenizer, type Tokenizer } from '../tokenizer';
+import { probeGpuChain } from './gpu-probe';
+import { readGraphIo } from './graph-io';
+import type { KvCache } from './kv-cache';
+import { OnnxRunner } from './runner';
+import { GPU_BUFFER_PROVIDERS, type OpenSession, openSession } from './session';
+import { checkSignature, type SignatureInfo } from './signature';
+
+export type OnnxEngine = RunnerEngine<KvCache> & { readonly runner: OnnxRunner };
+
+export async function loadOnnxEngine(dir: string, opts: EngineOptions = {}): Promise<OnnxEngine> {
+  const folder = readModelFolder(dir, { onnxFile: opts.onnxFile });
+  const tokenizer = loadTokenizer(folder);
+  checkGraph(folder);
+  const { session, provider } = await openModel(folder, opts);
+  let signature: SignatureInfo;
+  try {
+    signature = checkSignature(folder.onnxPath, folder.arch, session.inputNames, session.outputNames, session.inputMetadata);
+  } catch (e) {
+    await session.release().catch(() => undefined);
+    throw e;
+  }
+  const info = modelInfo(folder, tokenizer);
+  const a = folder.arch;
+  const runner = new OnnxRunner(session, signature, {
+    contextLength: info.contextLength,
+    // 256 tokens per run: a cancel lands between runs, so this bounds how long a stale prefill can block
+    // the queue; it costs little (attention over a chunk even computes less than the full square).
+    prefillChunk: opts.prefillChunk ?? (signature.logitsToKeep ? 256 : 128),
+    // 4 drafts: a run of 5 tokens costs about 1.5 runs of one on the CPU, so one accepted draft pays for it.
+    // On a GPU the keys/values cannot be cut back, so a rejected draft would cost a re-prefill: off there.
+    draftTokens: GPU_BUFFER_PROVIDERS.has(provider.active) ? 0 : Math.max(0, Math.floor(opts.draftTokens ?? 4)),
+    kv: { layers: a.layers, kvHeads: a.kvHeads, headDim: a.headDim },
+  });
+  const addBos = folder.tokenizerConfig.add_bos_token === true;
+  return new RunnerEngine({ info, provider, tokenizer, runner, addBos }) as OnnxEngine;
+}
+
+/**
+ * config.json's architecture against the graph's own inputs and outputs, read from the file: a layer or head
+ * count that does not match fails here, naming the file, instead of sizing anything by it. Only the inputs
+ * the runtime feeds are checked here; the session's full signature is checked once it is open.
+ */
+function checkGraph(folder: ModelFolder): void {
+  let io: ReturnType<typeof readGraphIo>;
+  try {
+    io = readGraphIo(folder.onnxPath);
+  } catch (e) {
+    throw new RuntimeError(
+      'onnx-signature',
+      `${folder.onnxPath}: cannot be loaded (not an ONNX model: ${(e as Error).message})`,
+      folder.onnxPath,
+    );
+  }
+  const fed = /^(input_ids|attention_mask|position_ids|num_logits_to_keep|logits_to_keep|past_key_values\.\d+\.(key|value))$/;
+  const inputs = io.inputs.filter((m) => fed.test(m.name));
+  checkSignature(
+    folder.onnxPath,
+    folder.arch,
+    inputs.map((m) => m.name),
+    io.outputs,
+    inputs,
+  );
+}
+
+/** Opens the session; on a GPU-buffer provider, keeps keys/values on the GPU only where two chained steps work. */
+async function openModel(folder: ModelFolder, opts: EngineOptions): Promise<OpenSession> {
+  const presents: string[] = [];
+  for (let i = 0; i < folder.arch.layers; i++) presents.push(`present.${i}.key`, `present.${i}.value`);
+  const open = async (o: Parameters<typeof openSession>[1]) => {
+    try {
+      return await openSession(folder.onnxPath, o);
+    } catch (e) {
+      throw new RuntimeError(
+        'onnx-signature',
+        `${folder.onnxPath}: cannot be loaded by onnxruntime (${(e as Error).message})`,
+        folder.onnxPath,
+      );
+    }
+  };
+  const opened = await open({ ...opts, gpuOutputs: presents });
+  if (!GPU_BUFFER_PROVIDERS.has(opened.provider.active) || opened.provider.notes) return opened;
+  const why = await probeGpuChain(opened.session, folder);
+  if (!why) return { ...opened, provider: { ...opened.provider, notes: ['keys/values stay on the GPU between steps'] } };
+  await opened.session.release().catch(() => undefined);
+  const again = await open({ ...opts, providers: [opened.provider.active] });
+  return { session: again.session, provider: { ...opened.provider, notes: [`keys/values kept on the CPU: ${why}`] } };
+}
+
+function modelInfo(folder: ModelFolder, tokenizer: Tokenizer): ModelInfo {
+  const a = folder.arch;
+  return {
+    name: folder.name,
+    dir: folder.dir,
+    architecture: a.modelType,
+    layers: a.layers,
+    contextLength: a.maxPositions,
+    vocabSize: a.vocabSize,
+    supportsFim: !!tokenizer.fim,
+    onnxFile: folder.onnxFile,
+    heads: a.heads,
+    kvHeads: a.kvHeads,
+    headDim: a.headDim,
+    eosIds: endOfSequenceIds(folder.specials.eos, tokenizer),
+    bosId: folder.specials.bos,
+    padId: folder.specials.pad,
+    fim: tokenizer.fim,
+    tokenizer: tokenizer.kind,
+  };
+}

@@ -1,0 +1,74 @@
+// The onnxruntime model runner: one decoder session in the transformers.js layout (input_ids,
+// attention_mask, position_ids, past_key_values.* in; logits, present.* out) over a KvCache. Positions
+// count live tokens; the mask covers every slot (dead ones, left by a rewind, masked out).
+import * as ort from 'onnxruntime-node';
+import { RuntimeError } from '../errors';
+import type { Logits, ModelRunner } from '../model-runner';
+import { KvCache, type KvData, type KvShape, type KvTensor } from './kv-cache';
+import type { SignatureInfo } from './signature';
+
+const makeTensor = (type: string, data: KvData, dims: number[]): KvTensor => new ort.Tensor(type as 'float32', data as Float32Array, dims);
+
+export interface OnnxRunnerOptions {
+  contextLength: number;
+  prefillChunk: number;
+  draftTokens: number;
+  /** Layers, key/value heads, head size (the past dtype is the signature's). */
+  kv: Omit<KvShape, 'dtype'>;
+}
+
+export class OnnxRunner implements ModelRunner<KvCache> {
+  readonly cache: KvCache;
+  readonly contextLength: number;
+  readonly prefillChunk: number;
+  readonly draftTokens: number;
+
+  constructor(
+    readonly session: ort.InferenceSession,
+    readonly signature: SignatureInfo,
+    private readonly opts: OnnxRunnerOptions,
+  ) {
+    ({ contextLength: this.contextLength, prefillChunk: this.prefillChunk, draftTokens: this.draftTokens } = opts);
+    this.cache = this.newCache();
+  }
+
+  newCache(): KvCache {
+    return new KvCache({ ...this.opts.kv, dtype: this.signature.kvType }, makeTensor);
+  }
+
+  async run(cache: KvCache, feed: readonly number[], keep: number | boolean = 1): Promise<Logits> {
+    const n = feed.length;
+    if (!cache.fit(n, Math.max(this.contextLength, cache.length + n)))
+      throw new RuntimeError('internal', 'the KV cache outgrew the context');
+    const feeds = this.inputs(cache, feed, keep);
+    cache.feeds(feeds as Record<string, KvTensor>);
+    const out = await this.session.run(feeds);
+    cache.update(out as unknown as Record<string, KvTensor>, feed);
+    return { data: out.logits.data as Float32Array, rows: out.logits.dims[1] };
+  }
+
+  async release(): Promise<void> {
+    this.cache.release();
+    await this.session.release();
+  }
+
+  /** Every input but the pasts: the tokens, the mask over all slots, positions, how many logits to keep. */
+  private inputs(cache: KvCache, feed: readonly number[], keep: number | boolean): Record<string, ort.Tensor> {
+    const n = feed.length;
+    const past = cache.length;
+    const ids = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) ids[i] = BigInt(feed[i]);
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', ids, [1, n]),
+      attention_mask: new ort.Tensor('int64', cache.attentionMask(n), [1, cache.slotCount + n]),
+    };
+    if (this.signature.hasPositionIds) {
+      const pos = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) pos[i] = BigInt(past + i);
+      feeds.position_ids = new ort.Tensor('int64', pos, [1, n]);
+    }
+    const rows = keep === true ? 0 : keep === false ? 1 : keep;
+    if (this.signature.logitsToKeep) feeds[this.signature.logitsToKeep] = new ort.Tensor('int64', BigInt64Array.of(BigInt(rows)), []);
+    return feeds;
+  }
+}

@@ -1,0 +1,46 @@
+// Prompt tokens from a Prompt: plain text, tokens, or fill-in-the-middle with the model's FIM sentinels
+// (prefix-suffix-middle order), BOS first when the model wants one, cut to leave room for the answer.
+import { RuntimeError } from './errors';
+import type { Prompt } from './protocol';
+import type { Tokenizer } from './tokenizer';
+
+export interface PromptModel {
+  contextLength: number;
+  tokenizer: Pick<Tokenizer, 'encode' | 'fim'>;
+  /** Put before a text or FIM prompt (tokenizer_config.json's add_bos_token). */
+  bos?: number;
+  /** What an empty prompt starts from: the document separator the model saw at every document start. */
+  separator?: number;
+}
+
+/** Prompt tokens, cut from the left to leave room for `room` new tokens within the context. */
+export function promptTokens(prompt: Prompt, room: number, m: PromptModel): number[] {
+  const ctx = m.contextLength;
+  const budget = Math.max(1, ctx - Math.min(room, Math.floor(ctx / 2)));
+  const bos = m.bos !== undefined ? [m.bos] : [];
+  if (prompt.tokens) return prompt.tokens.slice(-budget);
+  if (prompt.fim) return fimTokens(prompt.fim, budget, bos, m.tokenizer);
+  if (prompt.text !== undefined) return [...bos, ...m.tokenizer.encode(prompt.text)].slice(-budget);
+  throw new RuntimeError('bad-request', 'a prompt needs text, fim or tokens');
+}
+
+function fimTokens(p: { prefix: string; suffix: string }, budget: number, bos: number[], tokenizer: PromptModel['tokenizer']): number[] {
+  const pre = tokenizer.encode(p.prefix);
+  const fim = tokenizer.fim;
+  if (!fim) return [...bos, ...pre].slice(-budget);
+  let suf = tokenizer.encode(p.suffix);
+  // Keep the end of the prefix and the start of the suffix, prefix first (it matters more).
+  const avail = budget - 3 - bos.length;
+  const keepPre = Math.min(pre.length, Math.max(avail - Math.min(suf.length, Math.floor(avail / 4)), 0));
+  suf = suf.slice(0, Math.max(0, avail - keepPre));
+  return [...bos, fim.prefix, ...pre.slice(pre.length - keepPre), fim.suffix, ...suf, fim.middle];
+}
+
+/** The prompt a generation starts from: never empty (an empty one starts from the separator). */
+export function generationPrompt(prompt: Prompt, room: number, m: PromptModel): number[] {
+  const tokens = promptTokens(prompt, room, m);
+  if (tokens.length) return tokens;
+  if (m.separator === undefined)
+    throw new RuntimeError('bad-request', 'the prompt is empty and the model has no BOS/EOS token to start from');
+  return [m.separator];
+}

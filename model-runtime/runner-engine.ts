@@ -1,0 +1,117 @@
+// An Engine made of a ModelRunner (the backend-specific part: model runs over a KV cache) and the parts
+// every engine shares: prompt building, the decode loop with speculation and stopping rules, kept
+// generations for resample and branch, and scoring windows. onnx/load.ts builds one on onnxruntime; a
+// llama.cpp or remote engine supplies its own runner and tokenizer.
+import { sample, uniformDraw } from '../sampling/sampler';
+import { decode } from './decode-loop';
+import type { Cancelled, Engine, MemoryFigures, OnStep, YieldTo } from './engine';
+import { GenerationRecords } from './generation-records';
+import type { ModelRunner, SequenceCache } from './model-runner';
+import { type Prefilled, prefill } from './prefill';
+import { generationPrompt, type PromptModel, promptTokens } from './prompt-tokens';
+import type {
+  GenerateRequest,
+  GenerateResult,
+  ModelInfo,
+  Prompt,
+  ProviderReport,
+  SamplingSettings,
+  ScoredPosition,
+  TokenStep,
+} from './protocol';
+import { scoreText } from './scoring';
+import { sampledStep } from './token-steps';
+import type { Tokenizer } from './tokenizer';
+
+export interface EngineParts<C extends SequenceCache> {
+  info: ModelInfo;
+  provider: ProviderReport;
+  tokenizer: Tokenizer;
+  runner: ModelRunner<C>;
+  /** Whether text and FIM prompts start with BOS (tokenizer_config.json's add_bos_token). */
+  addBos: boolean;
+}
+
+export class RunnerEngine<C extends SequenceCache = SequenceCache> implements Engine {
+  readonly info: ModelInfo;
+  readonly provider: ProviderReport;
+  readonly tokenizer: Tokenizer;
+  readonly runner: ModelRunner<C>;
+  private readonly records = new GenerationRecords();
+  private readonly eos: ReadonlySet<number>;
+  private readonly prompts: PromptModel;
+
+  constructor(parts: EngineParts<C>) {
+    ({ info: this.info, provider: this.provider, tokenizer: this.tokenizer, runner: this.runner } = parts);
+    this.eos = new Set(this.info.eosIds);
+    this.prompts = {
+      contextLength: this.info.contextLength,
+      tokenizer: this.tokenizer,
+      bos: parts.addBos ? this.info.bosId : undefined,
+      separator: this.info.bosId ?? this.info.eosIds[0],
+    };
+  }
+
+  peekGenerationId(): number {
+    return this.records.nextId;
+  }
+
+  /** How many generations are kept for resample and branch. */
+  get keptGenerations(): number {
+    return this.records.size;
+  }
+
+  /** Prompt tokens, cut from the left to leave room for `room` new tokens within the context. */
+  buildPrompt(prompt: Prompt, room: number): number[] {
+    return promptTokens(prompt, room, this.prompts);
+  }
+
+  /** Feeds what `cache` lacks of `tokens` (in chunks) and returns the logits after the last one. */
+  prefill(cache: C, tokens: readonly number[], cancelled: Cancelled, yieldTo?: YieldTo): Promise<Prefilled> {
+    return prefill(this.runner, cache, tokens, cancelled, yieldTo);
+  }
+
+  async generate(req: GenerateRequest, onStep: OnStep, cancelled: Cancelled, yieldTo?: YieldTo): Promise<GenerateResult> {
+    const s = req.sampling;
+    const maxTokens = Math.max(0, Math.floor(s.maxTokens ?? 64));
+    const record = req.branch
+      ? this.records.branch(req.branch, s.seed)
+      : this.records.start(generationPrompt(req.prompt, maxTokens, this.prompts), [], [], s.seed ?? Math.floor(Math.random() * 4294967296));
+    const forced = req.branch?.forcedToken;
+    const model = { runner: this.runner, tokenizer: this.tokenizer, eos: this.eos };
+    return decode(model, { record, sampling: s, maxTokens, topN: req.topN, forced }, { onStep, cancelled, yieldTo });
+  }
+
+  resample(generationId: number, step: number, s: SamplingSettings, topN: number): TokenStep {
+    const logits = this.records.logitsAt(generationId, step);
+    const rec = this.records.get(generationId);
+    const report = sample(logits, s, rec.ids.slice(0, step), uniformDraw(s.seed ?? rec.seed, step), topN);
+    return sampledStep(this.tokenizer, step, report);
+  }
+
+  score(
+    text: string,
+    topN: number,
+    cancelled: Cancelled,
+    onProgress?: (done: number, total: number) => void,
+    yieldTo?: YieldTo,
+  ): Promise<ScoredPosition[]> {
+    return scoreText(this.runner, text, { tokenizer: this.tokenizer, topN, cancelled, onProgress, yieldTo });
+  }
+
+  tokenize(text: string): number[] {
+    return this.tokenizer.encode(text);
+  }
+
+  tokenBytes(id: number): Uint8Array {
+    return this.tokenizer.tokenBytes(id);
+  }
+
+  memory(): MemoryFigures {
+    return { kvCacheBytes: this.runner.cache.bytes, cachedTokens: this.runner.cache.length };
+  }
+
+  release(): Promise<void> {
+    return this.runner.release();
+  }
+}
