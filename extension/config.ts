@@ -1,7 +1,8 @@
 // Every Tokenscope setting, typed, with its default and its valid range, read in one place.
 // Pure: reads through a small SettingSource so unit tests need no vscode (extension/settings-source.ts adapts
 // vscode.workspace.getConfiguration). The defaults here must match package.json's contributes.configuration.
-import type { SamplingSettings } from '../model-runtime/protocol';
+// The sampling.* entries come from the one sampling table (sampling/settings.ts).
+import { NO_SEED, SAMPLING, type SamplingSettings } from '../sampling/settings';
 
 export const SECTION = 'tokenscope';
 
@@ -17,7 +18,7 @@ export interface CompletionConfig {
   debounceMs: number;
   /** Candidates asked for when the user cycles (Alt+]) or triggers by hand; automatic requests ask for one. */
   candidates: number;
-  /** Temperature for the first candidate; extra candidates use the sampling temperature (or 0.8 if 0). */
+  /** Temperature for the first candidate; extra candidates use the sampling temperature (or its default if 0). */
   temperature: number;
   /** Send the code after the cursor too (fill-in-the-middle), when the model has FIM tokens. */
   fillInTheMiddle: boolean;
@@ -51,25 +52,35 @@ export interface SettingSource {
   userValue(key: string): unknown;
 }
 
+type NumberSpec = { kind: 'number'; def: number; min: number; max: number; integer?: boolean };
 type Spec =
-  | { kind: 'number'; def: number; min: number; max: number; integer?: boolean }
+  | NumberSpec
   | { kind: 'boolean'; def: boolean }
   | { kind: 'string'; def: string }
   | { kind: 'enum'; def: string; values: readonly string[] };
+
+type TableKey = Exclude<keyof typeof SAMPLING, 'seed' | 'maxTokens'>;
+
+/** A sampling setting as the table defines it. */
+function sampling(key: TableKey): NumberSpec {
+  const t = SAMPLING[key];
+  return { kind: 'number', def: t.default, min: t.min, max: t.max, integer: t.integer };
+}
 
 /** Key (under `tokenscope.`) -> spec. package.json lists the same keys; a unit test checks they agree. */
 export const SETTINGS = {
   'model.path': { kind: 'string', def: '' },
   'model.executionProvider': { kind: 'enum', def: 'auto', values: ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] },
   'model.threads': { kind: 'number', def: 0, min: 0, max: 64, integer: true },
-  'sampling.temperature': { kind: 'number', def: 0.7, min: 0, max: 5 },
-  'sampling.topK': { kind: 'number', def: 40, min: 0, max: 100000, integer: true },
-  'sampling.topP': { kind: 'number', def: 0.95, min: 0, max: 1 },
-  'sampling.minP': { kind: 'number', def: 0.05, min: 0, max: 1 },
-  'sampling.repetitionPenalty': { kind: 'number', def: 1.1, min: 1, max: 3 },
-  'sampling.presencePenalty': { kind: 'number', def: 0, min: 0, max: 5 },
-  'sampling.frequencyPenalty': { kind: 'number', def: 0, min: 0, max: 5 },
-  'sampling.seed': { kind: 'number', def: -1, min: -1, max: 2 ** 31 - 1, integer: true },
+  'sampling.temperature': sampling('temperature'),
+  'sampling.topK': sampling('topK'),
+  'sampling.topP': sampling('topP'),
+  'sampling.minP': sampling('minP'),
+  'sampling.repetitionPenalty': sampling('repetitionPenalty'),
+  'sampling.presencePenalty': sampling('presencePenalty'),
+  'sampling.frequencyPenalty': sampling('frequencyPenalty'),
+  // The table's seed is undefined for a fresh one; a setting spells that NO_SEED.
+  'sampling.seed': { kind: 'number', def: NO_SEED, min: NO_SEED, max: SAMPLING.seed.max, integer: true },
   'completion.autoTrigger': { kind: 'boolean', def: true },
   'completion.maxTokens': { kind: 'number', def: 48, min: 1, max: 512, integer: true },
   'completion.lineMode': { kind: 'enum', def: 'auto', values: ['auto', 'singleLine', 'multiLine'] },
@@ -139,7 +150,7 @@ export function readConfig(source: SettingSource, trusted: boolean): ReadResult 
       repetitionPenalty: v('sampling.repetitionPenalty'),
       presencePenalty: v('sampling.presencePenalty'),
       frequencyPenalty: v('sampling.frequencyPenalty'),
-      seed: seed < 0 ? undefined : seed,
+      seed: seed === NO_SEED ? undefined : seed,
     },
     completion: {
       autoTrigger: v('completion.autoTrigger'),

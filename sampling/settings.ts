@@ -165,6 +165,9 @@ export const SAMPLING = {
   },
 } as const satisfies { [K in SettingKey]: SettingSpec & { readonly key: K } };
 
+/** The table as a list, in its order. */
+export const SAMPLING_TABLE: readonly SettingSpec[] = Object.values(SAMPLING);
+
 /** How the VS Code setting spells "no seed" (a setting cannot be undefined). */
 export const NO_SEED = -1;
 
@@ -212,7 +215,7 @@ export function checkSetting(key: SettingKey, value: number | undefined): void {
 /** Checks every table field present in `s` (the worker's guard on a request); throws one RangeError listing each problem. */
 export function validateSampling(s: Partial<SamplingSettings>): void {
   const problems: string[] = [];
-  for (const key of Object.keys(SAMPLING) as SettingKey[]) {
+  for (const { key } of SAMPLING_TABLE) {
     if (!(key in s)) continue;
     const problem = settingProblem(key, s[key]);
     if (problem) problems.push(problem);

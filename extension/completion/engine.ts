@@ -3,6 +3,7 @@
 import type { GenerationStats, Prompt, SamplingSettings, TokenStep } from '../../model-runtime/protocol';
 import type { RuntimePort } from '../runtime-port';
 import { samplingFor, type TokenscopeConfig } from '../config';
+import { SAMPLING } from '../../sampling/settings';
 import { CompletionCache } from './cache';
 import { debounce, type CancelToken } from './debounce';
 import { ChunkRing } from './extra-context';
@@ -110,7 +111,8 @@ export class CompletionEngine {
 
     const candidates: Candidate[] = [];
     for (let i = 0; i < want && !token.isCancellationRequested; i++) {
-      const temperature = i === 0 ? cfg.completion.temperature : cfg.sampling.temperature || 0.8;
+      // Extra candidates must differ: a greedy sampling setting falls back to the table's default temperature.
+      const temperature = i === 0 ? cfg.completion.temperature : cfg.sampling.temperature || SAMPLING.temperature.default;
       // A set seed keeps every candidate reproducible; without one each draw is fresh.
       const seed = cfg.sampling.seed === undefined ? undefined : cfg.sampling.seed + i;
       const sampling = samplingFor(cfg, { maxTokens, temperature, seed, stop: multi ? [] : ['\n'] });

@@ -1,7 +1,7 @@
 // The sampling controls: label, slider, valid range and help for each setting (all from the one table in
 // sampling/settings.ts), and validation of a value a user typed. Pure: the inspector renders these as
 // labelled slider + number pairs.
-import { SAMPLING, SAMPLING_DEFAULTS, type SamplingSettings, type SettingKey, type SettingSpec } from '../../sampling/settings';
+import { SAMPLING_DEFAULTS, SAMPLING_TABLE, type SamplingSettings, type SettingKey, type SettingSpec } from '../../sampling/settings';
 
 export type NumericKey = Exclude<SettingKey, 'seed'>;
 
@@ -25,7 +25,7 @@ function control(s: SettingSpec): ControlSpec {
 }
 
 /** In the table's order: the processors in pipeline order, then max tokens and seed. */
-export const CONTROLS: ControlSpec[] = Object.values(SAMPLING).map(control);
+export const CONTROLS: ControlSpec[] = SAMPLING_TABLE.map(control);
 
 /** Parses and clamps a typed value; undefined when it is not a number (seed: empty means "fresh"). */
 export function parseControl(spec: ControlSpec, raw: string): number | undefined {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { SETTINGS, providerList, readConfig, samplingFor, type SettingSource } from '../../../extension/config';
+import { NO_SEED, SAMPLING_DEFAULTS, SAMPLING_TABLE } from '../../../sampling/settings';
 
 const source = (values: Record<string, unknown>, user: Record<string, unknown> = {}): SettingSource => ({
   get: (k) => values[k],
@@ -81,4 +82,29 @@ test('package.json declares every setting with the same default, range and descr
     if (spec.kind === 'enum') assert.deepEqual(p.enum, spec.values, key);
   }
   assert.equal(Object.keys(props).filter((k) => k.startsWith('tokenscope.')).length, Object.keys(SETTINGS).length);
+});
+
+test('the sampling settings are the sampling table: package.json, the reader and the defaults agree with it', () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  const props = pkg.contributes.configuration.properties as Record<string, Record<string, unknown>>;
+  const keys = Object.keys(props).filter((k) => k.startsWith('tokenscope.sampling.'));
+  const table = SAMPLING_TABLE.filter((t) => t.description !== undefined);
+  assert.deepEqual(keys.sort(), table.map((t) => `tokenscope.sampling.${t.key}`).sort());
+  for (const t of table) {
+    const p = props[`tokenscope.sampling.${t.key}`];
+    const fresh = t.key === 'seed'; // a setting spells "no seed" NO_SEED
+    assert.equal(p.default, fresh ? NO_SEED : t.default, t.key);
+    assert.equal(p.minimum, fresh ? NO_SEED : t.min, t.key);
+    assert.equal(p.maximum, t.max, t.key);
+    assert.equal(p.type, t.integer ? 'integer' : 'number', t.key);
+    assert.equal(p.description, t.description, t.key);
+  }
+  const { config } = readConfig(source({}), true);
+  const { maxTokens: _m, stop: _s, ...defaults } = SAMPLING_DEFAULTS;
+  assert.deepEqual(config.sampling, defaults);
+  // The full valid range is accepted (a temperature the inspector's slider stops short of, too).
+  const edge = readConfig(source({ 'sampling.temperature': 5, 'sampling.repetitionPenalty': 5, 'sampling.seed': 0 }), true);
+  assert.deepEqual(edge.warnings, []);
+  assert.equal(edge.config.sampling.temperature, 5);
+  assert.equal(edge.config.sampling.seed, 0);
 });
