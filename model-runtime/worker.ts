@@ -1,6 +1,6 @@
-// The inference worker's entry point (bundled to dist/worker.js, started by client.ts as a child process
-// with an IPC channel). One model; requests queued by priority; a long normal/background request yields between steps to
-// more urgent ones.
+// The inference worker's entry point (bundled to dist/worker.js, started by the extension host as a child
+// process with an IPC channel; it drives whichever engine load-engine.ts picks, through engine.ts). One model;
+// requests queued by priority; a long normal/background request yields between steps to more urgent ones.
 import { toRuntimeError, RuntimeError } from './errors';
 import type { Engine } from './engine';
 import { loadEngine } from './load-engine';
@@ -53,30 +53,31 @@ function yielder(p: Priority): () => Promise<boolean> {
   };
 }
 
-async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
-  if (job.type === 'load') {
-    setState('loading', job.modelDir);
-    const old = engine;
-    engine = undefined;
-    await old?.release().catch(() => undefined);
-    try {
-      engine = await loadEngine(job.modelDir, {
-        providers: job.providers,
-        threads: job.threads,
-        onnxFile: job.onnxFile,
-        draftTokens: job.draftTokens,
-      });
-    } catch (e) {
-      setState('error', toRuntimeError(e).message);
-      throw e;
-    }
-    for (const f of engine.provider.fallbacks)
-      send({ type: 'log', level: 'info', message: `execution provider ${f.provider} not used: ${f.reason}` });
-    send({ type: 'loaded', id: job.id, model: engine.info, provider: engine.provider });
-    return;
+/** Replaces the engine: the old one is released first (one model in memory at a time). */
+async function loadModel(job: Extract<Job, { type: 'load' }>): Promise<void> {
+  setState('loading', job.modelDir);
+  const old = engine;
+  engine = undefined;
+  await old?.release().catch(() => undefined);
+  try {
+    engine = await loadEngine(job.modelDir, {
+      providers: job.providers,
+      threads: job.threads,
+      onnxFile: job.onnxFile,
+      draftTokens: job.draftTokens,
+    });
+  } catch (e) {
+    setState('error', toRuntimeError(e).message);
+    throw e;
   }
-  const e = engine;
-  if (!e) throw new RuntimeError('not-loaded', 'no model is loaded');
+  for (const f of engine.provider.fallbacks)
+    send({ type: 'log', level: 'info', message: `execution provider ${f.provider} not used: ${f.reason}` });
+  send({ type: 'loaded', id: job.id, model: engine.info, provider: engine.provider });
+}
+
+async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
+  if (job.type === 'load') return loadModel(job);
+  const e = loaded();
   const yieldTo = job.priority === 'interactive' ? undefined : yielder(job.priority);
   if (job.type === 'generate') {
     // Token events are sent before generate() returns: they carry the id it is about to assign.
