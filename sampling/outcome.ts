@@ -80,7 +80,9 @@ export class Kept implements Outcome {
     let chosen = this.head.ids[this.end - 1];
     for (let i = 0; i < logits.length; i++) {
       if (logits[i] >= cut) continue;
-      cum += weightOf(logits[i], max);
+      const w = weightOf(logits[i], max);
+      if (w === 0) continue; // never the pick, not even when rounding leaves the draw past every token
+      cum += w;
       chosen = i;
       if (cum > target) break;
     }

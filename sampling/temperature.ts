@@ -20,7 +20,7 @@ export class Temperature {
   /**
    * Scaled logits and their softmax statistics. Where dividing overflows (a tiny temperature, or infinite
    * logits), the logits are scaled relative to their maximum instead, (z - max) / T: the top stays 0 and the
-   * rest fall to -Infinity, the greedy limit, where z / T would have tied every overflowed token at Infinity.
+   * rest fall to -Infinity, the greedy limit, where z / T would have tied every overflowed token at ±Infinity.
    */
   scale(z: Logits, zmax: () => number): Scaled {
     const T = this.value;
@@ -28,7 +28,7 @@ export class Temperature {
     const out = z instanceof Float32Array ? scratch(V) : new Float64Array(V);
     for (let i = 0; i < V; i++) out[i] = z[i] / T;
     const stats = softmaxStats(out);
-    if (stats.max !== Infinity) return { logits: out, stats };
+    if (Number.isFinite(stats.max)) return { logits: out, stats };
     const m = zmax();
     for (let i = 0; i < V; i++) out[i] = z[i] === m ? 0 : (z[i] - m) / T;
     return { logits: out, stats: softmaxStats(out) };

@@ -9,6 +9,7 @@ import {
   uniformDraw,
   type SamplerSettings,
 } from '../../../sampling/sampler';
+import { SAMPLING } from '../../../sampling/settings';
 
 const S = (over: Partial<SamplerSettings>): SamplerSettings => ({ ...DEFAULT_SAMPLER, temperature: 1, ...over });
 
@@ -184,4 +185,160 @@ test("the chosen token's rank is exact, also past the reported alternatives", ()
   // Penalties change the draw, not the rank: the rank is by the model's own (raw) logits.
   const pen = sample(l, S({ repetitionPenalty: 2 }), [byLogit[0]], 0, 3);
   assert.equal(pen.rank, byLogit.indexOf(pen.id) + 1);
+});
+
+// Hostile inputs found by fuzzing: each used to hang (the head-widening loop never ended) or report NaN.
+
+test('a tiny temperature is greedy in the limit: no hang, no NaN, the top token', () => {
+  // p(top) = 0.98 at temperature 1; a temperature of 1e-40 overflowed z / T to Infinity for many tokens.
+  const l = randomLogits(3000, 5, 3);
+  l[42] = 12;
+  for (const temperature of [1e-40, 1e-300, 5e-324, 1e-30]) {
+    for (const over of [{ topP: 0.9 }, {}, { topK: 5 }, { minP: 0.1 }, { topP: 0.5, minP: 0.5 }]) {
+      const r = sample(l, S({ temperature, ...over }), [], 0.999, 5);
+      assert.equal(r.id, 42, `T=${temperature} ${JSON.stringify(over)}`);
+      assert.equal(r.finalProb, 1);
+      assert.ok(r.alternatives.every((a) => Number.isFinite(a.finalProb) && (a.id === 42 || a.finalProb === 0)));
+    }
+  }
+});
+
+test('infinite logits: the tokens at +Infinity share the mass, -Infinity ones weigh nothing', () => {
+  const l = randomLogits(2000, 9, 3);
+  l[10] = Infinity;
+  l[20] = Infinity;
+  l[30] = -Infinity;
+  const r = sample(l, S({ topP: 0.9 }), [], 0.7, 2000);
+  const by = new Map(r.alternatives.map((a) => [a.id, a]));
+  assert.equal(r.id, 20);
+  assert.equal(by.get(10)!.rawProb, 0.5);
+  assert.equal(by.get(10)!.finalProb, 0.5);
+  assert.equal(by.get(30)!.rawProb, 0);
+  assert.equal(r.keptCount, 2);
+  assert.equal(r.entropy, Math.log(2));
+  // Every logit -Infinity: the limit of equal logits, a uniform distribution.
+  const flat = sample(new Float32Array(1500).fill(-Infinity), S({ minP: 0.5 }), [], 0.5, 3);
+  assert.equal(flat.keptCount, 1500);
+  assert.ok(Math.abs(flat.finalProb - 1 / 1500) < 1e-12);
+  assert.equal(sample(new Float32Array(4).fill(-Infinity), S({ topK: 2 }), [], 0.6, 4).id, 1);
+});
+
+test('NaN logits, an empty vector and out-of-range settings are refused with a message that says why', () => {
+  const l = randomLogits(2000, 2);
+  l[77] = Number.NaN;
+  assert.throws(() => sample(l, S({}), [], 0.5, 3), /logits hold NaN \(token 77\)/);
+  assert.throws(() => sample(new Float32Array([1, Number.NaN]), S({ temperature: 0 }), [], 0, 3), /NaN/);
+  assert.throws(() => sample(new Float32Array(0), S({}), [], 0.5, 3), /empty/);
+  const ok = randomLogits(100, 3);
+  for (const [over, message] of [
+    [{ repetitionPenalty: 0, topP: 0.5 }, /repetitionPenalty 0 is outside 1\.\.5/],
+    [{ repetitionPenalty: 1e-45, topP: 0.5 }, /repetitionPenalty 1e-45 is outside 1\.\.5/],
+    [{ presencePenalty: -1e39 }, /presencePenalty -1e\+39 is outside 0\.\.5/],
+    [{ temperature: 9 }, /temperature 9 is outside 0\.\.5/],
+    [{ topK: 2.5 }, /topK 2\.5 is not a whole number/],
+    [{ minP: Number.NaN }, /minP NaN is not a number/],
+  ] as const) {
+    assert.throws(() => sample(ok, S(over), [1, 1], 0.5, 3), message);
+  }
+});
+
+test('the edges of the valid ranges give a distribution', () => {
+  const l = randomLogits(1200, 4, 30);
+  l[3] = 3e38;
+  l[4] = -3e38;
+  const hist = [3, 4, 4, 5];
+  const edges: Partial<SamplerSettings>[] = [
+    { temperature: 5, topK: 100000, topP: 0, minP: 1, repetitionPenalty: 5, presencePenalty: 5, frequencyPenalty: 5 },
+    { temperature: 0, repetitionPenalty: 5, presencePenalty: 5, frequencyPenalty: 5 },
+    { topK: 1, topP: 1, minP: 0 },
+    { topP: 0 },
+    { minP: 1 },
+  ];
+  for (const over of edges) {
+    const r = sample(l, S(over), hist, 0.5, 1200);
+    assertValid(r, 1200, JSON.stringify(over));
+  }
+});
+
+/** The invariants every report keeps. `all`: the report lists every token of the vocabulary. */
+function assertValid(r: ReturnType<typeof sample>, V: number, what: string, all = true): void {
+  assert.ok(Number.isInteger(r.id) && r.id >= 0 && r.id < V, what);
+  for (const x of [r.rawProb, r.finalProb, r.entropy]) assert.ok(Number.isFinite(x), `${what}: ${x}`);
+  assert.ok(r.finalProb > 0 && r.finalProb <= 1, `${what}: chosen finalProb ${r.finalProb}`);
+  assert.ok(r.rank >= 1 && r.rank <= V, what);
+  let sum = 0;
+  let kept = 0;
+  for (const a of r.alternatives) {
+    assert.ok(a.rawProb >= 0 && a.rawProb <= 1 && a.finalProb >= 0 && a.finalProb <= 1, `${what}: ${JSON.stringify(a)}`);
+    if (a.removedBy) assert.equal(a.finalProb, 0, `${what}: removed by ${a.removedBy} yet finalProb ${a.finalProb}`);
+    else kept++;
+    sum += a.finalProb;
+  }
+  assert.equal(r.alternatives.find((a) => a.id === r.id)?.removedBy, undefined, what);
+  if (all) {
+    assert.ok(Math.abs(sum - 1) < 1e-5, `${what}: kept probabilities sum to ${sum}`);
+    assert.equal(kept, r.keptCount, what);
+  }
+}
+
+/** Seeded random numbers in [0, 1). */
+function rng(seed: number): () => number {
+  let i = 0;
+  return () => uniformDraw(seed, i++);
+}
+
+const SPECIAL = [Infinity, -Infinity, 3e38, -3e38, 1e-38, -1e-38, 0];
+
+function fuzzLogits(next: () => number, V: number): Float32Array {
+  const l = new Float32Array(V);
+  const kind = Math.floor(next() * 6);
+  const scale = [3, 1e38, 1e-38, 30, 0, 5][kind];
+  const special = kind === 3 ? 0.1 : kind === 5 ? 0.9 : 0.01;
+  const constant = SPECIAL[Math.floor(next() * SPECIAL.length)];
+  for (let i = 0; i < V; i++) {
+    if (kind === 4) l[i] = constant;
+    else if (next() < special) l[i] = kind === 5 ? -Infinity : SPECIAL[Math.floor(next() * SPECIAL.length)];
+    else l[i] = (next() * 2 - 1) * scale;
+  }
+  return l;
+}
+
+/** A value within the valid range of `key`: its edges, off and default values often, tiny temperatures too. */
+function fuzzSetting(next: () => number, key: keyof SamplerSettings, V: number): number {
+  const t = SAMPLING[key];
+  const u = next();
+  if (u < 0.12) return t.min;
+  if (u < 0.2) return t.max;
+  if (u < 0.4) return t.off;
+  if (u < 0.5) return t.default;
+  if (key === 'temperature' && u < 0.6) return [1e-40, 1e-300, 5e-324, 1e-7][Math.floor(next() * 4)];
+  if (key === 'topK' && u < 0.75) return Math.floor(next() * (V + 2));
+  const x = t.min + next() * (t.max - t.min);
+  return t.integer ? Math.round(x) : x;
+}
+
+test('property: random logits (±Infinity, huge, tiny) and settings within and at the edges of the ranges', () => {
+  const next = rng(20240601);
+  const keys = ['temperature', 'topK', 'topP', 'minP', 'repetitionPenalty', 'presencePenalty', 'frequencyPenalty'] as const;
+  const sizes = [1, 2, 3, 7, 40, 300, 1100, 2500];
+  for (let n = 0; n < 3000; n++) {
+    const V = sizes[Math.floor(next() * sizes.length)];
+    const f32 = fuzzLogits(next, V);
+    // Small vectors also as float64, the webview's logs of reported probabilities.
+    const l = V <= 40 && next() < 0.3 ? Float64Array.from(f32) : f32;
+    const s = Object.fromEntries(keys.map((k) => [k, fuzzSetting(next, k, V)])) as unknown as SamplerSettings;
+    const history = Array.from({ length: Math.floor(next() * 6) }, () => Math.floor(next() * V));
+    const draw = [0, 1 - 2 ** -53, next()][Math.floor(next() * 3)];
+    const all = V <= 300;
+    const what = `#${n} V=${V} ${JSON.stringify(s)}`;
+    const r = sample(l, s, history, draw, all ? V : 20);
+    assertValid(r, V, what, all);
+    assert.equal(r.draw, s.temperature === 0 ? 0 : draw, what);
+    if (s.topK > 0) assert.ok(r.keptCount <= s.topK, what);
+    if (s.temperature <= 1e-300) {
+      // The greedy limit (float32 logits differ by 1e-45 at least): the pick is a top penalised logit.
+      const z = applyPenalties(l, s, history);
+      assert.equal(z[r.id], Math.max(...z), what);
+    }
+  }
 });
