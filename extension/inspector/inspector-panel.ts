@@ -8,6 +8,7 @@ import type { ViewDeps } from '../runtime-port';
 import { cumulative, tokenAtDraw } from '../../sampling/draw';
 import { StepIndex } from './step-index';
 import { webviewHtml, webviewOptions } from '../webview-html';
+import { type KeptGeneration, PERSIST_KEY, restoreGenerations, toPersist } from './panel-persistence';
 
 /** What can open the inspector: a prompt to generate from, or a finished generation. */
 export type InspectorInput =
@@ -18,14 +19,10 @@ export type InspectorInput =
 export const TOP_N = 100;
 const SETTINGS_KEY = 'tokenscope.inspector.sampling';
 
-interface Gen {
-  meta: GenerationMeta;
-  steps: PathStep[];
-  done: boolean;
-  stopReason?: string;
-}
+type Gen = KeptGeneration;
 
 export class InspectorPanel {
+  static readonly viewType = 'tokenscope.inspector';
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
   private queue: InspectorHostToView[] = [];
@@ -43,6 +40,41 @@ export class InspectorPanel {
     private readonly deps: ViewDeps,
   ) {}
 
+  /** Restores the panel VS Code kept across a window reload, with the generations it showed. */
+  restore(panel: vscode.WebviewPanel): void {
+    const saved = this.context.workspaceState.get<KeptGeneration[]>(PERSIST_KEY) ?? [];
+    for (const g of restoreGenerations(saved, () => this.localId--)) {
+      this.positions.begin(g.meta.generationId, g.meta.parent?.position ?? 0);
+      this.gens.set(g.meta.generationId, g);
+    }
+    this.adopt(panel);
+  }
+
+  /** Wires a panel (new or restored) to this host; its listeners go when it closes. */
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel?.dispose();
+    this.ready = false;
+    this.panel = panel;
+    panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'tokenscope.svg');
+    panel.webview.options = webviewOptions(this.context.extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, 'inspector', 'Tokenscope Inspector');
+    const subs = [panel.webview.onDidReceiveMessage((m: InspectorViewToHost) => this.onMessage(m))];
+    subs.push(
+      panel.onDidDispose(() => {
+        for (const d of subs) d.dispose();
+        if (this.panel !== panel) return;
+        this.panel = undefined;
+        this.ready = false;
+        this.current?.abort();
+      }),
+    );
+  }
+
+  /** Keeps the finished generations for the next window reload. */
+  private persist(): void {
+    void this.context.workspaceState.update(PERSIST_KEY, toPersist(this.gens.values()));
+  }
+
   get visible(): boolean {
     return !!this.panel;
   }
@@ -58,24 +90,13 @@ export class InspectorPanel {
 
   show(input?: InspectorInput): void {
     if (!this.panel) {
-      this.ready = false;
-      this.panel = vscode.window.createWebviewPanel(
-        'tokenscope.inspector',
+      const panel = vscode.window.createWebviewPanel(
+        InspectorPanel.viewType,
         'Tokenscope Inspector',
         { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
-        {
-          ...webviewOptions(this.context.extensionUri),
-          retainContextWhenHidden: true,
-        },
+        { ...webviewOptions(this.context.extensionUri), retainContextWhenHidden: true },
       );
-      this.panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'tokenscope.svg');
-      this.panel.webview.html = webviewHtml(this.panel.webview, this.context.extensionUri, 'inspector', 'Tokenscope Inspector');
-      this.panel.webview.onDidReceiveMessage((m: InspectorViewToHost) => this.onMessage(m));
-      this.panel.onDidDispose(() => {
-        this.panel = undefined;
-        this.ready = false;
-        this.current?.abort();
-      });
+      this.adopt(panel);
     } else {
       this.panel.reveal(undefined, false);
     }
@@ -90,6 +111,7 @@ export class InspectorPanel {
       this.positions.begin(meta.generationId, 0);
       const steps = input.steps.map((s) => this.positions.toPathStep(meta.generationId, s));
       this.gens.set(meta.generationId, { meta, steps, done: true, stopReason: 'done' });
+      this.persist();
       this.post({ type: 'generation', meta, steps, done: true, select: true });
     } else {
       this.post({ type: 'prompt', text: input.prompt });
@@ -228,6 +250,7 @@ export class InspectorPanel {
       if (!gen) start(result.generationId);
       gen!.done = true;
       gen!.stopReason = result.stats.stopReason;
+      this.persist();
       this.post({ type: 'generation-done', generationId: result.generationId, stopReason: result.stats.stopReason });
     } finally {
       if (this.current === abort) this.current = undefined;

@@ -50,6 +50,10 @@ export function registerInspector(context: vscode.ExtensionContext, deps: ViewDe
         return void vscode.window.showInformationMessage('Tokenscope: select some text (or place the cursor after some) to inspect.');
       openInspector({ prompt });
     }),
+    // A window reload brings the panel back (with its generations) instead of closing it.
+    vscode.window.registerWebviewPanelSerializer(InspectorPanel.viewType, {
+      deserializeWebviewPanel: async (panel) => instance?.restore(panel),
+    }),
     /** For tests: what the inspector has asked of the runtime. */
     vscode.commands.registerCommand('tokenscope.inspector.stats', () => instance?.stats()),
   );
