@@ -1,7 +1,9 @@
 // Layer 2 of the host side: the model runtime that the extension, the benches and the tests use (no vscode
 // import). It runs one worker process at a time (worker-connection.ts) on a load spec, starts a new one and
-// reloads the model when it crashes (within a crash budget), reports its state for a status bar (busy with
-// tokens per second), logs what happened, and serves generate / resample / tokenize / score / memory.
+// reloads the model when it crashes or stops answering (within a crash budget, then it stays stopped until
+// started again), reports its state for a status bar (busy with tokens per second), logs what happened, and
+// serves generate / resample / tokenize / score / memory. Another model is loaded in a second worker next to
+// the one serving, so a folder that fails to load leaves the working model in place.
 import { RuntimeError } from './errors';
 import type { GenerateResult, ModelInfo, Priority, ProviderReport, SamplingSettings, ScoredPosition, TokenStep } from './protocol';
 import {
@@ -14,12 +16,16 @@ import {
   type WorkerConnectionOptions,
 } from './worker-connection';
 
-/** What the runtime is doing; extension/runtime-state.ts words it for the status bar. */
+/**
+ * What the runtime is doing; extension/runtime-state.ts words it for the status bar. `notice`: something the
+ * user should know while the model serves (it was restarted, or another model failed to load). `reason` of
+ * 'stopped': the worker stopped by itself (the crash budget is spent) and waits for a restart.
+ */
 export type RuntimeState =
-  | { kind: 'stopped' }
+  | { kind: 'stopped'; reason?: string }
   | { kind: 'loading'; modelDir: string }
-  | { kind: 'ready'; model: ModelInfo; provider: ProviderReport }
-  | { kind: 'busy'; model: ModelInfo; provider: ProviderReport; tokensPerSecond?: number }
+  | { kind: 'ready'; model: ModelInfo; provider: ProviderReport; notice?: string }
+  | { kind: 'busy'; model: ModelInfo; provider: ProviderReport; tokensPerSecond?: number; notice?: string }
   | { kind: 'error'; message: string; restarting?: boolean };
 
 /** The model to run; kept, to reload it after a crash and for restart(). */
@@ -36,17 +42,25 @@ const NOT_RUNNING = 'The Tokenscope model worker is not running.';
 
 export class ModelRuntime {
   private worker: WorkerConnection | undefined;
+  /** A worker loading another model while `worker` keeps serving; it replaces `worker` once loaded. */
+  private candidate: WorkerConnection | undefined;
   private spec: LoadSpec | undefined;
   private loaded: LoadResult | undefined;
   private loading: Promise<LoadResult> | undefined;
   /** When the worker crashed and was restarted, within the restart window. */
   private restarts: number[] = [];
+  /** Set when the crash budget is spent: why the worker stays stopped (requests fail with it). */
+  private gaveUp: string | undefined;
+  private notice: string | undefined;
+  /** What became of a worker that died, appended to the errors of its in-flight requests. */
+  private readonly outcomes = new WeakMap<WorkerConnection, string>();
   private active = 0;
   /** Tokens per second of the latest generation, shown while busy. */
   private rate: number | undefined;
   private _state: RuntimeState = { kind: 'stopped' };
   private readonly listeners = new Set<(state: RuntimeState) => void>();
   private _starts = 0;
+  private startSeq = 0;
 
   constructor(private readonly opts: ModelRuntimeOptions) {}
 
@@ -78,19 +92,28 @@ export class ModelRuntime {
     return this.worker?.pid;
   }
 
-  /** Starts a fresh worker on `spec` in the background; resolves when the model is loaded. */
+  /**
+   * Loads `spec`; resolves when the model is loaded. With no model serving, a fresh worker starts on it. While a
+   * model serves, `spec` loads in a second worker and replaces it only once loaded: a failed load rejects, leaves
+   * the serving model in place and says so in the state's notice.
+   */
   start(spec: LoadSpec): Promise<ModelInfo> {
     const mine = { ...spec, threads: spec.threads || undefined };
-    this.spec = mine;
-    this.stopWorker();
-    this.restarts = [];
-    const p = this.load(this.spawn(), mine).then((r) => {
-      this.logLoaded(r);
-      return r.model;
-    });
-    // Unless a newer start() replaced this one.
-    p.catch((e: Error) => this.spec === mine && this.opts.log?.('error', `loading ${spec.modelDir} failed: ${e.message}`));
-    return p;
+    const seq = ++this.startSeq;
+    this.dropCandidate();
+    this.gaveUp = undefined;
+    const p = this.loaded && this.worker?.alive ? this.replace(mine) : this.fresh(mine);
+    return p.then(
+      (r) => {
+        this.logLoaded(r);
+        return r.model;
+      },
+      (e: Error) => {
+        // Unless a newer start() replaced this one.
+        if (seq === this.startSeq) this.opts.log?.('error', `loading ${spec.modelDir} failed: ${e.message}`);
+        throw e;
+      },
+    );
   }
 
   restart(): Promise<ModelInfo> {
@@ -100,6 +123,7 @@ export class ModelRuntime {
 
   /** The loaded model, waiting for a load in progress (including the reload after a crash). */
   async whenReady(): Promise<ModelInfo> {
+    if (this.gaveUp) throw new RuntimeError('worker-crashed', this.gaveUp);
     if (!this.worker) throw new Error(NOT_RUNNING);
     const r = this.loaded ?? (await this.loading);
     if (!r) throw new RuntimeError('not-loaded', 'no model is loaded');
@@ -154,35 +178,97 @@ export class ModelRuntime {
 
   dispose(): void {
     this.listeners.clear();
+    this.dropCandidate();
     this.stopWorker();
     this._state = { kind: 'stopped' };
   }
 
-  private spawn(): WorkerConnection {
-    const w = new WorkerConnection(this.opts);
-    this.worker = w;
+  /** No model serving: a new worker on `spec`. */
+  private fresh(spec: LoadSpec): Promise<LoadResult> {
+    this.spec = spec;
+    this.stopWorker();
+    this.restarts = [];
+    this.notice = undefined;
+    return this.load(this.spawn(), spec);
+  }
+
+  /** A model serving: load `spec` in a second worker, then swap; on failure keep the serving one. */
+  private async replace(spec: LoadSpec): Promise<LoadResult> {
+    const next = new WorkerConnection(this.opts);
     this._starts++;
-    w.onExit((why) => this.onExit(w, why));
+    this.candidate = next;
+    this.setState({ kind: 'loading', modelDir: spec.modelDir });
+    try {
+      const r = await next.load(spec);
+      if (this.candidate !== next || !next.alive) throw new RuntimeError('worker-crashed', 'the new model worker was stopped');
+      this.candidate = undefined;
+      this.stopWorker();
+      this.adopt(next);
+      this.spec = spec;
+      this.restarts = [];
+      this.notice = undefined;
+      this.loaded = r;
+      this.setState(this.serving());
+      return r;
+    } catch (e) {
+      if (this.candidate === next) this.keepServing(next, spec, e as Error);
+      throw e;
+    }
+  }
+
+  /** The second worker failed to load its model: it goes, the serving model stays, the state says why. */
+  private keepServing(next: WorkerConnection, spec: LoadSpec, e: Error): void {
+    this.candidate = undefined;
+    next.dispose();
+    if (!this.loaded) return; // the serving worker died meanwhile: its crash handling owns the state
+    this.notice = `loading ${spec.modelDir} failed (${e.message}); still using ${this.loaded.model.name}`;
+    this.setState(this.serving());
+  }
+
+  private dropCandidate(): void {
+    const c = this.candidate;
+    this.candidate = undefined;
+    c?.dispose();
+  }
+
+  private spawn(): WorkerConnection {
+    this._starts++;
+    return this.adopt(new WorkerConnection(this.opts));
+  }
+
+  private adopt(w: WorkerConnection): WorkerConnection {
+    this.worker = w;
+    w.onExit((_why, message) => this.onExit(w, message));
     return w;
   }
 
-  /** A worker died: restart it and reload the model, unless it crashed too often lately. */
-  private onExit(w: WorkerConnection, why: string): void {
+  /** A worker died or was killed for not answering: restart it and reload the model, unless it crashed too often lately. */
+  private onExit(w: WorkerConnection, message: string): void {
     if (this.worker !== w) return;
     this.loaded = undefined;
     const now = Date.now();
-    this.restarts = this.restarts.filter((t) => now - t < (this.opts.restartWindowMs ?? 60_000));
-    const restarting = this.restarts.length < (this.opts.maxRestarts ?? 5);
-    const message = `the model worker crashed (${why})`;
-    this.opts.log?.(
-      restarting ? 'warn' : 'error',
-      `${message}${restarting ? '; restarting' : '; not restarting again (run "Tokenscope: Restart Model Worker")'}`,
-    );
-    this.setState({ kind: 'error', message, restarting });
-    if (!restarting) return;
+    const windowMs = this.opts.restartWindowMs ?? 60_000;
+    this.restarts = this.restarts.filter((t) => now - t < windowMs);
+    if (this.restarts.length >= (this.opts.maxRestarts ?? 5)) return this.giveUp(w, message, windowMs);
     this.restarts.push(now);
+    this.outcomes.set(w, 'restarted');
+    this.opts.log?.('warn', `${message}; restarting`);
+    this.notice = `${message}; restarted at ${new Date(now).toLocaleTimeString()}`;
+    this.setState({ kind: 'error', message, restarting: true });
     const next = this.spawn();
     if (this.spec) void this.load(next, this.spec).catch(() => undefined);
+  }
+
+  /** The crash budget is spent: no new worker until start() or restart(); requests fail saying so. */
+  private giveUp(w: WorkerConnection, message: string, windowMs: number): void {
+    const crashes = this.restarts.length + 1;
+    const stopped = `stopped after ${crashes} crash${crashes === 1 ? '' : 'es'}`;
+    this.outcomes.set(w, `${stopped}; not restarted again`);
+    this.gaveUp = `The model worker ${stopped} within ${Math.round(windowMs / 1000)} s (the last: ${message}). Restart it (Tokenscope: Restart Model Worker) after fixing the cause.`;
+    this.worker = undefined;
+    this.loading = undefined;
+    this.opts.log?.('error', this.gaveUp);
+    this.setState({ kind: 'stopped', reason: this.gaveUp });
   }
 
   private load(w: WorkerConnection, spec: LoadSpec): Promise<LoadResult> {
@@ -192,7 +278,7 @@ export class ModelRuntime {
       (r) => {
         if (this.worker === w) {
           this.loaded = r;
-          this.setState({ kind: 'ready', ...r });
+          this.setState(this.serving());
         }
         return r;
       },
@@ -221,13 +307,31 @@ export class ModelRuntime {
     await this.whenReady();
     const w = this.live();
     this.active++;
-    if (this.loaded && this._state.kind === 'ready') this.setState({ kind: 'busy', ...this.loaded, tokensPerSecond: this.rate });
+    if (this.loaded && this._state.kind === 'ready') this.setState(this.serving());
     try {
       return await f(w);
+    } catch (e) {
+      throw this.explain(w, e);
     } finally {
       this.active--;
-      if (this.active === 0 && this.loaded && this._state.kind === 'busy') this.setState({ kind: 'ready', ...this.loaded });
+      if (this.active === 0 && this.loaded && this._state.kind === 'busy') this.setState(this.serving());
     }
+  }
+
+  /** A request failed because its worker died: say what became of the worker (restarted, or stopped for good). */
+  private explain(w: WorkerConnection, e: unknown): unknown {
+    const outcome = this.outcomes.get(w);
+    if (!(e instanceof RuntimeError) || e.code !== 'worker-crashed' || !outcome) return e;
+    return new RuntimeError(e.code, `${e.message}; ${outcome}`);
+  }
+
+  /** Ready, or busy while requests run; with the notice, if any. */
+  private serving(): RuntimeState {
+    const r = this.loaded!;
+    const notice = this.notice;
+    return this.active > 0
+      ? { kind: 'busy', model: r.model, provider: r.provider, tokensPerSecond: this.rate, notice }
+      : { kind: 'ready', model: r.model, provider: r.provider, notice };
   }
 
   /** Every 8 tokens of a generation, the status bar's tokens per second. */
@@ -239,7 +343,7 @@ export class ModelRuntime {
   }
 
   private live(): WorkerConnection {
-    if (!this.worker) throw new Error(NOT_RUNNING);
+    if (!this.worker) throw new Error(this.gaveUp ?? NOT_RUNNING);
     return this.worker;
   }
 

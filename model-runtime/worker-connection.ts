@@ -1,9 +1,11 @@
 // Layer 1 of the host side: a connection to one worker process, with no vscode import. It spawns the
 // worker, sends the typed requests of protocol.ts, streams tokens back, cancels on an AbortSignal, and
-// when the process dies fails every in-flight request with RuntimeError code 'worker-crashed'.
+// when the process dies fails every in-flight request with RuntimeError code 'worker-crashed'. A worker
+// that stops answering (watchdog.ts: heartbeat, per-request deadlines) is killed, and counts as crashed.
 // runtime.ts builds the model runtime (restarts, reload, state) on top of it.
 import { fork, type ChildProcess } from 'node:child_process';
 import { RuntimeError } from './errors';
+import { type RequestKind, seconds, Watchdog, type WatchdogOptions } from './watchdog';
 import type {
   GenerateRequest,
   GenerateResult,
@@ -30,6 +32,8 @@ export interface WorkerConnectionOptions {
   execPath?: string;
   execArgv?: string[];
   env?: NodeJS.ProcessEnv;
+  /** When a worker counts as stuck (defaults: generous; tests use short ones). */
+  watchdog?: WatchdogOptions;
 }
 
 export interface LoadParams {
@@ -75,10 +79,19 @@ export class WorkerConnection {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private exited: string | undefined;
-  private readonly exitListeners = new Set<(info: string) => void>();
+  /** Why the watchdog killed the worker, when it did. */
+  private stuck: string | undefined;
+  private readonly exitListeners = new Set<(info: string, message: string) => void>();
   private readonly logListeners = new Set<(level: LogLevel, message: string) => void>();
   private readonly stateListeners = new Set<(state: WorkerState, detail?: string) => void>();
   private disposed = false;
+  private stderr = '';
+  private readonly watchdog: Watchdog;
+  private readonly heartbeats = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+  private helloed = false;
+  private hello!: () => void;
+  private helloFail!: (e: Error) => void;
   /** Resolves when the worker has said hello. */
   readonly ready: Promise<void>;
 
@@ -91,47 +104,85 @@ export class WorkerConnection {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    let hello: () => void;
-    let helloFail: (e: Error) => void;
     this.ready = new Promise<void>((res, rej) => {
-      hello = res;
-      helloFail = rej;
+      this.hello = res;
+      this.helloFail = rej;
     });
     this.ready.catch(() => undefined);
-    let stderr = '';
     this.child.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
+      this.stderr = (this.stderr + d.toString()).slice(-4000);
     });
-    this.child.on('message', (m) => {
-      const msg = m as WorkerToHost;
-      if (msg.type === 'hello') return hello();
-      if (msg.type === 'log') {
-        for (const l of this.logListeners) l(msg.level, msg.message);
-        return;
-      }
-      if (msg.type === 'state') {
-        for (const l of this.stateListeners) l(msg.state, msg.detail);
-        return;
-      }
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      if (msg.type === 'token' || msg.type === 'progress') return p.onMessage?.(msg);
-      this.pending.delete(msg.id);
-      if (msg.type === 'error') p.reject(new RuntimeError(msg.code, msg.message));
-      else p.resolve(msg);
-    });
-    const onGone = (why: string) => {
-      if (this.exited) return;
-      this.exited = why;
-      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      const message = this.disposed ? 'the model worker was stopped' : `the model worker crashed (${why})${tail ? `: ${tail}` : ''}`;
-      helloFail(new RuntimeError('worker-crashed', message));
-      for (const p of this.pending.values()) p.reject(new RuntimeError('worker-crashed', message));
-      this.pending.clear();
-      for (const l of this.exitListeners) l(why);
-    };
-    this.child.on('exit', (code, signal) => onGone(signal ? `signal ${signal}` : `exit code ${code}`));
-    this.child.on('error', (e) => onGone(e.message));
+    this.child.on('message', (m) => this.onMessage(m as WorkerToHost));
+    this.child.on('exit', (code, signal) => this.onGone(signal ? `signal ${signal}` : `exit code ${code}`));
+    this.child.on('error', (e) => this.onGone(e.message));
+    this.watchdog = new Watchdog(opts.watchdog);
+    this.watchdog.started(0, 'start');
+    if (this.watchdog.enabled) {
+      this.timer = setInterval(() => this.tick(), this.watchdog.heartbeatMs);
+      this.timer.unref();
+    }
+  }
+
+  private onMessage(msg: WorkerToHost): void {
+    if (msg.type === 'hello') {
+      this.helloed = true;
+      this.watchdog.finished(0);
+      return this.hello();
+    }
+    if (msg.type === 'log') {
+      for (const l of this.logListeners) l(msg.level, msg.message);
+      return;
+    }
+    if (msg.type === 'state') {
+      for (const l of this.stateListeners) l(msg.state, msg.detail);
+      return;
+    }
+    if (this.heartbeats.delete(msg.id)) return this.watchdog.heartbeatAnswered();
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    if (msg.type === 'token' || msg.type === 'progress') {
+      this.watchdog.progressed(msg.id);
+      return p.onMessage?.(msg);
+    }
+    this.pending.delete(msg.id);
+    this.watchdog.finished(msg.id);
+    if (msg.type === 'error') p.reject(new RuntimeError(msg.code, msg.message));
+    else p.resolve(msg);
+  }
+
+  /** The process is gone: every waiting request fails, listeners hear why. */
+  private onGone(why: string): void {
+    if (this.exited) return;
+    this.exited = this.stuck ?? why;
+    clearInterval(this.timer);
+    const tail = this.stderr.trim().split('\n').slice(-3).join(' | ');
+    const message = this.disposed
+      ? 'the model worker was stopped'
+      : this.stuck
+        ? `the model worker ${this.stuck}`
+        : `the model worker crashed (${why})${tail ? `: ${tail}` : ''}`;
+    this.helloFail(new RuntimeError('worker-crashed', message));
+    for (const p of this.pending.values()) p.reject(new RuntimeError('worker-crashed', message));
+    this.pending.clear();
+    for (const l of this.exitListeners) l(this.exited, message);
+  }
+
+  /** Every heartbeatMs: kill a worker the watchdog judges stuck, else ask for the next heartbeat. */
+  private tick(): void {
+    if (this.exited || this.disposed) return;
+    const verdict = this.watchdog.check();
+    if (verdict) {
+      this.stuck = `stopped answering for ${seconds(verdict.silentMs)} (${verdict.what})`;
+      for (const l of this.logListeners) l('error', `the model worker ${this.stuck}: killing it`);
+      this.child.kill('SIGKILL');
+      return;
+    }
+    // Before hello the worker is not listening yet: its start has its own deadline.
+    if (!this.helloed || !this.watchdog.heartbeatDue() || !this.child.connected) return;
+    const id = this.nextId++;
+    this.heartbeats.add(id);
+    this.watchdog.heartbeatSent();
+    this.post({ type: 'memory', id });
   }
 
   get pid(): number | undefined {
@@ -142,7 +193,9 @@ export class WorkerConnection {
     return !this.exited;
   }
 
-  onExit(listener: (info: string) => void): { dispose(): void } {
+  /** After the process ended: `info` says how (exit code, signal, or how long it had stopped answering), `message` is
+   * what the failed requests were told. */
+  onExit(listener: (info: string, message: string) => void): { dispose(): void } {
     this.exitListeners.add(listener);
     return { dispose: () => void this.exitListeners.delete(listener) };
   }
@@ -177,6 +230,7 @@ export class WorkerConnection {
         },
         onMessage,
       });
+      this.watchdog.started(id, req.type as RequestKind);
       this.post({ ...req, id } as HostToWorker);
       if (signal) {
         if (signal.aborted) onAbort();
@@ -274,6 +328,7 @@ export class WorkerConnection {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearInterval(this.timer);
     this.post({ type: 'shutdown' });
     // Give it a moment to release the session, then make sure it is gone.
     const t = setTimeout(() => this.child.kill('SIGKILL'), 2000);

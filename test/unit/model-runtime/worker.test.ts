@@ -155,3 +155,37 @@ test('an interactive request overtakes a running normal one, which then continue
     w.dispose();
   }
 });
+
+test('a failed load keeps the model that was serving, and the state says why', async () => {
+  const rt = new ModelRuntime({ workerPath });
+  try {
+    await rt.start(model);
+    const pid = rt.pid();
+    await assert.rejects(rt.start({ ...model, modelDir: join(FIXTURES, 'nope') }), (e: RuntimeError) => e.code === 'model-folder');
+    assert.equal(rt.model()?.architecture, 'llama');
+    assert.equal(rt.pid(), pid, 'the serving worker was left alone');
+    assert.ok(rt.state.kind === 'ready' && /loading .*nope failed .*still using/.test(rt.state.notice ?? ''), JSON.stringify(rt.state));
+    const r = await rt.generate({ prompt: { text: 'still here' }, sampling: { ...sampling, maxTokens: 4 }, topN: 0 });
+    assert.equal(r.ids.length, 4);
+    // A good folder replaces the serving model, and the notice goes.
+    const gpt2 = await rt.start({ ...model, modelDir: join(FIXTURES, 'gpt2-tiny') });
+    assert.equal(gpt2.architecture, 'gpt2');
+    assert.notEqual(rt.pid(), pid);
+    assert.ok(rt.state.kind === 'ready' && rt.state.notice === undefined);
+  } finally {
+    rt.dispose();
+  }
+});
+
+test('frequent heartbeats never disturb real requests', async () => {
+  const w = new WorkerConnection({ workerPath, watchdog: { heartbeatMs: 10 } });
+  try {
+    await w.load(model);
+    const r = await w.generate({ prompt: { text: 'beat' }, sampling: { ...sampling, maxTokens: 30 }, topN: 2 });
+    assert.equal(r.ids.length, 30);
+    assert.equal((await w.score('hello world', 2)).length > 0, true);
+    assert.equal(w.alive, true);
+  } finally {
+    w.dispose();
+  }
+});
