@@ -5,8 +5,6 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } fr
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
-// Test bundles of moved or deleted tests must not linger and run again.
-rmSync('dist-test', { recursive: true, force: true });
 // Native or large runtime packages stay out of the bundles and load from node_modules.
 const external = ['vscode', 'onnxruntime-node', '@huggingface/transformers', 'playwright-core', 'mocha'];
 
@@ -55,4 +53,8 @@ if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  // Bundles of moved or deleted tests must not linger and run again (removed after the build, not before,
+  // so a build running alongside never finds its fresh outputs gone).
+  const outputs = new Set(builds.map((b) => b.outfile).filter((f) => f.startsWith('dist-test')));
+  for (const f of files('dist-test', '.js')) if (!outputs.has(f)) for (const x of [f, `${f}.map`]) rmSync(x, { force: true });
 }

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { RuntimeError } from './errors';
+import type { FimLayout } from './protocol';
 
 /** Default choice of ONNX file when several exist: int8 first (same quality here, about 1.8x faster on CPU). */
 export const ONNX_PREFERENCE = [
@@ -52,6 +53,8 @@ export interface ModelFolder {
   onnxFile: string;
   /** Every ONNX file present under onnx/. */
   onnxFiles: string[];
+  /** The FIM order the model was trained for: tokenizer_config.json's "fim_layout", else 'psm'. */
+  fimLayout: FimLayout;
 }
 
 export interface ReadOptions {
@@ -210,6 +213,7 @@ export function readModelFolder(dir: string, opts: ReadOptions = {}): ModelFolde
     onnxFile = ONNX_PREFERENCE.find((f) => onnxFiles.includes(f)) ?? onnxFiles[0];
     if (!onnxFile) throw err(join(onnxDir, 'model.onnx'), `missing (expected onnx/model.onnx or a variant: ${ONNX_PREFERENCE.join(', ')})`);
   }
+  const fimLayout = fimLayoutOf(tokenizerConfig, join(dir, 'tokenizer_config.json'));
   const onnxPath = join(onnxDir, onnxFile);
   if (statSync(onnxPath).size < 16) throw err(onnxPath, 'is empty or truncated (expected an ONNX model)');
   return {
@@ -225,5 +229,16 @@ export function readModelFolder(dir: string, opts: ReadOptions = {}): ModelFolde
     onnxPath,
     onnxFile,
     onnxFiles,
+    fimLayout,
   };
+}
+
+/**
+ * PSM unless the folder says otherwise: it is the published layout of every family with FIM tokens
+ * (StarCoder, Qwen2.5-Coder, DeepSeek-Coder, CodeLlama). A model trained on both names its better one.
+ */
+function fimLayoutOf(tokenizerConfig: Record<string, unknown>, file: string): FimLayout {
+  const v = tokenizerConfig.fim_layout ?? 'psm';
+  if (v !== 'psm' && v !== 'spm') throw err(file, `"fim_layout" must be "psm" or "spm", got ${JSON.stringify(v)}`);
+  return v;
 }

@@ -1,7 +1,7 @@
 // Prompt tokens from a Prompt: plain text, tokens, or fill-in-the-middle with the model's FIM sentinels
-// (prefix-suffix-middle order), BOS first when the model wants one, cut to leave room for the answer.
+// (in the order the model was trained for: prefix-suffix-middle or suffix-prefix-middle), BOS first when the model wants one, cut to leave room for the answer.
 import { RuntimeError } from './errors';
-import type { Prompt } from './protocol';
+import type { FimLayout, Prompt } from './protocol';
 import type { Tokenizer } from './tokenizer';
 
 export interface PromptModel {
@@ -9,6 +9,8 @@ export interface PromptModel {
   tokenizer: Pick<Tokenizer, 'encode' | 'fim'>;
   /** Put before a text or FIM prompt (tokenizer_config.json's add_bos_token). */
   bos?: number;
+  /** The FIM order the model was trained for. */
+  fimLayout: FimLayout;
   /** What an empty prompt starts from: the document separator the model saw at every document start. */
   separator?: number;
 }
@@ -19,12 +21,18 @@ export function promptTokens(prompt: Prompt, room: number, m: PromptModel): numb
   const budget = Math.max(1, ctx - Math.min(room, Math.floor(ctx / 2)));
   const bos = m.bos !== undefined ? [m.bos] : [];
   if (prompt.tokens) return prompt.tokens.slice(-budget);
-  if (prompt.fim) return fimTokens(prompt.fim, budget, bos, m.tokenizer);
+  if (prompt.fim) return fimTokens(prompt.fim, budget, bos, m.tokenizer, prompt.fim.layout ?? m.fimLayout);
   if (prompt.text !== undefined) return [...bos, ...m.tokenizer.encode(prompt.text)].slice(-budget);
   throw new RuntimeError('bad-request', 'a prompt needs text, fim or tokens');
 }
 
-function fimTokens(p: { prefix: string; suffix: string }, budget: number, bos: number[], tokenizer: PromptModel['tokenizer']): number[] {
+function fimTokens(
+  p: { prefix: string; suffix: string },
+  budget: number,
+  bos: number[],
+  tokenizer: PromptModel['tokenizer'],
+  layout: FimLayout,
+): number[] {
   const pre = tokenizer.encode(p.prefix);
   const fim = tokenizer.fim;
   if (!fim) return [...bos, ...pre].slice(-budget);
@@ -33,7 +41,10 @@ function fimTokens(p: { prefix: string; suffix: string }, budget: number, bos: n
   const avail = budget - 3 - bos.length;
   const keepPre = Math.min(pre.length, Math.max(avail - Math.min(suf.length, Math.floor(avail / 4)), 0));
   suf = suf.slice(0, Math.max(0, avail - keepPre));
-  return [...bos, fim.prefix, ...pre.slice(pre.length - keepPre), fim.suffix, ...suf, fim.middle];
+  const kept = pre.slice(pre.length - keepPre);
+  // SPM puts the prefix last, so the middle the model writes continues it token by token.
+  if (layout === 'spm') return [...bos, fim.prefix, fim.suffix, ...suf, fim.middle, ...kept];
+  return [...bos, fim.prefix, ...kept, fim.suffix, ...suf, fim.middle];
 }
 
 /** The prompt a generation starts from: never empty (an empty one starts from the separator). */

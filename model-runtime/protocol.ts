@@ -43,11 +43,20 @@ export interface TokenStep {
 
 export type Priority = 'interactive' | 'normal' | 'background';
 
+/**
+ * Order of a fill-in-the-middle prompt. 'psm': <prefix> prefix <suffix> suffix <middle>, then the middle;
+ * 'spm': <prefix> <suffix> suffix <middle> prefix, then the middle continues the prefix (Bavarian et al. 2022).
+ */
+export type FimLayout = 'psm' | 'spm';
+
 export interface Prompt {
   /** Plain text prompt (left-to-right). */
   text?: string;
-  /** Fill-in-the-middle; the runtime falls back to the prefix alone if the model has no FIM tokens. */
-  fim?: { prefix: string; suffix: string };
+  /**
+   * Fill-in-the-middle; the runtime falls back to the prefix alone if the model has no FIM tokens. `layout`
+   * overrides the model's own (evaluations compare them).
+   */
+  fim?: { prefix: string; suffix: string; layout?: FimLayout };
   /** Already tokenized prompt. */
   tokens?: number[];
 }
@@ -125,6 +134,8 @@ export interface ModelInfo {
   bosId?: number;
   padId?: number;
   fim?: { prefix: number; suffix: number; middle: number };
+  /** The FIM order the model was trained for (see FimLayout). */
+  fimLayout: FimLayout;
   /** 'gpt-tokenizer:<encoding>' or 'tokenizer.json'. */
   tokenizer: string;
 }

@@ -49,6 +49,7 @@ export class RunnerEngine<C extends SequenceCache = SequenceCache> implements En
       tokenizer: this.tokenizer,
       bos: parts.addBos ? this.info.bosId : undefined,
       separator: this.info.bosId ?? this.info.eosIds[0],
+      fimLayout: this.info.fimLayout,
     };
   }
 

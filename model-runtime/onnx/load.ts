@@ -115,6 +115,7 @@ function modelInfo(folder: ModelFolder, tokenizer: Tokenizer): ModelInfo {
     bosId: folder.specials.bos,
     padId: folder.specials.pad,
     fim: tokenizer.fim,
+    fimLayout: folder.fimLayout,
     tokenizer: tokenizer.kind,
   };
 }
