@@ -13,6 +13,7 @@ import { ModelRuntime } from '../model-runtime/runtime';
 import { Settings } from './settings';
 import { StatusBar } from './status-bar';
 import { registerTokenizerView } from './tokenizer-view/register';
+import { SAMPLING } from '../sampling/settings';
 
 /** What activate() returns: used by the extension-host tests. */
 export interface TokenscopeApi {
@@ -57,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
 
   const views: ViewDeps = {
     runtime,
-    sampling: () => samplingFor(settings.value, { maxTokens: 256 }),
+    sampling: () => samplingFor(settings.value, { maxTokens: SAMPLING.maxTokens.default }),
   };
   // One feature failing to register must not take the others down with it.
   const safely = <T>(name: string, f: () => T): T | undefined => {

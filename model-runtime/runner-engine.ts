@@ -3,6 +3,7 @@
 // generations for resample and branch, and scoring windows. onnx/load.ts builds one on onnxruntime; a
 // llama.cpp or remote engine supplies its own runner and tokenizer.
 import { sample, uniformDraw } from '../sampling/sampler';
+import { SAMPLING } from '../sampling/settings';
 import { decode } from './decode-loop';
 import type { Cancelled, Engine, MemoryFigures, OnStep, YieldTo } from './engine';
 import { GenerationRecords } from './generation-records';
@@ -74,7 +75,7 @@ export class RunnerEngine<C extends SequenceCache = SequenceCache> implements En
 
   async generate(req: GenerateRequest, onStep: OnStep, cancelled: Cancelled, yieldTo?: YieldTo): Promise<GenerateResult> {
     const s = req.sampling;
-    const maxTokens = Math.max(0, Math.floor(s.maxTokens ?? 64));
+    const maxTokens = Math.max(0, Math.floor(s.maxTokens ?? SAMPLING.maxTokens.default));
     const record = req.branch
       ? this.records.branch(req.branch, s.seed)
       : this.records.start(generationPrompt(req.prompt, maxTokens, this.prompts), [], [], s.seed ?? Math.floor(Math.random() * 4294967296));

@@ -3,14 +3,15 @@
 // probabilities, then ask the host for the worker's exact resample (still no model run).
 import type { InspectorHostToView, InspectorViewToHost } from '../protocol';
 import type { ColorMode } from '../shared/colors';
-import { FALLBACK_SAMPLING, parseControl, withValue } from '../shared/controls';
+import { parseControl, withValue } from '../shared/controls';
+import { SAMPLING_DEFAULTS } from '../../sampling/settings';
 import { h, icon } from '../shared/dom';
 import { channel } from '../shared/vscode-api';
 import { renderChips, renderCompare, renderControls, renderDetails, renderSummary, renderTree, type Actions } from './render';
 import { InspectorState } from './state';
 
 const vscode = channel<InspectorViewToHost>();
-const st = new InspectorState(FALLBACK_SAMPLING);
+const st = new InspectorState(SAMPLING_DEFAULTS);
 /** The path position of the token under the pointer, shown instead of the selected one. */
 let hoveredPosition: number | undefined;
 

@@ -55,6 +55,3 @@ export function sameDistribution(a: SamplingSettings, b: SamplingSettings): bool
     a.frequencyPenalty === b.frequencyPenalty
   );
 }
-
-/** The settings the view starts with until the host sends the user's: the table's defaults. */
-export const FALLBACK_SAMPLING: SamplingSettings = SAMPLING_DEFAULTS;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PathStep, SamplingSettings } from '../../../../webview/protocol';
-import { FALLBACK_SAMPLING } from '../../../../webview/shared/controls';
+import { SAMPLING_DEFAULTS } from '../../../../sampling/settings';
 import { InspectorState } from '../../../../webview/inspector/state';
 
-const S: SamplingSettings = { ...FALLBACK_SAMPLING, temperature: 1, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1 };
+const S: SamplingSettings = { ...SAMPLING_DEFAULTS, temperature: 1, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1 };
 const step = (position: number, id: number): PathStep => ({
   position,
   id,

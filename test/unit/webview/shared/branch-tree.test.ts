@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { GenerationMeta, PathStep } from '../../../../webview/protocol';
 import { BranchTree } from '../../../../webview/shared/branch-tree';
-import { FALLBACK_SAMPLING } from '../../../../webview/shared/controls';
+import { SAMPLING_DEFAULTS } from '../../../../sampling/settings';
 
 const st = (position: number, id: number): PathStep => ({
   position,
@@ -20,7 +20,7 @@ const st = (position: number, id: number): PathStep => ({
 const meta = (generationId: number, parent?: { generationId: number; position: number }): GenerationMeta => ({
   generationId,
   prompt: 'p',
-  sampling: FALLBACK_SAMPLING,
+  sampling: SAMPLING_DEFAULTS,
   origin: parent ? 'branch' : 'prompt',
   parent,
   forcedText: 'x',
