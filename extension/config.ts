@@ -22,6 +22,8 @@ export interface CompletionConfig {
   temperature: number;
   /** Send the code after the cursor too (fill-in-the-middle), when the model has FIM tokens. */
   fillInTheMiddle: boolean;
+  /** Language ids with no automatic completions (Complete Here still asks). */
+  disabledLanguages: string[];
 }
 
 export interface ContextConfig {
@@ -57,6 +59,7 @@ type Spec =
   | NumberSpec
   | { kind: 'boolean'; def: boolean }
   | { kind: 'string'; def: string }
+  | { kind: 'strings'; def: readonly string[] }
   | { kind: 'enum'; def: string; values: readonly string[] };
 
 type TableKey = Exclude<keyof typeof SAMPLING, 'seed' | 'maxTokens'>;
@@ -89,6 +92,7 @@ export const SETTINGS = {
   'completion.candidates': { kind: 'number', def: 3, min: 1, max: 8, integer: true },
   'completion.temperature': { kind: 'number', def: 0, min: 0, max: 5 },
   'completion.fillInTheMiddle': { kind: 'boolean', def: false }, // the bundled model's FIM is weak (model card)
+  'completion.disabledLanguages': { kind: 'strings', def: [] },
   'context.budgetTokens': { kind: 'number', def: 512, min: 32, max: 32768, integer: true },
   'context.suffixShare': { kind: 'number', def: 0.25, min: 0, max: 0.9 },
   'context.extraChunks': { kind: 'boolean', def: false },
@@ -124,6 +128,8 @@ function validate(key: string, spec: Spec, raw: unknown, warnings: string[]): un
       return typeof raw === 'boolean' ? raw : bad('is not true or false');
     case 'string':
       return typeof raw === 'string' ? raw : bad('is not a string');
+    case 'strings':
+      return Array.isArray(raw) && raw.every((x) => typeof x === 'string') ? raw : bad('is not a list of strings');
     case 'enum':
       return typeof raw === 'string' && spec.values.includes(raw) ? raw : bad(`is not one of ${spec.values.join(', ')}`);
   }
@@ -161,6 +167,7 @@ export function readConfig(source: SettingSource, trusted: boolean): ReadResult 
       candidates: v('completion.candidates'),
       temperature: v('completion.temperature'),
       fillInTheMiddle: v('completion.fillInTheMiddle'),
+      disabledLanguages: v('completion.disabledLanguages'),
     },
     context: {
       budgetTokens: v('context.budgetTokens'),

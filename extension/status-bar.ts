@@ -1,4 +1,5 @@
-// The status bar item: what the model worker is doing. Text is short; the tooltip has the details.
+// The status bar item: what the model worker is doing. Text is short; the tooltip has the details, and links
+// to act on when the worker stopped for good (Restart, Show Log).
 import * as vscode from 'vscode';
 import { describeState, type RuntimeState } from './runtime-state';
 
@@ -15,16 +16,29 @@ export class StatusBar implements vscode.Disposable {
   update(state: RuntimeState, autoTrigger: boolean): void {
     const d = describeState(state, autoTrigger);
     this.item.text = d.text;
-    this.item.tooltip = d.tooltip;
-    this.item.backgroundColor = state.kind === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.command = d.command ?? 'tokenscope.showMenu';
+    this.item.tooltip = d.actions ? withActions(d.tooltip, d.actions) : d.tooltip;
+    this.item.backgroundColor = d.severity ? new vscode.ThemeColor(`statusBarItem.${d.severity}Background`) : undefined;
   }
 
-  /** For tests: what the item shows now. */
+  /** For tests: what the item shows now, and what a click runs. */
   get text(): string {
     return this.item.text;
+  }
+
+  get command(): string | undefined {
+    return typeof this.item.command === 'string' ? this.item.command : this.item.command?.command;
   }
 
   dispose(): void {
     this.item.dispose();
   }
+}
+
+function withActions(text: string, actions: { title: string; command: string }[]): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendText(text);
+  md.appendMarkdown(`\n\n${actions.map((a) => `[${a.title}](command:${a.command})`).join(' · ')}`);
+  md.isTrusted = { enabledCommands: actions.map((a) => a.command) };
+  return md;
 }

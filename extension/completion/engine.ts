@@ -1,13 +1,14 @@
 // The inline-completion pipeline without vscode: cache lookup, debounce, prompt, model run(s), filters.
 // extension/completion/provider.ts adapts vscode documents to it; the bench drives it directly.
-import type { GenerationStats, Prompt, SamplingSettings, TokenStep } from '../../model-runtime/protocol';
+import type { GenerationStats, ModelInfo, Prompt, SamplingSettings, TokenStep } from '../../model-runtime/protocol';
 import type { RuntimePort } from '../runtime-port';
 import { samplingFor, type TokenscopeConfig } from '../config';
 import { SAMPLING } from '../../sampling/settings';
 import { CompletionCache } from './cache';
 import { debounce, type CancelToken } from './debounce';
 import { ChunkRing } from './extra-context';
-import { allowsMultiLine, postProcess } from './filters';
+import { allowsMultiLine, type Processed, postProcessTraced } from './filters';
+import { type CompletionReason, CompletionOutcomes } from './outcomes';
 import { buildPrompt, lineCommentFor, type BuiltPrompt } from './prompt';
 
 export interface CompletionRequest {
@@ -29,6 +30,8 @@ export interface Candidate {
   steps: TokenStep[];
   stats: GenerationStats;
   sampling: SamplingSettings;
+  /** Set when the filters removed a non-empty output entirely. */
+  emptiedBy?: Processed['emptiedBy'];
 }
 
 export interface CompletionResult {
@@ -50,6 +53,8 @@ const TOP_N = 8;
 export class CompletionEngine {
   readonly cache = new CompletionCache<{ candidates: Candidate[]; prompt: BuiltPrompt }>(64);
   readonly ring: ChunkRing;
+  /** Why each document's last request ended as it did. */
+  readonly outcomes = new CompletionOutcomes();
   /** Model runs started, for tests and the bench. */
   runs = 0;
   /**
@@ -66,49 +71,58 @@ export class CompletionEngine {
     this.ring = new ChunkRing(config().context.maxChunks);
   }
 
+  /**
+   * One request. Undefined when nothing is shown; every return records why in `outcomes` (per document), so
+   * "Why No Completion?" can say it.
+   */
   async complete(req: CompletionRequest, token: CancelToken): Promise<CompletionResult | undefined> {
     const cfg = this.config();
+    const skip = (reason: CompletionReason, detail?: string) => {
+      this.outcomes.record(req.doc, reason, detail);
+      return undefined;
+    };
+    if (!req.explicit && cfg.completion.disabledLanguages.includes(req.languageId)) return skip('disabled-language', req.languageId);
     const model = this.runtime.model();
-    if (!model) return undefined;
+    if (!model) return skip('no-model');
     const want = req.explicit ? cfg.completion.candidates : 1;
 
     const hit = this.cache.get(req.doc, req.before, req.after);
     if (hit?.entry.data && (hit.texts.length >= want || !req.explicit)) {
+      this.outcomes.record(req.doc, 'cached', `${hit.typed} characters typed through`);
       return { texts: hit.texts, candidates: hit.entry.data.candidates, prompt: hit.entry.data.prompt, source: 'cache', typed: hit.typed };
     }
 
-    const lineStart = req.before.lastIndexOf('\n') + 1;
-    const lineEnd = req.after.indexOf('\n');
-    const linePrefix = req.before.slice(lineStart);
-    const lineSuffix = lineEnd < 0 ? req.after : req.after.slice(0, lineEnd);
+    const at = cursorLines(req);
     // In the middle of a word, ghost text would split it: only a deliberate request completes there.
-    if (!req.explicit && /^\w/.test(lineSuffix)) return undefined;
+    if (!req.explicit && /^\w/.test(at.lineSuffix)) return skip('mid-word');
+    if (!req.explicit && !(await debounce(cfg.completion.debounceMs, token))) return skip('debounced');
 
-    if (!req.explicit && !(await debounce(cfg.completion.debounceMs, token))) return undefined;
+    const result = await this.run(req, cfg, model, at, want, token);
+    if (!result) return skip('cancelled');
+    if (result.texts.length === 0) {
+      const emptied = result.candidates.map((c) => c.emptiedBy).find((e) => e);
+      return emptied ? skip('filtered', `${emptied.name} (${emptied.why})`) : skip('empty');
+    }
+    this.outcomes.record(req.doc, 'shown', `${result.texts.length} candidate(s) from the model`);
+    return result;
+  }
 
-    const linesBelow = lineEnd < 0 ? [] : req.after.slice(lineEnd + 1).split('\n', 8);
+  /** The model part: prompt, one run per candidate, filters, cache. Undefined when cancelled. */
+  private async run(
+    req: CompletionRequest,
+    cfg: TokenscopeConfig,
+    model: ModelInfo,
+    { linePrefix, lineSuffix, linesBelow }: CursorLines,
+    want: number,
+    token: CancelToken,
+  ): Promise<CompletionResult | undefined> {
     const multi = allowsMultiLine({ linePrefix, lineSuffix, lineMode: cfg.completion.lineMode });
-
     const maxTokens = cfg.completion.maxTokens;
-    const budget = Math.max(16, Math.min(cfg.context.budgetTokens, model.contextLength - maxTokens - 8));
-    this.ring.setCapacity(cfg.context.maxChunks);
-    const ratio = this.charsPerToken;
     // Token healing: the prompt ends before the spaces typed at the cursor. BPE tokens carry their leading
     // space (' x'), so a prompt ending in a lone ' ' or an indentation run sends the model off course; the
     // model writes the spaces again and they are taken off its output below.
     const heal = /[ \t]*$/.exec(linePrefix)![0];
-    const prompt = buildPrompt({
-      count: (t) => Math.ceil((t.length / ratio) * 1.1),
-      before: heal ? req.before.slice(0, -heal.length) : req.before,
-      after: req.after,
-      budgetTokens: budget,
-      suffixShare: cfg.context.suffixShare,
-      supportsFim: model.supportsFim && cfg.completion.fillInTheMiddle,
-      extra: cfg.context.extraChunks
-        ? { chunks: this.ring.forPrompt(req.doc), share: cfg.context.extraShare, lineComment: lineCommentFor(req.languageId) }
-        : undefined,
-    });
-
+    const prompt = this.prompt(req, cfg, model, heal);
     const candidates: Candidate[] = [];
     for (let i = 0; i < want && !token.isCancellationRequested; i++) {
       // Extra candidates must differ: a greedy sampling setting falls back to the table's default temperature.
@@ -121,19 +135,38 @@ export class CompletionEngine {
       const c = await this.generateOne(prompt.prompt, sampling, multi ? cfg.completion.maxLines : 1, token);
       if (!c) return undefined;
       this.learnRatio(prompt, c.stats.promptTokens);
-      c.text = postProcess(stripTyped(c.raw, heal), {
+      const processed = postProcessTraced(stripTyped(c.raw, heal), {
         linePrefix,
         lineSuffix,
         linesBelow,
         lineMode: cfg.completion.lineMode,
         maxLines: cfg.completion.maxLines,
       });
+      c.text = processed.text;
+      c.emptiedBy = processed.emptiedBy;
       candidates.push(c);
     }
     if (token.isCancellationRequested) return undefined;
     const texts = [...new Set(candidates.map((c) => c.text).filter((t) => t !== ''))];
     this.cache.put(req.doc, req.before, req.after, texts, { candidates, prompt });
     return { texts, candidates, prompt, source: 'model', typed: 0 };
+  }
+
+  private prompt(req: CompletionRequest, cfg: TokenscopeConfig, model: ModelInfo, heal: string): BuiltPrompt {
+    const budget = Math.max(16, Math.min(cfg.context.budgetTokens, model.contextLength - cfg.completion.maxTokens - 8));
+    this.ring.setCapacity(cfg.context.maxChunks);
+    const ratio = this.charsPerToken;
+    return buildPrompt({
+      count: (t) => Math.ceil((t.length / ratio) * 1.1),
+      before: heal ? req.before.slice(0, -heal.length) : req.before,
+      after: req.after,
+      budgetTokens: budget,
+      suffixShare: cfg.context.suffixShare,
+      supportsFim: model.supportsFim && cfg.completion.fillInTheMiddle,
+      extra: cfg.context.extraChunks
+        ? { chunks: this.ring.forPrompt(req.doc), share: cfg.context.extraShare, lineComment: lineCommentFor(req.languageId) }
+        : undefined,
+    });
   }
 
   private learnRatio(p: BuiltPrompt, promptTokens: number): void {
@@ -183,6 +216,24 @@ export class CompletionEngine {
       sub.dispose();
     }
   }
+}
+
+interface CursorLines {
+  /** The cursor's line before and after the cursor. */
+  linePrefix: string;
+  lineSuffix: string;
+  /** A few lines below the cursor's line. */
+  linesBelow: string[];
+}
+
+function cursorLines(req: CompletionRequest): CursorLines {
+  const lineStart = req.before.lastIndexOf('\n') + 1;
+  const lineEnd = req.after.indexOf('\n');
+  return {
+    linePrefix: req.before.slice(lineStart),
+    lineSuffix: lineEnd < 0 ? req.after : req.after.slice(0, lineEnd),
+    linesBelow: lineEnd < 0 ? [] : req.after.slice(lineEnd + 1).split('\n', 8),
+  };
 }
 
 /** Removes from the start of `raw` the part of `typed` (whitespace left out of the prompt) it repeats. */

@@ -141,18 +141,61 @@ export function trimCompletion(text: string): string {
   return out.trim() === '' ? '' : out;
 }
 
-/** The whole pipeline, in order. */
-export function postProcess(raw: string, ctx: FilterContext): string {
+/** One step of the pipeline: its name (for "Why No Completion?"), what emptying a completion means, the filter. */
+interface Step {
+  name: string;
+  why: string;
+  multiOnly?: boolean;
+  run(text: string, ctx: FilterContext, multi: boolean): string;
+}
+
+const PIPELINE: readonly Step[] = [
+  { name: 'cutRepetition', why: 'it was a loop repeating itself', run: (t) => cutRepetition(t) },
+  {
+    name: 'limitToOneLine',
+    why: 'it began on a new line where one line is allowed',
+    run: (t, ctx, multi) => limitToOneLine(t, multi, ctx.linePrefix),
+  },
+  { name: 'stopAtBlankLine', why: 'it began with a blank line', multiOnly: true, run: (t) => stopAtBlankLine(t) },
+  {
+    name: 'stopAtBlockEnd',
+    why: "it began outside the cursor's block",
+    multiOnly: true,
+    run: (t, ctx) => stopAtBlockEnd(t, ctx.linePrefix),
+  },
+  { name: 'limitLines', why: 'too many lines', multiOnly: true, run: (t, ctx) => limitLines(t, ctx.maxLines) },
+  {
+    name: 'dropRepeatedSuffix',
+    why: 'it only repeated the code below the cursor',
+    run: (t, ctx) => dropRepeatedSuffix(t, ctx.linesBelow),
+  },
+  {
+    name: 'dropLineSuffixOverlap',
+    why: 'it only repeated the text after the cursor',
+    run: (t, ctx) => dropLineSuffixOverlap(t, ctx.lineSuffix),
+  },
+  { name: 'trimCompletion', why: 'it was only whitespace', run: (t) => trimCompletion(t) },
+];
+
+export interface Processed {
+  text: string;
+  /** When a non-empty raw output came out empty: the filter that removed the rest, and why. */
+  emptiedBy?: { name: string; why: string };
+}
+
+/** The whole pipeline, in order, saying which filter (if any) emptied the completion. */
+export function postProcessTraced(raw: string, ctx: FilterContext): Processed {
   const multi = allowsMultiLine(ctx);
   let t = raw.replace(/\r\n/g, '\n');
-  t = cutRepetition(t);
-  t = limitToOneLine(t, multi, ctx.linePrefix);
-  if (multi) {
-    t = stopAtBlankLine(t);
-    t = stopAtBlockEnd(t, ctx.linePrefix);
-    t = limitLines(t, ctx.maxLines);
+  for (const step of PIPELINE) {
+    if (step.multiOnly && !multi) continue;
+    const before = t;
+    t = step.run(t, ctx, multi);
+    if (before.trim() !== '' && t.trim() === '') return { text: '', emptiedBy: { name: step.name, why: step.why } };
   }
-  t = dropRepeatedSuffix(t, ctx.linesBelow);
-  t = dropLineSuffixOverlap(t, ctx.lineSuffix);
-  return trimCompletion(t);
+  return { text: t };
+}
+
+export function postProcess(raw: string, ctx: FilterContext): string {
+  return postProcessTraced(raw, ctx).text;
 }

@@ -1,10 +1,11 @@
-// Registers inline completions: the provider, "Complete Here", "Toggle Automatic Completions",
+// Registers inline completions: the provider, "Complete Here", "Toggle Automatic Completions", "Why No Completion?",
 // "Explain This Completion" (with a hover on accepted text that links to it), and the extra-context feed.
 import * as vscode from 'vscode';
 import type { InspectorInput } from '../inspector/inspector-panel';
 import type { Settings } from '../settings';
 import { CompletionEngine, type CompletionRuntime } from './engine';
 import { LastCompletion, promptText } from './last-completion';
+import { type CompletionOutcome, explainOutcome } from './outcomes';
 import { ACCEPTED_COMMAND, InlineProvider } from './provider';
 
 export interface CompletionDeps {
@@ -40,6 +41,7 @@ export function registerCompletion(context: vscode.ExtensionContext, deps: Compl
       await cfg.update('completion.autoTrigger', next, vscode.ConfigurationTarget.Global);
       vscode.window.setStatusBarMessage(`Tokenscope: automatic completions ${next ? 'on' : 'off'}`, 3000);
     }),
+    vscode.commands.registerCommand('tokenscope.whyNoCompletion', () => whyNoCompletion(engine)),
     vscode.commands.registerCommand(ACCEPTED_COMMAND, (id: number, index: number, text: string, uri: vscode.Uri, offset: number) => {
       last.accept(id, index, text);
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -94,4 +96,18 @@ export function registerCompletion(context: vscode.ExtensionContext, deps: Compl
   );
   provider.observe(vscode.window.activeTextEditor);
   return { engine, provider, last };
+}
+
+/** Says why the active editor's last request showed nothing (or that it showed something); returns the outcome for tests. */
+function whyNoCompletion(engine: CompletionEngine): CompletionOutcome | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showInformationMessage('Tokenscope: open an editor first; this explains its last completion request.');
+    return undefined;
+  }
+  const outcome = engine.outcomes.last(editor.document.uri.toString());
+  void vscode.window.showInformationMessage(`Tokenscope: ${explainOutcome(outcome)}`, 'Show Log').then((pick) => {
+    if (pick) void vscode.commands.executeCommand('tokenscope.showLog');
+  });
+  return outcome;
 }

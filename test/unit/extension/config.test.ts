@@ -80,6 +80,7 @@ test('package.json declares every setting with the same default, range and descr
       assert.equal(p.type, 'integer' in spec && spec.integer ? 'integer' : 'number', key);
     }
     if (spec.kind === 'enum') assert.deepEqual(p.enum, spec.values, key);
+    if (spec.kind === 'strings') assert.deepEqual([p.type, p.items?.type], ['array', 'string'], key);
   }
   assert.equal(Object.keys(props).filter((k) => k.startsWith('tokenscope.')).length, Object.keys(SETTINGS).length);
 });
@@ -107,4 +108,13 @@ test('the sampling settings are the sampling table: package.json, the reader and
   assert.deepEqual(edge.warnings, []);
   assert.equal(edge.config.sampling.temperature, 5);
   assert.equal(edge.config.sampling.seed, 0);
+});
+
+test('languages with completions off: a list of language ids, anything else warned about', () => {
+  assert.deepEqual(readConfig(source({}), true).config.completion.disabledLanguages, []);
+  const ok = readConfig(source({ 'completion.disabledLanguages': ['markdown', 'plaintext'] }), true);
+  assert.deepEqual(ok.config.completion.disabledLanguages, ['markdown', 'plaintext']);
+  const bad = readConfig(source({ 'completion.disabledLanguages': 'markdown' }), true);
+  assert.deepEqual(bad.config.completion.disabledLanguages, []);
+  assert.match(bad.warnings[0], /disabledLanguages: "markdown" is not a list of strings/);
 });

@@ -201,3 +201,67 @@ test('no model loaded: no completion', async () => {
   (rt as any).info = undefined;
   assert.equal(await new CompletionEngine(rt, cfg()).complete(req('a'), new CancelSource().token), undefined);
 });
+
+test('every early return records a named reason for the document', async () => {
+  const doc = 'file:///a.ts';
+  const why = (engine: CompletionEngine) => engine.outcomes.last(doc)?.reason;
+  const rt = new ScriptedRuntime(['compute();']);
+  const engine = new CompletionEngine(rt, cfg());
+  await engine.complete(req('const fo', 'o = 1;'), new CancelSource().token);
+  assert.equal(why(engine), 'mid-word');
+  await engine.complete(req('const x = '), new CancelSource().token);
+  assert.equal(why(engine), 'shown');
+  await engine.complete(req('const x = comp'), new CancelSource().token);
+  assert.equal(why(engine), 'cached');
+
+  const slow = new CompletionEngine(new ScriptedRuntime(['x']), cfg({ 'completion.debounceMs': 1000 }));
+  const typing = new CancelSource();
+  const p = slow.complete(req('let s = '), typing.token);
+  typing.cancel();
+  await p;
+  assert.equal(why(slow), 'debounced');
+
+  const long = new ScriptedRuntime(['a'.repeat(200)]);
+  const running = new CompletionEngine(long, cfg());
+  const moved = new CancelSource();
+  const q = running.complete(req('let s = '), moved.token);
+  await long.firstToken;
+  moved.cancel();
+  await q;
+  assert.equal(why(running), 'cancelled');
+
+  const none = new ScriptedRuntime(['x']);
+  (none as any).info = undefined;
+  const noModel = new CompletionEngine(none, cfg());
+  await noModel.complete(req('a'), new CancelSource().token);
+  assert.equal(why(noModel), 'no-model');
+});
+
+test('an output the filters remove says which filter; a blank output is "empty"', async () => {
+  // The model repeats the line below the cursor: dropRepeatedSuffix removes it.
+  const repeat = new CompletionEngine(new ScriptedRuntime(['return b;']), cfg());
+  assert.equal(await repeat.complete(req('function f() {\n  ', '\n  return b;\n}'), new CancelSource().token), undefined);
+  const o = repeat.outcomes.last('file:///a.ts');
+  assert.equal(o?.reason, 'filtered');
+  assert.match(o?.detail ?? '', /^dropRepeatedSuffix \(it only repeated the code below the cursor\)$/);
+  const blank = new CompletionEngine(new ScriptedRuntime(['   ']), cfg());
+  assert.equal(await blank.complete(req('x = '), new CancelSource().token), undefined);
+  assert.equal(blank.outcomes.last('file:///a.ts')?.reason, 'empty');
+});
+
+test('completions can be off per language: no model run, the reason says so; an explicit request still completes', async () => {
+  const rt = new ScriptedRuntime(['more text']);
+  const engine = new CompletionEngine(rt, cfg({ 'completion.disabledLanguages': ['markdown'] }));
+  const md = { ...req('# Title\n'), doc: 'file:///a.md', languageId: 'markdown' };
+  assert.equal(await engine.complete(md, new CancelSource().token), undefined);
+  assert.equal(rt.calls.length, 0);
+  assert.deepEqual(engine.outcomes.last('file:///a.md'), {
+    reason: 'disabled-language',
+    detail: 'markdown',
+    at: engine.outcomes.last('file:///a.md')!.at,
+  });
+  assert.ok(await engine.complete({ ...md, explicit: true }, new CancelSource().token));
+  assert.equal(rt.calls.length > 0, true);
+  // Other languages are unaffected.
+  assert.ok(await engine.complete(req('const y = '), new CancelSource().token));
+});

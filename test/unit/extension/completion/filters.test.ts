@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   allowsMultiLine,
   cutRepetition,
+  postProcessTraced,
   dropLineSuffixOverlap,
   dropRepeatedSuffix,
   limitLines,
@@ -118,4 +119,15 @@ test('postProcess: golden cases', () => {
   assert.equal(postProcess('return x;', ctx({ linePrefix: '  ', linesBelow: ['  return x;', '}'] })), '');
   // Windows newlines are normalised.
   assert.equal(postProcess('a\r\nb', ctx({ linePrefix: '', lineMode: 'multiLine' })), 'a\nb');
+});
+
+test('the traced pipeline names the filter that emptied a completion, and none for a kept or blank one', () => {
+  const ctx = { linePrefix: '  ', lineSuffix: '', linesBelow: ['  return b;', '}'], lineMode: 'auto' as const, maxLines: 8 };
+  assert.deepEqual(postProcessTraced('return b;', ctx), {
+    text: '',
+    emptiedBy: { name: 'dropRepeatedSuffix', why: 'it only repeated the code below the cursor' },
+  });
+  assert.equal(postProcessTraced('let a = 1;', ctx).emptiedBy, undefined);
+  assert.deepEqual(postProcessTraced('  \n ', ctx), { text: '' });
+  assert.equal(postProcessTraced('\nfoo()', { ...ctx, linePrefix: 'x = ', lineSuffix: '' }).emptiedBy?.name, 'limitToOneLine');
 });
