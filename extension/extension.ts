@@ -38,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
   status.update(runtime.state, settings.value.completion.autoTrigger);
 
   let modelDir = '';
+  let startSeq = 0;
   const startWorker = (cfg: TokenscopeConfig) => {
     modelDir = cfg.modelPath || defaultModelDir(context.extensionPath) || '';
     if (!modelDir) {
@@ -46,8 +47,14 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
       return;
     }
     log.info(`starting the worker on ${modelDir}`);
-    void runtime.start({ modelDir, providers: providerList(cfg.executionProvider), threads: cfg.threads });
+    const seq = ++startSeq;
+    const dir = modelDir;
+    runtime.start({ modelDir: dir, providers: providerList(cfg.executionProvider), threads: cfg.threads }).then(undefined, (e: Error) => {
+      // A newer start (another setting change) makes this failure moot.
+      if (seq === startSeq) void reportLoadFailure(dir, e, runtime.model()?.name);
+    });
   };
+  context.subscriptions.push(runtime.onDidChangeState((s) => s.kind === 'stopped' && s.reason && void offerRestart(s.reason)));
   context.subscriptions.push(
     settings.onDidChange(({ previous, current }) => {
       const m = (c: TokenscopeConfig) => JSON.stringify([c.modelPath, c.executionProvider, c.threads]);
@@ -88,6 +95,25 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
   return { runtime, completion, settings, status, modelDir: () => modelDir };
 }
 
+/** A model folder that did not load: say so, and whether the model that was serving still does. */
+async function reportLoadFailure(dir: string, e: Error, serving: string | undefined): Promise<void> {
+  const still = serving ? ` Still using ${serving}.` : '';
+  const pick = await vscode.window.showErrorMessage(
+    `Tokenscope could not load the model in ${dir}: ${e.message}.${still}`,
+    'Choose Model Folder…',
+    'Show Log',
+  );
+  if (pick === 'Show Log') await vscode.commands.executeCommand('tokenscope.showLog');
+  else if (pick) await vscode.commands.executeCommand('tokenscope.chooseModelFolder');
+}
+
+/** The worker stopped after its crash budget: say why once, with a Restart button. */
+async function offerRestart(reason: string): Promise<void> {
+  const pick = await vscode.window.showErrorMessage(`Tokenscope: ${reason}`, 'Restart', 'Show Log');
+  if (pick === 'Restart') await vscode.commands.executeCommand('tokenscope.restartWorker');
+  else if (pick) await vscode.commands.executeCommand('tokenscope.showLog');
+}
+
 async function chooseModelFolder(): Promise<void> {
   const picked = await vscode.window.showOpenDialog({
     canSelectFolders: true,
@@ -103,6 +129,7 @@ async function showMenu(): Promise<void> {
     { label: '$(sparkle) Complete Here', command: 'tokenscope.triggerCompletion' },
     { label: '$(inspect) Explain This Completion', command: 'tokenscope.explainCompletion' },
     { label: '$(check) Toggle Automatic Completions', command: 'tokenscope.toggleAutoCompletion' },
+    { label: '$(question) Why No Completion?', command: 'tokenscope.whyNoCompletion' },
     { label: '$(debug-restart) Restart Model Worker', command: 'tokenscope.restartWorker' },
     { label: '$(folder-opened) Choose Model Folder…', command: 'tokenscope.chooseModelFolder' },
     { label: '$(output) Show Log', command: 'tokenscope.showLog' },
