@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 
-test('eval.ts: bits per byte, next-token accuracy and next-line exact match per language', () => {
+test('eval.ts: bits per byte, next-token accuracy, and per language and mode the next line: exact match with its interval, edit similarity, where FIM stops', () => {
   const corpus = mkdtempSync(join(tmpdir(), 'eval-'));
   // Token ids below 512 exist in the llama-tiny fixture's cut vocabulary.
   const tokens = Uint16Array.from({ length: 400 }, (_, i) => 32 + ((i * 7) % 90));
@@ -51,10 +51,18 @@ test('eval.ts: bits per byte, next-token accuracy and next-line exact match per 
     assert.ok(Number.isFinite(x.bitsPerByte) && x.bitsPerByte > 0, `${lang} bits/byte ${x.bitsPerByte}`);
     // 2 windows x the second half of 64 positions are scored.
     assert.equal(x.tokens, 64);
-    for (const k of ['nextTokenAccuracy', 'nextLineExactMatchLtr', 'nextLineExactMatchFim'])
-      assert.ok(x[k] >= 0 && x[k] <= 1, `${lang} ${k} ${x[k]}`);
+    assert.ok(x.nextTokenAccuracy >= 0 && x.nextTokenAccuracy <= 1, `${lang} next-token accuracy ${x.nextTokenAccuracy}`);
     assert.equal(x.lineSamples, 3);
-    assert.equal(x.examplesLtr.length, 3);
-    for (const e of x.examplesLtr) assert.match(e.expected, /value_?\d+/);
+    assert.deepEqual(Object.keys(x.nextLine), ['ltr', 'psm', 'spm']);
+    for (const [mode, m] of Object.entries<Record<string, any>>(x.nextLine)) {
+      assert.ok(m.exactMatch >= 0 && m.exactMatch <= 1, `${lang} ${mode} EM ${m.exactMatch}`);
+      const [lo, hi] = m.exactMatchCi95;
+      assert.ok(lo <= m.exactMatch && m.exactMatch <= hi && hi - lo > 0.3, `${lang} ${mode}: 3 lines give a wide interval, [${lo}, ${hi}]`);
+      assert.ok(m.editSimilarity >= 0 && m.editSimilarity <= 1, `${lang} ${mode} edit similarity`);
+      if (mode === 'ltr') assert.equal(m.endsWhereItShould, undefined, 'left-to-right has no end token to place');
+      else assert.ok(m.endsWhereItShould >= 0 && m.endsWhereItShould <= 1, `${lang} ${mode} ends ${m.endsWhereItShould}`);
+      assert.equal(m.examples.length, 3);
+      for (const e of m.examples) assert.match(e.expected, /value_?\d+/);
+    }
   }
 });
