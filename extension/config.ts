@@ -1,6 +1,6 @@
 // Every Tokenscope setting, typed, with its default and its valid range, read in one place.
-// Pure: reads through a small SettingSource so unit tests need no vscode (extension/settings-source.ts adapts
-// vscode.workspace.getConfiguration). The defaults here must match package.json's contributes.configuration.
+// Pure: reads through a small SettingSource so unit tests need no vscode (extension/settings.ts adapts
+// vscode.workspace.getConfiguration). package.json's contributes.configuration must match (a unit test checks).
 // The sampling.* entries come from the one sampling table (sampling/settings.ts).
 import { NO_SEED, SAMPLING, type SamplingSettings } from '../sampling/settings';
 
