@@ -1,6 +1,7 @@
 // Turns a conversation into the model's prompt. With a chat_template in tokenizer_config.json it is
 // rendered by @huggingface/jinja (the same engine transformers.js uses); a base model gets a plain
-// transcript and a stop sequence that ends the reply before the next "User:" turn.
+// transcript and a stop sequence that ends the reply before the next "User:" turn, and the chat says
+// plainly that it is talking to a base model and what to pick instead.
 import { Template } from '@huggingface/jinja';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,10 @@ import type { ChatMessage } from '../../webview/protocol';
 
 export interface ChatFormat {
   name: string;
+  /** False for the plain transcript: the model has no chat template (a base model). */
+  hasTemplate: boolean;
+  /** Why a template in the folder was not used (it could not be parsed). */
+  problem?: string;
   render(messages: readonly ChatMessage[]): string;
   /** Stop sequences that end the assistant's turn. */
   stop: string[];
@@ -28,6 +33,7 @@ export const TRANSCRIPT_HEADER = 'A conversation between a user and a helpful co
 export function transcriptFormat(): ChatFormat {
   return {
     name: 'plain transcript',
+    hasTemplate: false,
     stop: ['\nUser:', '\nUSER:'],
     render(messages) {
       let out = TRANSCRIPT_HEADER;
@@ -49,6 +55,7 @@ export function templateFormat(config: TokenizerConfig): ChatFormat | undefined 
   const eos = tokenText(config.eos_token);
   return {
     name: 'chat template (tokenizer_config.json)',
+    hasTemplate: true,
     stop: eos ? [eos] : [],
     render(messages) {
       return template.render({
@@ -61,7 +68,7 @@ export function templateFormat(config: TokenizerConfig): ChatFormat | undefined 
   };
 }
 
-/** Reads the model folder's tokenizer_config.json; falls back to the transcript when there is no template. */
+/** Reads the model folder's tokenizer_config.json; falls back to the transcript when there is no usable template. */
 export function chatFormatFor(modelDir: string | undefined): ChatFormat {
   if (modelDir) {
     const file = join(modelDir, 'tokenizer_config.json');
@@ -69,12 +76,31 @@ export function chatFormatFor(modelDir: string | undefined): ChatFormat {
       try {
         const fmt = templateFormat(JSON.parse(readFileSync(file, 'utf8')) as TokenizerConfig);
         if (fmt) return fmt;
-      } catch {
-        // A broken template should not break chat: use the transcript.
+      } catch (e) {
+        // A broken template should not break chat: the transcript, and the chat says why.
+        const why = e instanceof Error ? e.message : String(e);
+        return { ...transcriptFormat(), problem: `tokenizer_config.json's chat template could not be read (${why})` };
       }
     }
   }
   return transcriptFormat();
+}
+
+/**
+ * The line under the chat's input that says how prompts are built. Without a chat template it says plainly that
+ * this is a base model, what that means for its replies, and what to pick instead.
+ */
+export function formatLabel(fmt: ChatFormat, modelName?: string): string {
+  if (fmt.hasTemplate) return fmt.name;
+  const model = modelName ? `${modelName} has` : 'This model has';
+  const cause = fmt.problem ? `${fmt.problem}, so` : `${model} no chat template (it is a base model), so`;
+  return `${fmt.name}: ${cause} it continues a "User: … Assistant:" transcript instead of following a chat, and replies may wander. For real chat, choose an instruct model whose tokenizer_config.json has a chat_template (Tokenscope: Choose Model Folder…).`;
+}
+
+/** The chat's message when rendering the template failed (a template may raise, e.g. on roles out of order). */
+export function templateErrorMessage(e: unknown): string {
+  const why = e instanceof Error ? e.message : String(e);
+  return `The model's chat template failed on this conversation: ${why}. Clear the chat and try again, or choose another model.`;
 }
 
 /** Cuts the reply at the first stop sequence and trims the whitespace a model leaves around a turn. */

@@ -7,7 +7,7 @@ import type { ChatHostToView, ChatMessage, ChatViewToHost } from '../../webview/
 import { TOP_N, type InspectorInput } from '../inspector/inspector-panel';
 import type { ViewDeps } from '../runtime-port';
 import { webviewHtml, webviewOptions } from '../webview-html';
-import { chatFormatFor, cleanReply } from './chat-template';
+import { chatFormatFor, cleanReply, formatLabel, templateErrorMessage } from './chat-template';
 
 const STORE_KEY = 'tokenscope.chat.messages';
 export const CHAT_VIEW_ID = 'tokenscope.chat';
@@ -50,7 +50,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   }
 
   private postHistory(): void {
-    this.post({ type: 'history', messages: this.messages, busy: !!this.busy, templateName: this.format().name });
+    const templateName = formatLabel(this.format(), this.deps.runtime.model()?.name);
+    this.post({ type: 'history', messages: this.messages, busy: !!this.busy, templateName });
   }
 
   private async save(): Promise<void> {
@@ -67,43 +68,54 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
 
   private async reply(): Promise<void> {
     const fmt = this.format();
-    const prompt = fmt.render(this.messages);
-    const base = this.deps.sampling();
-    const sampling = { ...base, maxTokens: Math.max(base.maxTokens, 192), stop: [...base.stop, ...fmt.stop] };
     const abort = new AbortController();
     this.busy = abort;
     this.post({ type: 'reply-start' });
-    const steps: TokenStep[] = [];
-    let raw = '';
+    let failure: string | undefined;
     try {
-      const result = await this.deps.runtime.generate({
-        prompt: { text: prompt },
-        sampling,
-        topN: TOP_N,
-        priority: 'interactive',
-        signal: abort.signal,
-        onToken: (step, delta) => {
-          steps.push(step);
-          raw += delta;
-          // Show the text only up to a stop sequence that may be forming.
-          this.post({ type: 'reply-delta', text: cleanReply(raw, fmt.stop) });
-        },
-      });
-      const message: ChatMessage = {
-        role: 'assistant',
-        content: cleanReply(result.text || raw, fmt.stop),
-        generationId: result.generationId,
-      };
-      this.traces.set(result.generationId, { prompt, steps });
-      this.messages.push(message);
-      await this.save();
-      this.post({ type: 'reply-done', message, stopReason: result.stats.stopReason });
+      // Inside the try: a template may raise (raise_exception in jinja), and the chat must say so.
+      let prompt: string;
+      try {
+        prompt = fmt.render(this.messages);
+      } catch (e) {
+        failure = templateErrorMessage(e);
+        return;
+      }
+      await this.stream(prompt, fmt.stop, abort);
     } catch (err) {
-      this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+      failure = err instanceof Error ? err.message : String(err);
     } finally {
       this.busy = undefined;
       this.postHistory();
+      // After the history, which clears the view's error box.
+      if (failure) this.post({ type: 'error', message: failure });
     }
+  }
+
+  /** Generates the reply to `prompt`, streaming it to the view; keeps it and its token trace. */
+  private async stream(prompt: string, stop: string[], abort: AbortController): Promise<void> {
+    const base = this.deps.sampling();
+    const sampling = { ...base, maxTokens: Math.max(base.maxTokens, 192), stop: [...base.stop, ...stop] };
+    const steps: TokenStep[] = [];
+    let raw = '';
+    const result = await this.deps.runtime.generate({
+      prompt: { text: prompt },
+      sampling,
+      topN: TOP_N,
+      priority: 'interactive',
+      signal: abort.signal,
+      onToken: (step, delta) => {
+        steps.push(step);
+        raw += delta;
+        // Show the text only up to a stop sequence that may be forming.
+        this.post({ type: 'reply-delta', text: cleanReply(raw, stop) });
+      },
+    });
+    const message: ChatMessage = { role: 'assistant', content: cleanReply(result.text || raw, stop), generationId: result.generationId };
+    this.traces.set(result.generationId, { prompt, steps });
+    this.messages.push(message);
+    await this.save();
+    this.post({ type: 'reply-done', message, stopReason: result.stats.stopReason });
   }
 
   private async onMessage(m: ChatViewToHost): Promise<void> {
@@ -156,6 +168,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     const trace = msg.generationId !== undefined ? this.traces.get(msg.generationId) : undefined;
     if (trace) this.openInspector({ prompt: trace.prompt, steps: trace.steps, generationId: msg.generationId, origin: 'chat' });
     // A reply from an earlier session kept its text but not its token data: regenerate it in the inspector.
-    else this.openInspector({ prompt: this.format().render(this.messages.slice(0, index)) });
+    else {
+      try {
+        this.openInspector({ prompt: this.format().render(this.messages.slice(0, index)) });
+      } catch (e) {
+        this.post({ type: 'error', message: templateErrorMessage(e) });
+      }
+    }
   }
 }

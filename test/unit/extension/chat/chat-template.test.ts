@@ -3,7 +3,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { chatFormatFor, cleanReply, templateFormat, transcriptFormat } from '../../../../extension/chat/chat-template';
+import {
+  chatFormatFor,
+  cleanReply,
+  formatLabel,
+  templateErrorMessage,
+  templateFormat,
+  transcriptFormat,
+} from '../../../../extension/chat/chat-template';
 
 const msgs = [
   { role: 'user' as const, content: 'Hi' },
@@ -44,4 +51,32 @@ test('the template is read from the model folder, else the transcript is used', 
 test('a reply is cut at the first stop sequence', () => {
   assert.equal(cleanReply(' Sure: a + b\nUser: thanks', ['\nUser:']), 'Sure: a + b');
   assert.equal(cleanReply('x<|im_end|>junk', ['<|im_end|>']), 'x');
+});
+
+test('without a chat template the chat says plainly it is a base model and what to pick instead', () => {
+  const label = formatLabel(transcriptFormat(), 'tokenscope-code');
+  assert.match(label, /^plain transcript: tokenscope-code has no chat template \(it is a base model\)/);
+  assert.match(label, /choose an instruct model whose tokenizer_config\.json has a chat_template/);
+  const chatml = templateFormat({ chat_template: '{{ messages[0].content }}' })!;
+  assert.equal(formatLabel(chatml, 'x'), 'chat template (tokenizer_config.json)');
+  // A template that cannot be parsed: the transcript, and the label says why instead of "base model".
+  const dir = mkdtempSync(join(tmpdir(), 'ts-chat-'));
+  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ chat_template: '{% for m in messages %}' }));
+  const broken = chatFormatFor(dir);
+  assert.equal(broken.hasTemplate, false);
+  assert.match(formatLabel(broken), /chat template could not be read \(.+\), so it continues/);
+});
+
+test('a template that raises is an error the chat can show', () => {
+  const strict = templateFormat({
+    chat_template: "{% if messages[0].role != 'system' %}{{ raise_exception('Conversation must start with a system message') }}{% endif %}",
+  })!;
+  let caught: unknown;
+  try {
+    strict.render(msgs);
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught, 'the template raised');
+  assert.match(templateErrorMessage(caught), /chat template failed on this conversation: .*must start with a system message/);
 });
