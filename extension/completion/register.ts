@@ -27,7 +27,7 @@ export function registerCompletion(context: vscode.ExtensionContext, deps: Compl
   const last = new LastCompletion();
   const provider = new InlineProvider(engine, deps.settings, last, deps.log);
   /** Accepted completions: where their text now is, for the "explain" hover. */
-  let accepted: { uri: string; range: vscode.Range } | undefined;
+  let accepted: { uri: string; range: vscode.Range; id: number } | undefined;
 
   context.subscriptions.push(
     provider,
@@ -43,38 +43,22 @@ export function registerCompletion(context: vscode.ExtensionContext, deps: Compl
     }),
     vscode.commands.registerCommand('tokenscope.whyNoCompletion', () => whyNoCompletion(engine)),
     vscode.commands.registerCommand(ACCEPTED_COMMAND, (id: number, index: number, text: string, uri: vscode.Uri, offset: number) => {
-      last.accept(id, index, text);
+      last.accept(id, index, text, offset + text.length);
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      if (doc) accepted = { uri: uri.toString(), range: new vscode.Range(doc.positionAt(offset), doc.positionAt(offset + text.length)) };
+      if (doc)
+        accepted = { uri: uri.toString(), id, range: new vscode.Range(doc.positionAt(offset), doc.positionAt(offset + text.length)) };
       deps.log.debug(`completion accepted (${text.length} chars)`);
     }),
-    vscode.commands.registerCommand('tokenscope.explainCompletion', () => {
-      const entry = last.latest();
-      const candidate = last.candidate(entry);
-      if (!entry || !candidate) {
-        void vscode.window.showInformationMessage(
-          'Tokenscope: no completion to explain yet. Type in an editor until a suggestion appears.',
-        );
-        return undefined;
-      }
-      const input: InspectorInput = {
-        prompt: promptText(entry.prompt),
-        steps: candidate.steps,
-        generationId: candidate.generationId,
-        sampling: candidate.sampling,
-        origin: 'completion',
-      };
-      if (deps.openInspector) deps.openInspector(input);
-      else deps.log.info(`explain: ${candidate.steps.map((s) => `${JSON.stringify(s.text)} p=${s.finalProb.toFixed(3)}`).join(' ')}`);
-      return { generationId: candidate.generationId, steps: candidate.steps.length, text: candidate.text };
-    }),
+    // `id`: a particular completion (the hover's link names the accepted one under the pointer).
+    vscode.commands.registerCommand('tokenscope.explainCompletion', (id?: number) => explainCompletion(last, deps, id)),
     vscode.languages.registerHoverProvider(
       { pattern: '**' },
       {
         provideHover(document, position) {
           if (!accepted || accepted.uri !== document.uri.toString() || !accepted.range.contains(position)) return undefined;
+          const args = encodeURIComponent(JSON.stringify([accepted.id]));
           const md = new vscode.MarkdownString(
-            '$(sparkle) Tokenscope completion · [Explain this completion](command:tokenscope.explainCompletion)',
+            `$(sparkle) Tokenscope completion · [Explain this completion](command:tokenscope.explainCompletion?${args})`,
             true,
           );
           md.isTrusted = { enabledCommands: ['tokenscope.explainCompletion'] };
@@ -83,6 +67,7 @@ export function registerCompletion(context: vscode.ExtensionContext, deps: Compl
       },
     ),
     vscode.workspace.onDidChangeTextDocument((e) => {
+      for (const c of e.contentChanges) last.noteInsertion(e.document.uri.toString(), c.rangeOffset, c.text);
       // Edits elsewhere in the document make the accepted range stale: drop the hover.
       if (
         accepted &&
@@ -96,6 +81,26 @@ export function registerCompletion(context: vscode.ExtensionContext, deps: Compl
   );
   provider.observe(vscode.window.activeTextEditor);
   return { engine, provider, last };
+}
+
+/** Opens a completion in the inspector: `id` names one (the hover's link), else the latest accepted or shown. */
+function explainCompletion(last: LastCompletion, deps: CompletionDeps, id?: number) {
+  const entry = (typeof id === 'number' ? last.get(id) : undefined) ?? last.latest();
+  const candidate = last.candidate(entry);
+  if (!entry || !candidate) {
+    void vscode.window.showInformationMessage('Tokenscope: no completion to explain yet. Type in an editor until a suggestion appears.');
+    return undefined;
+  }
+  const input: InspectorInput = {
+    prompt: promptText(entry.prompt),
+    steps: candidate.steps,
+    generationId: candidate.generationId,
+    sampling: candidate.sampling,
+    origin: 'completion',
+  };
+  if (deps.openInspector) deps.openInspector(input);
+  else deps.log.info(`explain: ${candidate.steps.map((s) => `${JSON.stringify(s.text)} p=${s.finalProb.toFixed(3)}`).join(' ')}`);
+  return { generationId: candidate.generationId, steps: candidate.steps.length, text: candidate.text };
 }
 
 /** Says why the active editor's last request showed nothing (or that it showed something); returns the outcome for tests. */
