@@ -27,7 +27,10 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "[tokenscope] apt-get install ${need[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    # Another install (unattended-upgrades on a fresh machine) may hold the apt/dpkg lock: wait for it, saying so.
+    node "$ROOT/scripts/wait-apt-lock.mjs"
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" >/dev/null
   else
     echo "[tokenscope] missing for the VS Code server's native modules: ${need[*]} (install them, e.g. sudo apt-get install ${need[*]})" >&2
   fi

@@ -4,15 +4,25 @@
 // npm package under .tools/), builds, then opens:
 //   - the desktop `code` (Extension Development Host) when it is installed and --browser is not given;
 //   - otherwise the VS Code server in the browser: prints the URL (and stays up until Ctrl+C).
-// Flags: --browser (skip desktop code), --port N, --smoke (start, check in headless Chromium that the
-// extension loaded the model, then exit: for CI).
+// Flags: --browser (skip desktop code), --port N (default: a free one; the server listens on 127.0.0.1 only),
+// --smoke (start, check in headless Chromium that the extension loaded the model and VS Code's own chat is out
+// of sight, then exit: for CI). A failure ends with one plain line saying what failed, not a stack trace.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { playgroundSettings, portFlag } from './lib/playground.mjs';
 
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const argv = process.argv.slice(2);
 const say = (m) => console.log(`[tokenscope] ${m}`);
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+/** One plain line (the tools' own output above says more); TOKENSCOPE_VERBOSE=1 adds the stack. */
+function fail(e) {
+  console.error(`[tokenscope] npm start failed: ${e?.message ?? e}`);
+  if (process.env.TOKENSCOPE_VERBOSE && e?.stack) console.error(e.stack);
+  process.exit(1);
+}
 const run = (cmd, args, opts = {}) => {
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', ...opts, env: { ...process.env, ...opts.env } });
   if (r.status !== 0) {
@@ -22,9 +32,13 @@ const run = (cmd, args, opts = {}) => {
 };
 
 // 1. Dependencies: npm ci when node_modules is missing or older than the lock file.
+const port = portFlag(argv);
 const lock = join(ROOT, 'package-lock.json');
 const marker = join(ROOT, 'node_modules', '.package-lock.json');
 if (!existsSync(marker)) {
+  say(
+    'first run: installs about 1.5 GB (npm packages, then the VS Code server under .tools/) and takes 4-5 minutes; later runs start in seconds',
+  );
   say('installing dependencies (npm ci; onnxruntime-node without its download step) ...');
   run('npm', ['ci', '--no-audit', '--no-fund'], { env: { ONNXRUNTIME_NODE_INSTALL: 'skip' } });
 } else if (statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000) {
@@ -40,14 +54,16 @@ run(process.execPath, ['esbuild.mjs']);
 // 3. The playground: a copy of samples/, with the model setting when no default model is bundled.
 const playground = join(ROOT, '.artifacts', 'playground');
 if (!existsSync(playground)) cpSync(join(ROOT, 'samples'), playground, { recursive: true });
-const { defaultModel, testModelDir, ensureVscodeServer, freePort, startServer, launchChromium } = await import('./lib/vscode-server.mjs');
+const { defaultModel, testModelDir, ensureVscodeServer, freePort, assertPortFree, startServer, launchChromium } = await import(
+  './lib/vscode-server.mjs'
+);
 const hasDefault = !!defaultModel();
 const modelDir = await testModelDir();
 if (!hasDefault) say(`no default model under media/models/ yet: using ${modelDir}`);
 mkdirSync(join(playground, '.vscode'), { recursive: true });
 writeFileSync(
   join(playground, '.vscode', 'settings.json'),
-  JSON.stringify(hasDefault ? {} : { 'tokenscope.model.path': modelDir }, null, 2) + '\n',
+  JSON.stringify(playgroundSettings(hasDefault ? undefined : modelDir), null, 2) + '\n',
 );
 const sample = join(playground, 'sample.ts');
 
@@ -61,13 +77,20 @@ if (!argv.includes('--browser') && !argv.includes('--smoke') && onPath('code')) 
 
 // 4b. The VS Code server in the browser.
 ensureVscodeServer();
-const port = argv.includes('--port') ? Number(argv[argv.indexOf('--port') + 1]) : await freePort();
 const dataDir = join(ROOT, '.artifacts', 'vscode-server-data');
 mkdirSync(dataDir, { recursive: true });
-const server = await startServer({ kind: 'server', port, dataDir, quiet: !process.env.TOKENSCOPE_VERBOSE, extraArgs: [] });
+if (port !== undefined) await assertPortFree(port);
+const server = await startServer({
+  kind: 'server',
+  port: port ?? (await freePort()),
+  dataDir,
+  quiet: !process.env.TOKENSCOPE_VERBOSE,
+  extraArgs: [],
+});
+const remote = server.url.replace(/^http:/, 'vscode-remote:');
 const payload = [
-  ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${ROOT}`],
-  ['openFile', `vscode-remote://127.0.0.1:${port}${sample}`],
+  ['extensionDevelopmentPath', `${remote}${ROOT}`],
+  ['openFile', `${remote}${sample}`],
   ['skipWelcome', 'true'],
 ];
 const url = `${server.url}/?folder=${encodeURIComponent(playground)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
@@ -85,8 +108,15 @@ if (argv.includes('--smoke')) {
       .getByRole('tab', { name: /sample\.ts/ })
       .first()
       .waitFor({ timeout: 30_000 });
+    // VS Code's own chat stays out of sight (the playground's settings): no secondary side bar, no chat widget.
+    for (const [what, sel] of [
+      ['the secondary side bar', '.part.auxiliarybar'],
+      ["VS Code's chat", '.interactive-session'],
+    ]) {
+      if (await page.locator(sel).first().isVisible()) throw new Error(`${what} is showing in the playground`);
+    }
     await page.screenshot({ path: join(ROOT, '.artifacts', 'start-smoke.png') });
-    say(`smoke test: the workbench opened sample.ts and the status bar shows ${name}`);
+    say(`smoke test: the workbench opened sample.ts, the status bar shows ${name}, VS Code's own chat is hidden`);
     ok = true;
   } catch (e) {
     console.error(e);
@@ -98,7 +128,7 @@ if (argv.includes('--smoke')) {
 }
 
 console.log(
-  `\n  Tokenscope is running in VS Code (the server from the code-server npm package).\n  Open this URL in a browser:\n\n  ${url}\n\n  (Ctrl+C stops it.)\n`,
+  `\n  Tokenscope is running in VS Code (the server from the code-server npm package).\n  Open this URL in a browser on this machine (it listens on 127.0.0.1 only):\n\n  ${url}\n\n  (Ctrl+C stops it.)\n`,
 );
 if (process.env.DISPLAY && onPath('xdg-open')) spawn('xdg-open', [url], { stdio: 'ignore', detached: true }).unref();
 process.on('SIGINT', () => {

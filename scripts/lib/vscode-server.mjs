@@ -21,7 +21,7 @@ export function log(msg) {
 /** Installs the VS Code server once (about 3.5 minutes); later calls return at once. */
 export function ensureVscodeServer() {
   const r = spawnSync('bash', [join(ROOT, 'scripts', 'install-vscode-server.sh')], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('installing the VS Code server failed');
+  if (r.status !== 0) throw new Error(`installing the VS Code server failed (exit ${r.status}; its output is above)`);
   if (!existsSync(SERVER_MAIN)) throw new Error(`VS Code server missing after install: ${SERVER_MAIN}`);
 }
 
@@ -31,8 +31,16 @@ export function ensureChromium() {
   for (const c of candidates) if (existsSync(c)) return c;
   if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
     log('installing Chromium from Debian (apt-get install chromium) ...');
-    spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-    spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    // Another install may hold the apt/dpkg lock: wait for it, saying so, instead of failing.
+    const wait = spawnSync(process.execPath, [join(ROOT, 'scripts', 'wait-apt-lock.mjs')], { stdio: 'inherit' });
+    if (wait.status !== 0) return undefined;
+    const apt = (args) =>
+      spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], {
+        stdio: 'inherit',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+    apt(['update']);
+    apt(['install', '-y', 'chromium']);
     if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
   }
   return undefined;
@@ -47,6 +55,22 @@ export function freePort() {
       const { port } = s.address();
       s.close(() => res(port));
     });
+  });
+}
+
+/** Throws a plain message when something already listens on 127.0.0.1:port (the server would not start there). */
+export function assertPortFree(port) {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', (e) =>
+      rej(
+        new Error(
+          e.code === 'EADDRINUSE' ? `port ${port} is in use: pick another with --port, or leave --port out for a free one` : e.message,
+        ),
+      ),
+    );
+    s.listen(port, '127.0.0.1', () => s.close(() => res()));
   });
 }
 
