@@ -210,6 +210,25 @@ describe('inline completions', () => {
     }
   });
 
+  it('completions can be off per language, and "Why No Completion?" says so', async () => {
+    const { doc } = await openSample();
+    await setSetting('completion.disabledLanguages', [doc.languageId]);
+    await waitFor(() => api.settings.value.completion.disabledLanguages.includes(doc.languageId), 'the setting to apply');
+    try {
+      api.completion.engine.cache.clear();
+      const runs = api.completion.engine.runs;
+      assert.equal(
+        await api.completion.provider.provideInlineCompletionItems(doc, fimPosition(doc), automatic, tokenSource().token),
+        undefined,
+      );
+      assert.equal(api.completion.engine.runs, runs);
+      const why = (await vscode.commands.executeCommand('tokenscope.whyNoCompletion')) as { reason: string; detail?: string } | undefined;
+      assert.deepEqual([why?.reason, why?.detail], ['disabled-language', doc.languageId]);
+    } finally {
+      await setSetting('completion.disabledLanguages', undefined);
+    }
+  });
+
   it('"Explain This Completion" hands the last completion\'s tokens to the inspector', async () => {
     const res = (await vscode.commands.executeCommand('tokenscope.explainCompletion')) as { steps: number } | undefined;
     assert.ok(res && res.steps > 0);
@@ -263,5 +282,45 @@ describe('worker restart', () => {
     await api.completion.provider.provideInlineCompletionItems(doc, fimPosition(doc), automatic, tokenSource().token);
     assert.equal(api.completion.engine.runs, runs + 1);
     assert.ok((api.completion.last.latest()?.candidates[0].steps.length ?? 0) > 0);
+  });
+});
+
+describe('reliability', () => {
+  it('a model folder that fails to load leaves the working model serving, and the status bar says why', async () => {
+    await ready(api);
+    const name = api.runtime.model()!.name;
+    const good = api.settings.value.modelPath;
+    await setSetting('model.path', '/nonexistent/tokenscope-model');
+    try {
+      await waitFor(
+        () => api.runtime.state.kind === 'ready' && api.runtime.state.notice?.includes('/nonexistent/tokenscope-model'),
+        'the failed load to be reported',
+      );
+      assert.equal(api.runtime.model()?.name, name);
+      assert.match(api.status.text, /warning/);
+    } finally {
+      await setSetting('model.path', good);
+    }
+    await waitFor(() => api.runtime.state.kind === 'ready' && !api.runtime.state.notice, 'the good model again');
+  });
+
+  it('after too many crashes the worker stays stopped, requests say why, and the status bar restarts it', async () => {
+    for (let i = 0; i < 10 && api.runtime.state.kind !== 'stopped'; i++) {
+      await ready(api);
+      const pid = api.runtime.pid()!;
+      process.kill(pid, 'SIGKILL');
+      await waitFor(
+        () => api.runtime.state.kind === 'stopped' || (api.runtime.state.kind === 'ready' && api.runtime.pid() !== pid),
+        'a restart, or the stop',
+      );
+    }
+    assert.equal(api.runtime.state.kind, 'stopped');
+    assert.match(api.status.text, /stopped/);
+    assert.equal(api.status.command, 'tokenscope.restartWorker');
+    await assert.rejects(api.runtime.tokenize('x'), /stopped after \d+ crashes/);
+    await vscode.commands.executeCommand(api.status.command!);
+    await ready(api);
+    assert.equal(api.status.command, 'tokenscope.showMenu');
+    assert.ok((await api.runtime.tokenize('x')).length > 0);
   });
 });
