@@ -14,6 +14,11 @@ export interface EngineOptions {
   prefillChunk?: number;
   /** Draft tokens guessed by prompt lookup and checked in the same run as each decoded token (0: off). */
   draftTokens?: number;
+  /**
+   * Called once the folder's files checked out, before memory is committed to the model: the worker frees the
+   * model it replaces here, so a folder that fails its checks leaves the old model serving.
+   */
+  beforeOpen?: () => Promise<void>;
 }
 
 /** Called with each step as it is decided, and the text it adds (held back while it may start a stop string). */

@@ -1,10 +1,10 @@
 // Reads and validates a model folder in the Hugging Face / transformers.js layout:
 //   config.json, generation_config.json, tokenizer files (tokenizer.json and/or tokenizer_config.json),
 //   onnx/model.onnx or a variant (model_quantized.onnx, model_fp16.onnx, ...).
-// Every failure names the file and what was expected, so a person can fix the folder.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+// Every failure names the file and what was expected, so a person can fix the folder. Files are read through
+// folder-files.ts, which refuses anything that is not a regular file before reading it (nothing can block).
 import { basename, join } from 'node:path';
-import { RuntimeError } from './errors';
+import { checkRegularFile, folderError, folderNames, readRegularFile, statPath } from './folder-files';
 import type { FimLayout } from './protocol';
 
 /** Default choice of ONNX file when several exist: int8 first (same quality here, about 1.8x faster on CPU). */
@@ -62,21 +62,19 @@ export interface ReadOptions {
   onnxFile?: string;
 }
 
-const err = (file: string, message: string, code: 'model-folder' | 'unknown-architecture' = 'model-folder') =>
-  new RuntimeError(code, `${file}: ${message}`, file);
+const err = folderError;
+
+/** Largest JSON files read: tokenizer.json holds a whole vocabulary (tens of MB for large ones), the rest are small. */
+const MAX_TOKENIZER_JSON = 512 * 1024 * 1024;
+const MAX_CONFIG_JSON = 16 * 1024 * 1024;
+/** Largest value of a count or size in config.json: anything larger is no real model. */
+const MAX_INT = 2 ** 31 - 1;
 
 function readJson(dir: string, file: string, required: boolean): Record<string, unknown> | undefined {
   const p = join(dir, file);
-  if (!existsSync(p)) {
-    if (required) throw err(p, 'missing (expected a JSON file in the Hugging Face model layout)');
-    return undefined;
-  }
-  let text: string;
-  try {
-    text = readFileSync(p, 'utf8');
-  } catch (e) {
-    throw err(p, `cannot be read (${(e as Error).message})`);
-  }
+  const expected = 'a JSON file in the Hugging Face model layout';
+  if (!required && !statPath(p)) return undefined;
+  const text = readRegularFile(p, expected, file === 'tokenizer.json' ? MAX_TOKENIZER_JSON : MAX_CONFIG_JSON);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -89,7 +87,7 @@ function readJson(dir: string, file: string, required: boolean): Record<string, 
 
 function int(cfg: Record<string, unknown>, file: string, key: string, fallback?: number): number {
   const v = cfg[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > MAX_INT) {
     throw err(
       file,
       `expected "${key}" to be a positive integer for model_type "${String(cfg.model_type)}", got ${JSON.stringify(cfg[key])}`,
@@ -101,8 +99,10 @@ function int(cfg: Record<string, unknown>, file: string, key: string, fallback?:
 /** Architecture facts from config.json. */
 export function archFacts(config: Record<string, unknown>, file = 'config.json'): ArchFacts {
   const type = config.model_type;
-  if (typeof type !== 'string')
+  if (type === undefined || type === null)
     throw err(file, `missing "model_type" (expected one of ${SUPPORTED_ARCHITECTURES.join(', ')})`, 'unknown-architecture');
+  if (typeof type !== 'string')
+    throw err(file, `"model_type" is not a string: got ${JSON.stringify(type)} (expected one of ${SUPPORTED_ARCHITECTURES.join(', ')})`);
   if (type === 'gpt2') {
     const layers = int(config, file, 'n_layer');
     const heads = int(config, file, 'n_head');
@@ -169,9 +169,13 @@ export function specialIds(
   return { bos: pick('bos_token_id')?.[0], eos: pick('eos_token_id') ?? [], pad: pick('pad_token_id')?.[0] };
 }
 
+const LAYOUT = 'expected a folder with config.json, tokenizer files and onnx/model.onnx';
+
 export function readModelFolder(dir: string, opts: ReadOptions = {}): ModelFolder {
-  if (!existsSync(dir) || !statSync(dir).isDirectory())
-    throw err(dir, 'model folder not found (expected a folder with config.json, tokenizer files and onnx/model.onnx)');
+  if (!dir) throw err('""', `the model folder path is empty (${LAYOUT})`);
+  const st = statPath(dir, 'model folder not found');
+  if (!st) throw err(dir, `model folder not found (${LAYOUT})`);
+  if (!st.isDirectory()) throw err(dir, `is not a folder (${LAYOUT})`);
   const configFile = join(dir, 'config.json');
   const config = readJson(dir, 'config.json', true)!;
   const generationConfig = readJson(dir, 'generation_config.json', true)!;
@@ -190,7 +194,7 @@ export function readModelFolder(dir: string, opts: ReadOptions = {}): ModelFolde
       );
     gptEncoding = enc;
   } else {
-    if (!existsSync(join(dir, 'tokenizer.json'))) {
+    if (!statPath(join(dir, 'tokenizer.json'))) {
       throw err(join(dir, 'tokenizer.json'), 'missing (expected tokenizer.json, or tokenizer_config.json with "gpt_tokenizer_encoding")');
     }
     tokenizerJson = readJson(dir, 'tokenizer.json', true);
@@ -198,24 +202,9 @@ export function readModelFolder(dir: string, opts: ReadOptions = {}): ModelFolde
       throw err(join(dir, 'tokenizer.json'), 'expected a "model" object (a Hugging Face tokenizers file)');
   }
 
-  const onnxDir = join(dir, 'onnx');
-  const onnxFiles = existsSync(onnxDir)
-    ? readdirSync(onnxDir)
-        .filter((f) => f.endsWith('.onnx'))
-        .sort()
-    : [];
-  let onnxFile: string | undefined;
-  if (opts.onnxFile) {
-    onnxFile = basename(opts.onnxFile);
-    if (!onnxFiles.includes(onnxFile))
-      throw err(join(onnxDir, onnxFile), `missing (the chosen ONNX file; present: ${onnxFiles.join(', ') || 'none'})`);
-  } else {
-    onnxFile = ONNX_PREFERENCE.find((f) => onnxFiles.includes(f)) ?? onnxFiles[0];
-    if (!onnxFile) throw err(join(onnxDir, 'model.onnx'), `missing (expected onnx/model.onnx or a variant: ${ONNX_PREFERENCE.join(', ')})`);
-  }
+  const { onnxDir, onnxFiles, onnxFile } = chooseOnnx(dir, opts);
   const fimLayout = fimLayoutOf(tokenizerConfig, join(dir, 'tokenizer_config.json'));
   const onnxPath = join(onnxDir, onnxFile);
-  if (statSync(onnxPath).size < 16) throw err(onnxPath, 'is empty or truncated (expected an ONNX model)');
   return {
     dir,
     name: basename(dir),
@@ -231,6 +220,50 @@ export function readModelFolder(dir: string, opts: ReadOptions = {}): ModelFolde
     onnxFiles,
     fimLayout,
   };
+}
+
+/** The ONNX file to load under onnx/: the chosen one, else the preferred one present; checked to be a regular file. */
+function chooseOnnx(dir: string, opts: ReadOptions): { onnxDir: string; onnxFiles: string[]; onnxFile: string } {
+  const onnxDir = join(dir, 'onnx');
+  const names = statPath(onnxDir) ? folderNames(onnxDir, 'a folder of ONNX files') : [];
+  const onnxFiles = names.filter((f) => f.endsWith('.onnx')).sort();
+  let onnxFile: string | undefined;
+  if (opts.onnxFile) {
+    onnxFile = basename(opts.onnxFile);
+    if (!onnxFiles.includes(onnxFile))
+      throw err(join(onnxDir, onnxFile), `missing (the chosen ONNX file; present: ${onnxFiles.join(', ') || 'none'})`);
+  } else {
+    onnxFile = ONNX_PREFERENCE.find((f) => onnxFiles.includes(f)) ?? onnxFiles[0];
+    if (!onnxFile) throw err(join(onnxDir, 'model.onnx'), `missing (expected onnx/model.onnx or a variant: ${ONNX_PREFERENCE.join(', ')})`);
+  }
+  const onnxPath = join(onnxDir, onnxFile);
+  if (checkRegularFile(onnxPath, 'an ONNX model') < 16) throw err(onnxPath, 'is empty or truncated (expected an ONNX model)');
+  // External weights (model.onnx_data, model.onnx.data) are read by onnxruntime: they must be plain files too.
+  for (const f of names) if (f !== onnxFile && f.startsWith(onnxFile)) checkRegularFile(join(onnxDir, f), "the ONNX model's external data");
+  return { onnxDir, onnxFiles, onnxFile };
+}
+
+/**
+ * The ids the runtime feeds or stops on must exist in the tokenizer, and the model's vocabulary must hold every
+ * id the tokenizer can produce (else the embedding lookup fails mid-request). Names the file to fix.
+ */
+export function checkVocabulary(folder: ModelFolder, tokenizer: { vocabSize: number; kind: string }): void {
+  const configFile = join(folder.dir, 'config.json');
+  const tokFile = folder.gptEncoding ? `the ${tokenizer.kind} encoding` : 'tokenizer.json';
+  if (tokenizer.vocabSize <= 0) throw err(join(folder.dir, 'tokenizer.json'), 'has an empty vocabulary');
+  if (folder.arch.vocabSize < tokenizer.vocabSize)
+    throw err(
+      configFile,
+      `"vocab_size" ${folder.arch.vocabSize} is smaller than the tokenizer's vocabulary (${tokenizer.vocabSize} tokens in ${tokFile})`,
+    );
+  const gen = folder.generationConfig;
+  const special = { bos_token_id: folder.specials.bos === undefined ? [] : [folder.specials.bos], eos_token_id: folder.specials.eos };
+  for (const [key, list] of Object.entries(special)) {
+    const file = gen[key] !== undefined && gen[key] !== null ? join(folder.dir, 'generation_config.json') : configFile;
+    const bad = list.find((id) => id >= tokenizer.vocabSize);
+    if (bad !== undefined)
+      throw err(file, `"${key}" ${bad} is outside the tokenizer's vocabulary (${tokenizer.vocabSize} tokens in ${tokFile})`);
+  }
 }
 
 /**

@@ -1,5 +1,8 @@
 // Prompt tokens from a Prompt: plain text, tokens, or fill-in-the-middle with the model's FIM sentinels
 // (in the order the model was trained for: prefix-suffix-middle or suffix-prefix-middle), BOS first when the model wants one, cut to leave room for the answer.
+// Only the end of a text (and of a FIM prefix) and the start of a FIM suffix are tokenized, as much as the budget
+// can hold (bounded-encode.ts): a huge prompt costs what the budget costs.
+import { headTokens, tailTokens } from './bounded-encode';
 import { RuntimeError } from './errors';
 import type { FimLayout, Prompt } from './protocol';
 import type { Tokenizer } from './tokenizer';
@@ -22,7 +25,7 @@ export function promptTokens(prompt: Prompt, room: number, m: PromptModel): numb
   const bos = m.bos !== undefined ? [m.bos] : [];
   if (prompt.tokens) return prompt.tokens.slice(-budget);
   if (prompt.fim) return fimTokens(prompt.fim, budget, bos, m.tokenizer, prompt.fim.layout ?? m.fimLayout);
-  if (prompt.text !== undefined) return [...bos, ...m.tokenizer.encode(prompt.text)].slice(-budget);
+  if (prompt.text !== undefined) return [...bos, ...tailTokens(m.tokenizer, prompt.text, budget)].slice(-budget);
   throw new RuntimeError('bad-request', 'a prompt needs text, fim or tokens');
 }
 
@@ -33,12 +36,12 @@ function fimTokens(
   tokenizer: PromptModel['tokenizer'],
   layout: FimLayout,
 ): number[] {
-  const pre = tokenizer.encode(p.prefix);
   const fim = tokenizer.fim;
-  if (!fim) return [...bos, ...pre].slice(-budget);
-  let suf = tokenizer.encode(p.suffix);
+  if (!fim) return [...bos, ...tailTokens(tokenizer, p.prefix, budget)].slice(-budget);
   // Keep the end of the prefix and the start of the suffix, prefix first (it matters more).
   const avail = budget - 3 - bos.length;
+  const pre = tailTokens(tokenizer, p.prefix, avail);
+  let suf = headTokens(tokenizer, p.suffix, avail);
   const keepPre = Math.min(pre.length, Math.max(avail - Math.min(suf.length, Math.floor(avail / 4)), 0));
   suf = suf.slice(0, Math.max(0, avail - keepPre));
   const kept = pre.slice(pre.length - keepPre);

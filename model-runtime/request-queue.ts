@@ -28,6 +28,10 @@ export class RequestQueue<T extends { id: number }> {
     return this.items.splice(best, 1)[0].item;
   }
 
+  has(id: number): boolean {
+    return this.items.some((x) => x.item.id === id);
+  }
+
   /** Removes a queued request (cancelled before it started); returns it when it was queued. */
   remove(id: number): T | undefined {
     const i = this.items.findIndex((x) => x.item.id === id);

@@ -1,11 +1,13 @@
 // Scoring a text for the heatmap: each token's probability, exact rank, entropy and alternatives given the
 // tokens before it. A text longer than the context is scored in windows that overlap by half, so every
 // token after the first window is predicted from at least half a context of the text before it. Each window
-// has its own cache: more urgent requests can run in between without disturbing it.
+// has its own cache: more urgent requests can run in between without disturbing it. A long text is tokenized
+// piece by piece (piece-encode.ts), so a cancel lands while it is tokenized too.
 import { rankOfToken, softmaxStats, topIndices } from '../sampling/sampler';
 import type { Cancelled, YieldTo } from './engine';
 import { RuntimeError } from './errors';
 import type { ModelRunner } from './model-runner';
+import { encodePieces } from './piece-encode';
 import type { Alternative, ScoredPosition } from './protocol';
 import { tokenText } from './text-stream';
 import { altText } from './token-steps';
@@ -23,7 +25,7 @@ export interface ScoreJob {
 }
 
 export async function scoreText(runner: ModelRunner, text: string, job: ScoreJob): Promise<ScoredPosition[]> {
-  const tokens = job.tokenizer.encode(text);
+  const tokens = await encodePieces(job.tokenizer, text, job.cancelled);
   const n = tokens.length;
   const ctx = runner.contextLength;
   const half = Math.max(1, Math.floor(ctx / 2));

@@ -83,7 +83,8 @@ class GptTokenizer implements Tokenizer {
     this.kind = `gpt-tokenizer:${encoding}`;
     this.specials = api.default.specialTokensEncoder;
     this.specialIds = new Set(this.specials.values());
-    this.vocabSize = Math.max(api.vocabularySize, ...this.specialIds) + (this.specialIds.size ? 1 : 0);
+    // vocabularySize counts the special tokens already; a special id past it widens the vocabulary.
+    this.vocabSize = Math.max(api.vocabularySize, ...[...this.specialIds].map((id) => id + 1));
     this.fim = fimFrom((s) => this.specials.get(s));
   }
 
@@ -216,7 +217,10 @@ export function loadTokenizer(folder: ModelFolder): Tokenizer {
     return new GptTokenizer(api, folder.gptEncoding);
   }
   try {
-    return new JsonTokenizer(folder.tokenizerJson!, folder.tokenizerConfig);
+    const tok = new JsonTokenizer(folder.tokenizerJson!, folder.tokenizerConfig);
+    // A file the library accepts may still fail on the first text: fail here, at load, naming the file.
+    tok.decode(tok.encode('Tokenscope checks: 1 + 2;\n'));
+    return tok;
   } catch (e) {
     throw new RuntimeError(
       'model-folder',

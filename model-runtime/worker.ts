@@ -1,10 +1,14 @@
 // The inference worker's entry point (bundled to dist/worker.js, started by the extension host as a child
 // process with an IPC channel; it drives whichever engine load-engine.ts picks, through engine.ts). One model;
 // requests queued by priority; a long normal/background request yields between steps to more urgent ones.
-import { toRuntimeError, RuntimeError } from './errors';
+// Every message is checked first (request-checks.ts): whatever the host sends, the worker answers each request
+// with an id exactly once and keeps running.
 import type { Engine } from './engine';
+import { RuntimeError, toRuntimeError } from './errors';
 import { loadEngine } from './load-engine';
+import { encodePieces } from './piece-encode';
 import type { HostToWorker, Priority, WorkerState, WorkerToHost } from './protocol';
+import { checkMessage, checkTokenIds } from './request-checks';
 import { RequestQueue } from './request-queue';
 
 type Job = Extract<HostToWorker, { type: 'load' | 'generate' | 'score' }>;
@@ -12,7 +16,7 @@ type Job = Extract<HostToWorker, { type: 'load' | 'generate' | 'score' }>;
 let engine: Engine | undefined;
 let state: WorkerState = 'idle';
 const queue = new RequestQueue<Job>();
-/** Requests running now: one, or more when a long one yielded to more urgent ones (innermost last). */
+/** Requests running now: one, or more when a long one yielded to more urgent ones (innermost last), and tokenize requests. */
 const running = new Map<number, { cancelled: boolean }>();
 let pumping = false;
 
@@ -53,21 +57,31 @@ function yielder(p: Priority): () => Promise<boolean> {
   };
 }
 
-/** Replaces the engine: the old one is released first (one model in memory at a time). */
+/**
+ * Replaces the engine. The old one is released once the new folder checked out, before the new model takes
+ * memory (one model in memory at a time); a folder that fails its checks leaves the old model serving.
+ */
 async function loadModel(job: Extract<Job, { type: 'load' }>): Promise<void> {
   setState('loading', job.modelDir);
   const old = engine;
-  engine = undefined;
-  await old?.release().catch(() => undefined);
+  let released = false;
+  const release = async () => {
+    released = true;
+    engine = undefined;
+    await old?.release().catch(() => undefined);
+  };
   try {
     engine = await loadEngine(job.modelDir, {
       providers: job.providers,
       threads: job.threads,
       onnxFile: job.onnxFile,
       draftTokens: job.draftTokens,
+      beforeOpen: release,
     });
   } catch (e) {
-    setState('error', toRuntimeError(e).message);
+    const why = toRuntimeError(e).message;
+    if (old && !released) setState('ready', `kept ${old.info.name}: ${why}`);
+    else setState('error', why);
     throw e;
   }
   for (const f of engine.provider.fallbacks)
@@ -80,6 +94,7 @@ async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
   const e = loaded();
   const yieldTo = job.priority === 'interactive' ? undefined : yielder(job.priority);
   if (job.type === 'generate') {
+    checkTokenIds(job, e.info.vocabSize);
     // Token events are sent before generate() returns: they carry the id it is about to assign.
     const generationId = e.peekGenerationId();
     const r = await e.generate(
@@ -132,14 +147,24 @@ function loaded(): Engine {
   return engine;
 }
 
-function tokenize(id: number, text: string): void {
-  const e = loaded();
-  const dec = new TextDecoder('utf-8');
-  const tokens = e.tokenize(text).map((t) => {
-    const bytes = e.tokenBytes(t);
-    return { id: t, text: dec.decode(bytes), bytes: Array.from(bytes) };
-  });
-  send({ type: 'tokens', id, tokens });
+/** Runs next to the queue (it needs no model run); a long text is tokenized in pieces, and a cancel lands between them. */
+async function tokenize(id: number, text: string): Promise<void> {
+  const run = { cancelled: false };
+  running.set(id, run);
+  try {
+    const e = loaded();
+    const ids = await encodePieces({ encode: (t) => e.tokenize(t) }, text, () => run.cancelled);
+    const dec = new TextDecoder('utf-8');
+    const tokens = ids.map((t) => {
+      const bytes = e.tokenBytes(t);
+      return { id: t, text: dec.decode(bytes), bytes: Array.from(bytes) };
+    });
+    send({ type: 'tokens', id, tokens });
+  } catch (err) {
+    fail(id, err);
+  } finally {
+    running.delete(id);
+  }
 }
 
 function memory(id: number): void {
@@ -169,6 +194,21 @@ function cancel(id: number): void {
   } else if (job) fail(job.id, new RuntimeError('cancelled', 'cancelled before it started'));
 }
 
+/** Checks a raw message: a bad one with a usable id is answered 'bad-request', any other is logged and dropped. */
+function receive(raw: unknown): void {
+  const checked = checkMessage(raw);
+  if (!checked.ok) {
+    if (checked.id !== undefined) fail(checked.id, new RuntimeError('bad-request', checked.problem));
+    else send({ type: 'log', level: 'warn', message: `ignored a malformed message: ${checked.problem}` });
+    return;
+  }
+  const msg = checked.msg;
+  // An id still in flight would get two answers under one id, and its cancel would hit either.
+  if ('id' in msg && msg.type !== 'cancel' && (running.has(msg.id) || queue.has(msg.id)))
+    return fail(msg.id, new RuntimeError('bad-request', `request id ${msg.id} is already in flight`));
+  handle(msg);
+}
+
 function handle(msg: HostToWorker): void {
   try {
     switch (msg.type) {
@@ -182,7 +222,8 @@ function handle(msg: HostToWorker): void {
         send({ type: 'resampled', id: msg.id, step: loaded().resample(msg.generationId, msg.step, msg.sampling, msg.topN) });
         return;
       case 'tokenize':
-        return tokenize(msg.id, msg.text);
+        void tokenize(msg.id, msg.text);
+        return;
       case 'memory':
         return memory(msg.id);
       case 'cancel':
@@ -193,15 +234,13 @@ function handle(msg: HostToWorker): void {
           process.exit(0);
         })();
         return;
-      default:
-        throw new RuntimeError('bad-request', `unknown request ${JSON.stringify((msg as { type?: unknown }).type)}`);
     }
   } catch (e) {
-    fail((msg as { id?: number }).id ?? -1, e);
+    if ('id' in msg) fail(msg.id, e);
   }
 }
 
-process.on('message', (m) => handle(m as HostToWorker));
+process.on('message', receive);
 // The host going away ends the worker: nothing else would.
 process.on('disconnect', () => process.exit(0));
 process.on('uncaughtException', (e) => {

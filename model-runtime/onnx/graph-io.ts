@@ -2,16 +2,23 @@
 // file's protobuf before onnxruntime opens it, so the architecture in config.json can be checked against
 // the graph before anything proportional to its layer count is allocated. Reads only the fields on the way
 // to graph.input / graph.output; nodes and weights are skipped over without being read.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { InputMeta } from './signature';
 
 export interface GraphIo {
   inputs: InputMeta[];
   outputs: string[];
+  /** The outputs' element types and shapes, in the order of `outputs`. */
+  outputMeta: InputMeta[];
+  /** Every initializer's name and dimensions (its data is skipped over, not read). */
+  initializers: { name: string; dims: number[] }[];
 }
 
 // Field numbers in onnx.proto.
 const MODEL_GRAPH = 7;
+const GRAPH_INITIALIZER = 5;
+const TENSOR_DIMS = 1;
+const TENSOR_NAME = 8;
 const GRAPH_INPUT = 11;
 const GRAPH_OUTPUT = 12;
 const VALUE_NAME = 1;
@@ -45,17 +52,21 @@ export function readGraphIo(path: string): GraphIo {
   try {
     const graph = lastField(r, { start: 0, end: r.size }, MODEL_GRAPH);
     if (!graph) throw new Error('no graph in the file');
-    const inputs: InputMeta[] = [];
-    const outputs: string[] = [];
+    const io: GraphIo = { inputs: [], outputs: [], outputMeta: [], initializers: [] };
     for (const f of fields(r, graph)) {
-      if (f.wire !== 2 || (f.field !== GRAPH_INPUT && f.field !== GRAPH_OUTPUT)) continue;
+      if (f.wire !== 2) continue;
+      if (f.field === GRAPH_INITIALIZER) io.initializers.push(initializer(r, f));
+      if (f.field !== GRAPH_INPUT && f.field !== GRAPH_OUTPUT) continue;
       if (f.end - f.start > MAX_SMALL)
         throw new Error(`a graph ${f.field === GRAPH_INPUT ? 'input' : 'output'} of ${f.end - f.start} bytes`);
       const v = valueInfo(r, f);
-      if (f.field === GRAPH_INPUT) inputs.push(v);
-      else outputs.push(v.name);
+      if (f.field === GRAPH_INPUT) io.inputs.push(v);
+      else {
+        io.outputs.push(v.name);
+        io.outputMeta.push(v);
+      }
     }
-    return { inputs, outputs };
+    return io;
   } finally {
     r.close();
   }
@@ -83,6 +94,18 @@ function valueInfo(r: FileBytes, at: Range): InputMeta {
     if (tensor) Object.assign(v, tensorType(r, tensor));
   }
   return v;
+}
+
+/** A TensorProto's name and dims; its data fields are skipped. Dims may be packed or one varint each. */
+function initializer(r: FileBytes, at: Range): { name: string; dims: number[] } {
+  const t = { name: '', dims: [] as number[] };
+  for (const f of fields(r, at)) {
+    if (f.field === TENSOR_NAME && f.wire === 2) t.name = r.text(f);
+    if (f.field !== TENSOR_DIMS) continue;
+    if (f.wire === 0) t.dims.push(f.value);
+    else if (f.wire === 2) for (let p = f.start; p < f.end; ) [t.dims[t.dims.length], p] = r.varint(p);
+  }
+  return t;
 }
 
 function tensorType(r: FileBytes, at: Range): Pick<InputMeta, 'type' | 'shape'> {
@@ -144,8 +167,14 @@ class FileBytes {
   private bufEnd = 0;
 
   constructor(path: string) {
-    this.fd = openSync(path, 'r');
-    this.size = fstatSync(this.fd).size;
+    // Non-blocking, then fstat: a FIFO in the file's place is refused instead of waiting for a writer.
+    this.fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const st = fstatSync(this.fd);
+    if (!st.isFile()) {
+      closeSync(this.fd);
+      throw new Error('not a regular file');
+    }
+    this.size = st.size;
   }
 
   close(): void {

@@ -4,12 +4,13 @@
 // chained steps prove it works), the signature, and a RunnerEngine over an OnnxRunner.
 import type { EngineOptions } from '../engine';
 import { RuntimeError } from '../errors';
-import { type ModelFolder, readModelFolder } from '../model-folder';
+import { checkVocabulary, type ModelFolder, readModelFolder } from '../model-folder';
 import type { ModelInfo } from '../protocol';
 import { RunnerEngine } from '../runner-engine';
 import { endOfSequenceIds } from '../stopping';
 import { loadTokenizer, type Tokenizer } from '../tokenizer';
 import { probeGpuChain } from './gpu-probe';
+import { checkGraphFacts } from './graph-facts';
 import { readGraphIo } from './graph-io';
 import type { KvCache } from './kv-cache';
 import { OnnxRunner } from './runner';
@@ -21,7 +22,10 @@ export type OnnxEngine = RunnerEngine<KvCache> & { readonly runner: OnnxRunner }
 export async function loadOnnxEngine(dir: string, opts: EngineOptions = {}): Promise<OnnxEngine> {
   const folder = readModelFolder(dir, { onnxFile: opts.onnxFile });
   const tokenizer = loadTokenizer(folder);
+  checkVocabulary(folder, tokenizer);
   checkGraph(folder);
+  // The folder checked out: only now may the caller free the model it replaces.
+  await opts.beforeOpen?.();
   const { session, provider } = await openModel(folder, opts);
   let signature: SignatureInfo;
   try {
@@ -71,6 +75,7 @@ function checkGraph(folder: ModelFolder): void {
     io.outputs,
     inputs,
   );
+  checkGraphFacts(folder.onnxPath, folder.arch, io);
 }
 
 /** Opens the session; on a GPU-buffer provider, keeps keys/values on the GPU only where two chained steps work. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RuntimeError } from '../../../model-runtime/errors';
@@ -213,4 +214,92 @@ test('signature check: each missing or unexpected name is named', () => {
   expectError(() => checkSignature('m.onnx', a, ins, outs.slice(1)), 'onnx-signature', 'missing output "logits"');
   expectError(() => checkSignature('m.onnx', a, ins, ['logits', 'present.0.key']), 'onnx-signature', 'present.0.value');
   expectError(() => checkSignature('m.onnx', a, [...ins, 'token_type_ids'], outs), 'onnx-signature', 'unexpected input "token_type_ids"');
+});
+
+test('files that are not what they claim: each a model-folder error naming it, and nothing blocks', async () => {
+  const made: string[] = [];
+  const b = (edit: (d: string) => void, fixture?: string) => {
+    const d = broken(edit, fixture);
+    made.push(d);
+    return d;
+  };
+  try {
+    expectError(() => readModelFolder(''), 'model-folder', 'path is empty');
+    expectError(() => readModelFolder(join(FIXTURES, 'llama-tiny', 'config.json')), 'model-folder', 'config.json', 'not a folder');
+    const onnxFile = b((d) => {
+      rmSync(join(d, 'onnx'), { recursive: true });
+      write(d, 'onnx', 'x');
+    });
+    expectError(() => readModelFolder(onnxFile), 'model-folder', join(onnxFile, 'onnx'), 'is a file, not a folder');
+    const loop = b((d) => {
+      rmSync(join(d, 'config.json'));
+      symlinkSync('config.json', join(d, 'config.json'));
+    });
+    expectError(() => readModelFolder(loop), 'model-folder', 'config.json', 'symbolic link loop');
+    const folder = b((d) => {
+      rmSync(join(d, 'tokenizer.json'));
+      mkdirSync(join(d, 'tokenizer.json'));
+    });
+    expectError(() => readModelFolder(folder), 'model-folder', 'tokenizer.json', 'is a folder, not a regular file');
+    const onnxDir = b((d) => {
+      rmSync(join(d, 'onnx', 'model.onnx'));
+      mkdirSync(join(d, 'onnx', 'model.onnx'));
+    });
+    expectError(() => readModelFolder(onnxDir, { onnxFile: 'model.onnx' }), 'model-folder', 'model.onnx', 'is a folder');
+    if (process.platform !== 'win32') {
+      // A FIFO would block a synchronous read until a writer came; it is refused from its file type.
+      for (const file of ['config.json', 'generation_config.json', 'tokenizer.json', join('onnx', 'model.onnx')]) {
+        const fifo = b((d) => {
+          rmSync(join(d, file));
+          execFileSync('mkfifo', [join(d, file)]);
+        });
+        expectError(() => readModelFolder(fifo, { onnxFile: 'model.onnx' }), 'model-folder', file, 'named pipe (FIFO)');
+      }
+    }
+  } finally {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('config.json values the tokenizer or the graph contradict fail at load, naming the file', async () => {
+  const made: string[] = [];
+  const b = (edit: (d: string) => void, fixture?: string) => {
+    const d = broken(edit, fixture);
+    made.push(d);
+    return d;
+  };
+  const config = (over: Record<string, unknown>, fixture = 'llama-tiny') =>
+    b((d) => write(d, 'config.json', { ...json(d, 'config.json'), ...over }), fixture);
+  try {
+    expectError(() => readModelFolder(config({ model_type: 42 })), 'model-folder', 'config.json', '"model_type" is not a string: got 42');
+    expectError(() => readModelFolder(config({ model_type: undefined })), 'unknown-architecture', 'missing "model_type"');
+    await expectLoadError(config({ vocab_size: 100 }), 'model-folder', 'config.json', '"vocab_size" 100 is smaller', '516 tokens');
+    await expectLoadError(config({ vocab_size: 600 }), 'onnx-signature', 'model.onnx', 'logits have 516 entries', '"vocab_size" 600');
+    await expectLoadError(
+      b((d) => write(d, 'generation_config.json', { eos_token_id: 9999 })),
+      'model-folder',
+      'generation_config.json',
+      '"eos_token_id" 9999 is outside',
+    );
+    // An id that only config.json gives is named there.
+    const bos = b((d) => {
+      write(d, 'generation_config.json', { eos_token_id: 512 });
+      write(d, 'config.json', { ...json(d, 'config.json'), bos_token_id: 70000 });
+    });
+    await expectLoadError(bos, 'model-folder', join(bos, 'config.json'), '"bos_token_id" 70000');
+    // GPT-2 numbers positions from a learned table of 128 rows; llama computes its rotary angles (no limit).
+    let err: unknown;
+    try {
+      await loadOnnxEngine(config({ n_positions: 512 }, 'gpt2-tiny'), { providers: ['cpu'] });
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof RuntimeError && err.code === 'onnx-signature', String(err));
+    assert.match(err.message, /model\.onnx: the graph numbers at most 128 positions .* config\.json says 512/);
+    const long = await loadOnnxEngine(config({ max_position_embeddings: 4096 }), { providers: ['cpu'], onnxFile: 'model.onnx' });
+    assert.equal(long.info.contextLength, 4096);
+    await long.release();
+  } finally {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  }
 });

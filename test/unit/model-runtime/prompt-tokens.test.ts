@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CHARS_PER_TOKEN, MARGIN } from '../../../model-runtime/bounded-encode';
 import { generationPrompt, type PromptModel, promptTokens } from '../../../model-runtime/prompt-tokens';
 
 // A tokenizer with one id per character (a=1, b=2, ...) and FIM sentinels 100-102.
@@ -41,4 +42,47 @@ test('a model without FIM tokens gets the prefix alone; an empty prompt starts f
   const plain = model('psm', { tokenizer: { encode: tokenizer.encode, fim: undefined } });
   assert.deepEqual(promptTokens({ fim: { prefix: 'ab', suffix: 'cd' } }, 8, plain), [1, 2]);
   assert.deepEqual(generationPrompt({ text: '' }, 8, plain), [0]);
+});
+
+/** The one-id-per-character tokenizer, counting the characters that reach encode(). */
+function counting(charsPerToken = 1) {
+  const seen = { chars: 0, calls: 0 };
+  const tok: PromptModel['tokenizer'] = {
+    encode: (text: string) => {
+      seen.chars += text.length;
+      seen.calls++;
+      const ids = tokenizer.encode(text);
+      return ids.filter((_, i) => (ids.length - i) % charsPerToken === 0 || charsPerToken === 1);
+    },
+    fim: tokenizer.fim,
+  };
+  return { tok, seen };
+}
+
+test('a 10 MB one-line prompt: only a window at its end reaches the tokenizer, then it is cut exactly', () => {
+  const big = 'abcdefghijklmnopqrstuvwxyz'.repeat(Math.ceil((10 * 1024 * 1024) / 26)).slice(0, 10 * 1024 * 1024);
+  const { tok, seen } = counting();
+  const m = model('psm', { contextLength: 2048, tokenizer: tok });
+  const budget = 2048 - 64;
+  const tokens = promptTokens({ text: big }, 64, m);
+  assert.deepEqual(tokens, tokenizer.encode(big.slice(-budget)));
+  assert.equal(seen.calls, 1);
+  assert.equal(seen.chars, (budget + MARGIN) * CHARS_PER_TOKEN, 'one window of the budget, not 10 MB');
+  // FIM: the end of a 10 MB prefix and the start of a 10 MB suffix, each one window.
+  seen.chars = 0;
+  const fim = promptTokens({ fim: { prefix: big, suffix: big } }, 64, m);
+  assert.equal(fim.length, budget);
+  assert.equal(fim[fim.indexOf(101) - 1], big.charCodeAt(big.length - 1) - 96, 'the prefix ends with its last character');
+  assert.equal(fim[fim.indexOf(101) + 1], 1, 'the suffix starts with its first character');
+  assert.ok(seen.chars <= 2 * (budget + MARGIN) * CHARS_PER_TOKEN, `${seen.chars} characters tokenized`);
+});
+
+test('text with long tokens: the window doubles until it holds the budget, still bounded by it', () => {
+  const big = 'x'.repeat(10 * 1024 * 1024);
+  const { tok, seen } = counting(20); // one token per 20 characters
+  const tokens = promptTokens({ text: big }, 32, model('psm', { contextLength: 256, tokenizer: tok }));
+  assert.equal(tokens.length, 256 - 32);
+  // Windows of 8, 16, 32 characters per token of the budget: 56 in all.
+  assert.equal(seen.calls, 3);
+  assert.equal(seen.chars, (256 - 32 + MARGIN) * CHARS_PER_TOKEN * (1 + 2 + 4));
 });

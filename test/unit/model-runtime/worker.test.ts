@@ -8,6 +8,7 @@ import { ModelRuntime, type RuntimeState } from '../../../model-runtime/runtime'
 import { WorkerConnection } from '../../../model-runtime/worker-connection';
 import type { SamplingSettings } from '../../../model-runtime/protocol';
 import { FIXTURES } from './fixtures';
+import { RawWorker } from './raw-worker';
 
 const workerPath = resolve('dist/worker.js');
 const model = { modelDir: join(FIXTURES, 'llama-tiny'), providers: ['cpu'], onnxFile: 'model.onnx', threads: 1 };
@@ -187,5 +188,46 @@ test('frequent heartbeats never disturb real requests', async () => {
     assert.equal(w.alive, true);
   } finally {
     w.dispose();
+  }
+});
+
+test('malformed messages never crash the worker: answered bad-request under their id, else logged', async () => {
+  const w = new RawWorker();
+  try {
+    assert.equal((await w.request({ type: 'load', ...model })).type, 'loaded');
+    for (const junk of [null, 5, 'load', [1], { type: 'generate' }, { type: 'memory', id: 1.5 }, { type: 'bogus' }]) w.send(junk);
+    const answers = await Promise.all([
+      w.request({ type: 'bogus' }),
+      w.request({ type: 'generate', priority: 'normal', prompt: null, sampling, topN: 0 }),
+      w.request({ type: 'generate', priority: 'normal', prompt: { tokens: [1e9] }, sampling, topN: 0 }),
+      w.request({ type: 'tokenize', text: 42 }),
+    ]);
+    for (const a of answers) assert.ok(a.type === 'error' && a.code === 'bad-request', JSON.stringify(a));
+    const mem = await w.request({ type: 'memory' });
+    assert.equal(mem.type, 'memory');
+    assert.equal(w.logs.filter((l) => l.startsWith('ignored a malformed message')).length, 7);
+    assert.equal(w.exit, undefined);
+    for (const [id, list] of w.finals) assert.equal(list.length, 1, `request ${id} answered ${list.length} times`);
+  } finally {
+    w.kill();
+  }
+});
+
+test('a folder that fails its checks leaves the loaded model serving in the same worker', async () => {
+  const w = new RawWorker();
+  try {
+    await w.request({ type: 'load', ...model });
+    const bad = await w.request({ type: 'load', ...model, modelDir: join(FIXTURES, 'nope') });
+    assert.ok(bad.type === 'error' && bad.code === 'model-folder', JSON.stringify(bad));
+    const r = await w.request({
+      type: 'generate',
+      priority: 'normal',
+      prompt: { text: 'still' },
+      sampling: { ...sampling, maxTokens: 3 },
+      topN: 0,
+    });
+    assert.ok(r.type === 'done' && r.ids.length === 3, JSON.stringify(r));
+  } finally {
+    w.kill();
   }
 });
