@@ -41,7 +41,12 @@ for (const f of files('webview', '.ts').filter((f) => /[\\/]main\.ts$/.test(f)))
     logLevel: 'warning',
   });
 }
-for (const f of [...files('test/unit', '.test.ts'), ...files('test/vscode', '.ts'), ...files('test/browser', '.ts')]) {
+for (const f of [
+  ...files('test/unit', '.test.ts'),
+  ...files('test/faults', '.test.ts'),
+  ...files('test/vscode', '.ts'),
+  ...files('test/browser', '.ts'),
+]) {
   entry(f, join('dist-test', f.replace(/^test[\\/]/, '').replace(/\.ts$/, '.js')));
 }
 

@@ -87,7 +87,8 @@ function readJson(dir: string, file: string, required: boolean): Record<string, 
 
 function int(cfg: Record<string, unknown>, file: string, key: string, fallback?: number): number {
   const v = cfg[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > MAX_INT) {
+  if (typeof v === 'number' && v > MAX_INT) throw err(file, `"${key}" is ${v}: too large for any model (at most ${MAX_INT})`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
     throw err(
       file,
       `expected "${key}" to be a positive integer for model_type "${String(cfg.model_type)}", got ${JSON.stringify(cfg[key])}`,

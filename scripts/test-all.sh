@@ -27,3 +27,4 @@ npm run test:browser
 node scripts/start.mjs --smoke   # the README's first command: builds, starts VS Code, checks the model loads
 npm run test:webview-ui
 npm test
+npm run test:faults   # malformed folders, worker kills, a cancel storm, a fuzzed protocol (a few minutes)
