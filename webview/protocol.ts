@@ -36,7 +36,12 @@ export type InspectorHostToView =
   | { type: 'generation-done'; generationId: number; stopReason: string }
   /** Exact re-render of one token from the worker's kept logits (no model run). */
   | { type: 'resampled'; requestId: number; generationId: number; step: PathStep }
-  /** How many model runs and resamples the host has sent: lets users and tests see that a control change ran no model. */
+  /** The worker could not re-render it (e.g. it no longer keeps that generation): the view's estimate stays. */
+  | { type: 'resample-failed'; requestId: number; generationId: number; reason: string }
+  /**
+   * How many model runs (`generate`: prompts, branches, resamples) and kept-logit redraws (`resample`: control
+   * changes, no model run) the host has sent: lets users and tests see that a control change ran no model.
+   */
   | { type: 'counters'; generate: number; resample: number }
   | { type: 'prompt'; text: string }
   | { type: 'error'; message: string };

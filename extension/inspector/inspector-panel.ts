@@ -3,9 +3,9 @@
 // 'resample' requests on kept logits, counted separately so the view can show it.
 import * as vscode from 'vscode';
 import type { BranchFrom, SamplingSettings, TokenStep } from '../../model-runtime/protocol';
-import type { GenerationMeta, InspectorHostToView, InspectorViewToHost, PathStep } from '../../webview/protocol';
+import type { GenerationMeta, InspectorHostToView, InspectorViewToHost } from '../../webview/protocol';
 import type { ViewDeps } from '../runtime-port';
-import { cumulative, tokenAtDraw } from '../../sampling/draw';
+import { drawnStep, resamplePick } from './resample-step';
 import { StepIndex } from './step-index';
 import { webviewHtml, webviewOptions } from '../webview-html';
 import { type KeptGeneration, PERSIST_KEY, restoreGenerations, toPersist } from './panel-persistence';
@@ -156,43 +156,51 @@ export class InspectorPanel {
         case 'stop':
           this.current?.abort();
           return;
-        case 'resample-step': {
-          // Generations the worker never kept (negative ids) keep the view's approximate redraw.
-          if (m.generationId < 0) return;
-          const workerStep = this.positions.toWorkerStep(m.generationId, m.position);
-          this.counters.resample++;
-          this.post({ type: 'counters', ...this.counters });
-          try {
-            const { index: _, ...step } = await this.deps.runtime.resample(m.generationId, workerStep, m.sampling, TOP_N);
-            this.post({ type: 'resampled', requestId: m.requestId, generationId: m.generationId, step: { ...step, position: m.position } });
-          } catch (err) {
-            const why = err instanceof Error ? err.message : String(err);
-            this.post({
-              type: 'error',
-              message: `Exact resample unavailable (${why}); the distribution shown is recomputed from the top ${TOP_N} probabilities.`,
-            });
-          }
-          return;
-        }
+        case 'resample-step':
+          return void (await this.redraw(m.requestId, m.generationId, m.position, m.sampling));
         case 'branch':
           return void (await this.branch(m.generationId, m.position, m.forcedToken, m.forcedText, m.sampling, 'branch'));
-        case 'regenerate-from': {
-          // Draw this token again under the new settings from the kept logits, then continue from it.
-          const workerStep = this.positions.toWorkerStep(m.generationId, m.position);
-          this.counters.resample++;
-          const step = await this.deps.runtime.resample(m.generationId, workerStep, m.sampling, TOP_N);
-          // With a seed the worker's own draw decides (reproducible); without one, draw afresh, and
-          // continue under a fresh seed so the continuation is new too.
-          const fresh = m.sampling.seed === undefined && m.sampling.temperature > 0;
-          const pick = fresh ? tokenAtDraw(cumulative(step.alternatives), Math.random()) : { id: step.id, text: step.text };
-          if (!pick) throw new Error('No token survives these settings.');
-          const sampling = fresh ? { ...m.sampling, seed: Math.floor(Math.random() * 2 ** 31) } : m.sampling;
-          return void (await this.branch(m.generationId, m.position, pick.id, pick.text, sampling, 'resample'));
-        }
+        case 'regenerate-from':
+          return void (await this.resampleFrom(m.generationId, m.position, m.sampling));
       }
     } catch (err) {
       this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
     }
+  }
+
+  /**
+   * A control change on one step: the worker re-applies the settings to that step's kept logits (no model
+   * run). The view always hears back, so its "pending" note resolves either way.
+   */
+  private async redraw(requestId: number, generationId: number, position: number, sampling: SamplingSettings): Promise<void> {
+    if (generationId < 0) {
+      const reason = 'this generation was restored or made elsewhere, so the model worker does not keep its logits';
+      return this.post({ type: 'resample-failed', requestId, generationId, reason });
+    }
+    this.counters.resample++;
+    this.post({ type: 'counters', ...this.counters });
+    try {
+      const workerStep = this.positions.toWorkerStep(generationId, position);
+      const { index: _, ...step } = await this.deps.runtime.resample(generationId, workerStep, sampling, TOP_N);
+      this.post({ type: 'resampled', requestId, generationId, step: { ...step, position } });
+    } catch (err) {
+      this.post({ type: 'resample-failed', requestId, generationId, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** "Resample": draw this position again under new settings from its kept logits, then continue from the new token. */
+  private async resampleFrom(generationId: number, position: number, requested: SamplingSettings): Promise<void> {
+    if (generationId < 0) throw new Error('This generation was not kept by the model worker; generate it again to resample.');
+    const resampled = await this.deps.runtime.resample(generationId, this.positions.toWorkerStep(generationId, position), requested, TOP_N);
+    // With a seed the worker's own draw decides (reproducible); without one, draw afresh, and continue
+    // under a fresh seed so the continuation is new too.
+    const fresh = requested.seed === undefined && requested.temperature > 0;
+    const pick = resamplePick(resampled, fresh, Math.random);
+    if (!pick) throw new Error('No token survives these settings.');
+    const sampling = fresh ? { ...requested, seed: Math.floor(Math.random() * 2 ** 31) } : requested;
+    await this.branch(generationId, position, pick.id, pick.text, sampling, 'resample', (forced) =>
+      drawnStep(forced, resampled, pick.draw),
+    );
   }
 
   private async branch(
@@ -202,12 +210,13 @@ export class InspectorPanel {
     forcedText: string,
     sampling: SamplingSettings,
     origin: 'branch' | 'resample',
+    firstStep?: (forced: TokenStep) => TokenStep,
   ): Promise<void> {
     const parent = this.gens.get(generationId);
     if (!parent) throw new Error('That generation is no longer known to the inspector.');
     if (generationId < 0) throw new Error('This generation was not kept by the model worker; generate it again to branch.');
     const from: BranchFrom = { generationId, step: this.positions.toWorkerStep(generationId, position), forcedToken };
-    await this.run(parent.meta.prompt, sampling, from, { origin, forcedText, parent: { generationId, position } });
+    await this.run(parent.meta.prompt, sampling, from, { origin, forcedText, parent: { generationId, position } }, firstStep);
   }
 
   private generate(prompt: string, sampling: SamplingSettings): Promise<void> {
@@ -219,6 +228,8 @@ export class InspectorPanel {
     sampling: SamplingSettings,
     branch: BranchFrom | undefined,
     meta: Pick<GenerationMeta, 'origin' | 'forcedText' | 'parent'>,
+    /** Replaces the branch's forced first step (a resample shows its draw instead). */
+    firstStep?: (forced: TokenStep) => TokenStep,
   ): Promise<void> {
     this.current?.abort();
     const abort = new AbortController();
@@ -242,7 +253,7 @@ export class InspectorPanel {
         signal: abort.signal,
         onToken: (step, _delta, generationId) => {
           if (!gen) start(generationId);
-          const s = this.positions.toPathStep(generationId, step);
+          const s = this.positions.toPathStep(generationId, step.forced && firstStep ? firstStep(step) : step);
           gen!.steps.push(s);
           this.post({ type: 'token', generationId, step: s });
         },

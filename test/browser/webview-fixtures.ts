@@ -2,6 +2,7 @@
 // whitespace, newline, partial UTF-8 and hostile token strings.
 import type { Alternative, SamplingSettings } from '../../model-runtime/protocol';
 import type { PathStep } from '../../webview/protocol';
+import { cumulative } from '../../sampling/draw';
 import { applySampling } from '../../webview/shared/local-sampler';
 import { entropy } from '../../webview/shared/stats';
 
@@ -88,6 +89,8 @@ export function makeStep(position: number, text: string, seed: number, sampling 
     removedBy: a.removedBy === 'greedy' ? undefined : a.removedBy,
   }));
   const chosen = alternatives.find((a) => a.id === chosenId)!;
+  // The draw lands inside the chosen token's segment of the cumulative distribution, as a real draw does.
+  const seg = cumulative(alternatives).find((c) => c.id === chosenId);
   const bytes = partialBytes ?? [...new TextEncoder().encode(text)];
   return {
     position,
@@ -98,7 +101,7 @@ export function makeStep(position: number, text: string, seed: number, sampling 
     rawProb: chosen.rawProb,
     finalProb: chosen.finalProb,
     entropy: entropy(raw.map((a) => a.rawProb)),
-    draw: r() * 0.9,
+    draw: seg ? seg.start + (seg.end - seg.start) * (0.1 + 0.8 * r()) : 0,
     alternatives,
     rank: raw.findIndex((a) => a.id === chosenId) + 1,
   };

@@ -3,11 +3,15 @@
 // probabilities, then ask the host for the worker's exact resample (still no model run).
 import type { InspectorHostToView, InspectorViewToHost } from '../protocol';
 import type { ColorMode } from '../shared/colors';
-import { parseControl, withValue } from '../shared/controls';
+import { type ControlSpec, parseControl, withValue } from '../shared/controls';
 import { SAMPLING_DEFAULTS } from '../../sampling/settings';
 import { h, icon } from '../shared/dom';
 import { channel } from '../shared/vscode-api';
-import { renderChips, renderCompare, renderControls, renderDetails, renderSummary, renderTree, type Actions } from './render';
+import type { Actions } from './actions';
+import { renderControls } from './render-controls';
+import { renderDetails } from './render-details';
+import { renderChips, renderLegend, renderSummary } from './render-tokens';
+import { renderCompare, renderTree } from './render-tree';
 import { InspectorState } from './state';
 
 const vscode = channel<InspectorViewToHost>();
@@ -15,7 +19,7 @@ const st = new InspectorState(SAMPLING_DEFAULTS);
 /** The path position of the token under the pointer, shown instead of the selected one. */
 let hoveredPosition: number | undefined;
 
-const prompt = h('textarea', { id: 'prompt', rows: 3, 'aria-label': 'Prompt', placeholder: 'Prompt to generate from…' });
+const prompt = h('textarea', { id: 'prompt', rows: 2, 'aria-label': 'Prompt', placeholder: 'Prompt to generate from… (Ctrl+Enter)' });
 const genBtn = h('button', { class: 'primary', id: 'generate' }, icon('play'), ' Generate');
 const stopBtn = h('button', { class: 'secondary', id: 'stop' }, icon('debug-stop'), ' Stop');
 const modeProb = h('button', { class: 'seg-btn', id: 'mode-probability', 'aria-pressed': 'true' }, 'Probability');
@@ -32,8 +36,11 @@ const summary = h('div', { id: 'summary', class: 'summary' });
 const details = h('section', { id: 'details', class: 'details', 'aria-label': 'Selected token', 'aria-live': 'polite' });
 const controls = h('section', { id: 'controls', class: 'controls', 'aria-label': 'Sampling settings' });
 const tree = h('section', { id: 'tree', class: 'tree', 'aria-label': 'Branches' });
-const compare = h('section', { id: 'compare', class: 'compare', 'aria-label': 'Comparison' });
+const compare = h('section', { id: 'compare', class: 'compare', 'aria-labelledby': 'compare-title' });
 const errorBox = h('div', { id: 'error', class: 'error', role: 'alert', hidden: true });
+// Three panes that scroll on their own: the selected step's detail and the controls stay in view next to
+// (or, narrow, right under) the tokens they explain, whatever the panel's width.
+const detailsPane = h('div', { class: 'pane pane-details' }, details);
 
 document.body.appendChild(
   h(
@@ -48,9 +55,13 @@ document.body.appendChild(
       legend,
     ),
     errorBox,
-    h('div', { class: 'work' }, h('section', { class: 'tokens', 'aria-label': 'Completion' }, chips, summary), details),
-    compare,
-    h('div', { class: 'side' }, controls, tree),
+    h(
+      'div',
+      { class: 'panes' },
+      h('section', { class: 'pane pane-tokens', 'aria-label': 'Completion' }, chips, summary, compare, tree),
+      detailsPane,
+      h('div', { class: 'pane pane-controls' }, controls),
+    ),
   ),
 );
 
@@ -59,6 +70,8 @@ function shownPosition(): number | undefined {
 }
 
 function render(): void {
+  // Lists are rebuilt on every update: keep the keyboard focus on the same item (by its focus key).
+  const focused = (document.activeElement as HTMLElement | null)?.dataset?.focusKey;
   const position = shownPosition();
   renderChips(chips, st, position, actions);
   renderSummary(summary, st, position, actions);
@@ -66,38 +79,48 @@ function render(): void {
   renderControls(controls, st, actions);
   renderTree(tree, st, actions);
   renderCompare(compare, st, actions);
-  renderLegend();
+  renderLegend(legend, st);
   errorBox.hidden = !st.error;
   errorBox.textContent = st.error ?? '';
   modeProb.setAttribute('aria-pressed', String(st.colorMode === 'probability'));
   modeRank.setAttribute('aria-pressed', String(st.colorMode === 'rank'));
+  stopBtn.disabled = !st.running();
+  if (focused && !document.activeElement?.isConnected) restoreFocus(focused);
+  else if (focused && document.activeElement === document.body) restoreFocus(focused);
   vscode.setState({ colorMode: st.colorMode });
 }
 
-function renderLegend(): void {
-  legend.textContent = '';
-  const items: [string, string][] =
-    st.colorMode === 'probability'
-      ? [
-          ['p0', '≥80%'],
-          ['p1', '≥50%'],
-          ['p2', '≥20%'],
-          ['p3', '≥5%'],
-          ['p4', '<5%'],
-        ]
-      : [
-          ['r-top10', 'top 10'],
-          ['r-top100', 'top 100'],
-          ['r-top1000', 'top 1000'],
-          ['r-rest', 'rest'],
-        ];
-  for (const [cls, text] of items) legend.appendChild(h('span', { class: `chip legend ${cls}` }, text));
+function restoreFocus(key: string): void {
+  document.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`)?.focus({ preventScroll: true });
+}
+
+/** Says what became of a typed value: clamped to the table's valid range, rounded, or refused. */
+function controlNote(spec: ControlSpec, raw: string, value: number | undefined): string | undefined {
+  const t = raw.trim();
+  if (t === '') return undefined;
+  const n = Number(t);
+  if (!Number.isFinite(n)) return `"${t}" is not a number; kept the previous value.`;
+  if (value === undefined || value === n) return undefined;
+  const { min, max } = spec.valid;
+  if (n < min || n > max) return `${t} is outside ${min}–${max}: set to ${value}.`;
+  return `${t} rounded to ${value} (whole numbers only).`;
+}
+
+/** Scrolls `pane` (not the page) so that `el` shows: a slider being dragged must stay where it is. */
+function revealIn(pane: HTMLElement, el: Element | null): void {
+  if (!el || pane.scrollHeight <= pane.clientHeight) return;
+  const p = pane.getBoundingClientRect();
+  const r = el.getBoundingClientRect();
+  if (r.top < p.top) pane.scrollTop -= p.top - r.top;
+  else if (r.bottom > p.bottom) pane.scrollTop += r.bottom - p.bottom;
 }
 
 /** Local redraw now, exact worker resample after. */
 function settingsChanged(commit: boolean): void {
-  render();
+  // Registered before drawing, so the step says its exact redraw is on the way.
   const req = st.requestExact();
+  render();
+  revealIn(detailsPane, details.querySelector('.alt.chosen'));
   if (req) vscode.post({ type: 'resample-step', ...req, sampling: st.sampling });
   if (commit) vscode.post({ type: 'save-settings', sampling: st.sampling });
 }
@@ -105,6 +128,7 @@ function settingsChanged(commit: boolean): void {
 const actions: Actions = {
   selectPosition(position, focus) {
     hoveredPosition = undefined;
+    if (st.selectedPosition !== position) detailsPane.scrollTop = 0;
     st.selectedPosition = position;
     settingsChanged(false);
     if (focus) chips.focus();
@@ -132,15 +156,24 @@ const actions: Actions = {
   },
   setControl(spec, raw, commit) {
     const v = parseControl(spec, raw);
-    if (v === undefined && spec.key !== 'seed') return;
-    st.sampling = withValue(st.sampling, spec.key, v);
+    const note = controlNote(spec, raw, v);
+    if (note) st.controlNotes.set(spec.key, note);
+    else st.controlNotes.delete(spec.key);
+    const refused = v === undefined && (spec.key !== 'seed' || raw.trim() !== '');
+    if (!refused) st.sampling = withValue(st.sampling, spec.key, v);
+    // A typed value ends up as the value in force (clamped, rounded, or the previous one), in the box too.
+    const num = document.getElementById(`ctl-${spec.key}`) as HTMLInputElement | null;
+    if (commit && num) num.value = String(spec.key === 'seed' ? (st.sampling.seed ?? '') : st.sampling[spec.key]);
+    if (refused) return render();
     settingsChanged(commit);
   },
   resetControl(spec) {
+    st.controlNotes.delete(spec.key);
     st.sampling = withValue(st.sampling, spec.key, spec.key === 'seed' ? st.defaults.seed : st.defaults[spec.key]);
     settingsChanged(true);
   },
   resetAll() {
+    st.controlNotes.clear();
     st.sampling = { ...st.defaults };
     settingsChanged(true);
   },
@@ -150,8 +183,11 @@ const actions: Actions = {
   },
   showGeneration(id) {
     hoveredPosition = undefined;
-    if (st.compareWith === id) st.compareWith = undefined;
-    st.select(id, st.pathSteps(id).length ? 0 : undefined);
+    // A comparison is of the shown generation: showing another closes it rather than leave it stale.
+    if (st.current !== id) st.compareWith = undefined;
+    const meta = st.tree.get(id)?.meta;
+    st.select(id, st.pathSteps(id).length ? (meta?.parent?.position ?? 0) : undefined);
+    detailsPane.scrollTop = 0;
     render();
   },
   toggleAllAlternatives() {
@@ -161,6 +197,8 @@ const actions: Actions = {
   toggleCompare(id) {
     st.compareWith = st.compareWith === id ? undefined : id;
     render();
+    // The comparison opens above the tree: bring it into view.
+    if (st.compareWith !== undefined) compare.scrollIntoView({ block: 'nearest' });
   },
 };
 

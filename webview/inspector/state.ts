@@ -1,21 +1,44 @@
 // The inspector's state, without DOM: the branch tree, what is selected, the live settings, and the
 // distribution to draw for the selected step (reported, re-rendered locally, or the worker's exact
 // resample). main.ts feeds it messages and renders from it.
+import { cumulative, tokenAtDraw } from '../../sampling/draw';
 import type { GenerationMeta, InspectorHostToView, PathStep, SamplingSettings } from '../protocol';
 import { BranchTree } from '../shared/branch-tree';
 import type { ColorMode } from '../shared/colors';
-import { sameDistribution } from '../shared/controls';
+import { CONTROLS, type ControlSpec, sameDistribution } from '../shared/controls';
 import { applySampling, type ViewAlternative } from '../shared/local-sampler';
 
 export type DistributionSource = 'reported' | 'local' | 'exact';
 
+/** How the runtime chose the token at a position. */
+export type StepHow = 'sampled' | 'greedy' | 'forced' | 'resampled';
+
+export interface ShownAlternative extends ViewAlternative {
+  /** The final probability as generated, when the settings have changed since. */
+  wasFinal?: number;
+  wasRemovedBy?: ViewAlternative['removedBy'];
+}
+
 export interface ShownDistribution {
-  alternatives: ViewAlternative[];
+  /** Under the current settings. */
+  alternatives: ShownAlternative[];
   source: DistributionSource;
   /** The chosen token of the generation at this position. */
   chosenId: number;
+  /** The uniform draw that chose it (0 when greedy or forced). */
   draw: number;
   settings: SamplingSettings;
+  /** The settings the token was generated with. */
+  generatedWith: SamplingSettings;
+  how: StepHow;
+  /** What differs from the generation's settings, e.g. "Temperature 0.7 → 1.3"; empty when nothing does. */
+  changes: string[];
+  /** The final probability of the chosen token under the current settings. */
+  chosenFinal: number;
+  /** Where a draw lands under the current settings (the same draw, or the worker's exact one). */
+  nowPicks?: { id: number; text: string; draw: number };
+  /** Why the worker's exact redraw will not come (the estimate stays). */
+  exactUnavailable?: string;
 }
 
 export class InspectorState {
@@ -34,6 +57,10 @@ export class InspectorState {
   compareWith: number | undefined;
   counters = { generate: 0, resample: 0 };
   error: string | undefined;
+  /** What happened to a value typed into a control (clamped, refused), by setting. */
+  readonly controlNotes = new Map<ControlSpec['key'], string>();
+  /** Generations the worker cannot redraw, and why. */
+  private readonly unkept = new Map<number, string>();
   /** Exact resamples by "generationId:position", for the settings they were made with. */
   private exact = new Map<string, { step: PathStep; settings: SamplingSettings }>();
   private requestSeq = 0;
@@ -55,12 +82,17 @@ export class InspectorState {
         return true;
       case 'generation':
         this.tree.add(msg.meta, msg.steps, msg.done);
-        if (msg.select || this.current === undefined) this.select(msg.meta.generationId, msg.steps.length ? 0 : undefined);
+        if (msg.select || this.current === undefined) {
+          this.select(msg.meta.generationId, msg.steps.length ? 0 : undefined);
+          this.error = undefined;
+        }
         return true;
       case 'generation-start':
         this.tree.add(msg.meta);
-        this.select(msg.meta.generationId, undefined);
+        // A resample or branch opens at the token it changed; a new prompt at its start.
+        this.select(msg.meta.generationId, msg.meta.parent?.position);
         this.error = undefined;
+        this.compareWith = undefined;
         return true;
       case 'token':
         this.tree.addStep(msg.generationId, msg.step);
@@ -76,6 +108,10 @@ export class InspectorState {
         this.exact.set(p.key, { step: msg.step, settings: p.settings });
         return true;
       }
+      case 'resample-failed':
+        this.unkept.set(msg.generationId, msg.reason);
+        for (const [id, p] of this.pending) if (p.key.startsWith(`${msg.generationId}:`)) this.pending.delete(id);
+        return true;
       case 'counters':
         this.counters = { generate: msg.generate, resample: msg.resample };
         return true;
@@ -90,6 +126,17 @@ export class InspectorState {
   select(generationId: number, position: number | undefined): void {
     this.current = generationId;
     this.selectedPosition = position;
+  }
+
+  /** True while a generation streams (Stop has something to stop). */
+  running(): boolean {
+    return this.tree.rows().some((r) => !this.tree.get(r.id)!.done);
+  }
+
+  /** Why the worker cannot redraw this generation's steps, if it cannot. */
+  notKept(generationId: number): string | undefined {
+    if (generationId < 0) return 'this generation was restored or made elsewhere, so the model worker does not keep its logits';
+    return this.unkept.get(generationId);
   }
 
   currentMeta(): GenerationMeta | undefined {
@@ -121,7 +168,7 @@ export class InspectorState {
     const sel = this.selection();
     if (!sel) return undefined;
     const gen = this.tree.get(sel.owner)!;
-    if (sameDistribution(gen.meta.sampling, this.sampling)) return undefined;
+    if (sameDistribution(gen.meta.sampling, this.sampling) || this.notKept(sel.owner)) return undefined;
     const key = `${sel.owner}:${sel.step.position}`;
     const have = this.exact.get(key);
     if (have && sameDistribution(have.settings, this.sampling)) return undefined;
@@ -140,19 +187,70 @@ export class InspectorState {
     return { step, owner: owner[this.selectedPosition], history: steps.slice(0, this.selectedPosition).map((s) => s.id) };
   }
 
+  /** True while an exact redraw of the selected step under the current settings is on its way. */
+  exactPending(): boolean {
+    const sel = this.selection();
+    if (!sel) return false;
+    const key = `${sel.owner}:${sel.step.position}`;
+    return [...this.pending.values()].some((p) => p.key === key && sameDistribution(p.settings, this.sampling));
+  }
+
   /** What the alternatives chart shows for the selected token under the current settings. */
   shownDistribution(): ShownDistribution | undefined {
     const sel = this.selection();
     if (!sel) return undefined;
     const gen = this.tree.get(sel.owner)!;
-    const base = { chosenId: sel.step.id, draw: sel.step.draw, settings: this.sampling };
-    if (sameDistribution(gen.meta.sampling, this.sampling)) {
-      return { ...base, source: 'reported', alternatives: sel.step.alternatives.map((a) => ({ ...a })) };
+    const generatedWith = gen.meta.sampling;
+    const how = stepHow(sel.step, gen.meta, generatedWith);
+    const base = {
+      chosenId: sel.step.id,
+      draw: how === 'sampled' || how === 'resampled' ? sel.step.draw : 0,
+      settings: this.sampling,
+      generatedWith,
+      how,
+      changes: settingChanges(generatedWith, this.sampling),
+    };
+    if (sameDistribution(generatedWith, this.sampling)) {
+      const alternatives = sel.step.alternatives.map((a) => ({ ...a }));
+      return { ...base, source: 'reported', alternatives, chosenFinal: sel.step.finalProb };
     }
+    const before = new Map(sel.step.alternatives.map((a) => [a.id, a]));
+    const was = (alts: ViewAlternative[]): ShownAlternative[] =>
+      alts.map((a) => ({ ...a, wasFinal: before.get(a.id)?.finalProb ?? 0, wasRemovedBy: before.get(a.id)?.removedBy }));
+    const finalOf = (alts: ViewAlternative[]) => alts.find((a) => a.id === sel.step.id)?.finalProb ?? 0;
     const exact = this.exact.get(`${sel.owner}:${sel.step.position}`);
     if (exact && sameDistribution(exact.settings, this.sampling)) {
-      return { ...base, source: 'exact', draw: exact.step.draw, alternatives: exact.step.alternatives.map((a) => ({ ...a })) };
+      const alternatives = was(exact.step.alternatives);
+      const nowPicks = this.sampling.temperature > 0 ? { id: exact.step.id, text: exact.step.text, draw: exact.step.draw } : undefined;
+      return { ...base, source: 'exact', alternatives, chosenFinal: finalOf(alternatives), nowPicks };
     }
-    return { ...base, source: 'local', alternatives: applySampling(sel.step.alternatives, sel.history, this.sampling) };
+    const alternatives = was(applySampling(sel.step.alternatives, sel.history, this.sampling));
+    const seg = base.draw > 0 && this.sampling.temperature > 0 ? tokenAtDraw(cumulative(alternatives), base.draw) : undefined;
+    const nowPicks = seg && { id: seg.id, text: seg.text, draw: base.draw };
+    return {
+      ...base,
+      source: 'local',
+      alternatives,
+      chosenFinal: finalOf(alternatives),
+      nowPicks,
+      exactUnavailable: this.notKept(sel.owner),
+    };
   }
+}
+
+/** How the runtime chose a token: a resample's first token is a draw, other first tokens of a branch are forced. */
+export function stepHow(step: PathStep, meta: GenerationMeta, s: SamplingSettings): StepHow {
+  if (meta.origin === 'resample' && step.position === meta.parent?.position) return 'resampled';
+  if (step.forced) return 'forced';
+  return s.temperature === 0 ? 'greedy' : 'sampled';
+}
+
+/** The distribution settings that differ, labelled as the controls label them. */
+export function settingChanges(from: SamplingSettings, to: SamplingSettings): string[] {
+  const out: string[] = [];
+  for (const c of CONTROLS) {
+    if (c.key === 'seed' || c.key === 'maxTokens') continue;
+    if (from[c.key] !== to[c.key]) out.push(`${c.label} ${from[c.key]} → ${to[c.key]}`);
+  }
+  return out;
 }

@@ -25,8 +25,11 @@ export function probBars(raw: number, final: number, removed: boolean, scale = 1
   );
 }
 
-/** The kept tokens stacked from 0 to 1 (the cumulative distribution), the draw as a line. */
-export function cdfChart(cdf: readonly CdfSegment[], chosenId: number, draw: number, showDraw: boolean): SVGElement {
+/**
+ * The kept tokens stacked from 0 to 1 (the cumulative distribution), the draw as a line. `picksId`: the
+ * token the draw lands on now, when it differs from the chosen one (settings changed since).
+ */
+export function cdfChart(cdf: readonly CdfSegment[], chosenId: number, draw: number, showDraw: boolean, picksId?: number): SVGElement {
   const W = 400;
   const H = 46;
   const bar = { y: 14, h: 18 };
@@ -39,7 +42,7 @@ export function cdfChart(cdf: readonly CdfSegment[], chosenId: number, draw: num
   cdf.forEach((seg, i) => {
     const x = seg.start * W;
     const width = Math.max((seg.end - seg.start) * W, 0.5);
-    const cls = seg.id === chosenId ? 'seg chosen' : i % 2 ? 'seg odd' : 'seg';
+    const cls = seg.id === chosenId ? 'seg chosen' : seg.id === picksId ? 'seg picks' : i % 2 ? 'seg odd' : 'seg';
     const rect = s('rect', { class: cls, x, y: bar.y, width, height: bar.h });
     rect.appendChild(s('title', {}, `${visibleText(seg.text)}  ${seg.start.toFixed(3)}–${seg.end.toFixed(3)}`));
     svg.appendChild(rect);

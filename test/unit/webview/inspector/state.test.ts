@@ -107,3 +107,71 @@ test('on a branch, early tokens belong to the parent and later ones to the branc
   assert.equal(st.selection()!.owner, 8);
   assert.deepEqual(st.selection()!.history, [10, 500]);
 });
+
+test('a failed exact redraw resolves the pending request, says why, and is not asked for again', () => {
+  const st = loaded();
+  st.selectedPosition = 1;
+  st.sampling = { ...S, temperature: 2 };
+  const req = st.requestExact()!;
+  assert.ok(st.exactPending());
+  assert.ok(st.apply({ type: 'resample-failed', requestId: req.requestId, generationId: 7, reason: 'generation 7 is no longer kept' }));
+  assert.equal(st.exactPending(), false);
+  const d = st.shownDistribution()!;
+  assert.equal(d.source, 'local');
+  assert.equal(d.exactUnavailable, 'generation 7 is no longer kept');
+  assert.equal(st.error, undefined, 'no lasting error banner');
+  st.sampling = { ...S, temperature: 3 };
+  assert.equal(st.requestExact(), undefined);
+});
+
+test('generations the worker never kept (negative ids) get no exact request, and say so', () => {
+  const st = new InspectorState(S);
+  st.apply({ type: 'init', sampling: S, defaults: S, modelName: 'm', topN: 20 });
+  st.apply({
+    type: 'generation',
+    meta: { generationId: -1, prompt: 'p', sampling: S, origin: 'prompt' },
+    steps: [step(0, 10)],
+    done: true,
+  });
+  st.selectedPosition = 0;
+  st.sampling = { ...S, temperature: 2 };
+  assert.equal(st.requestExact(), undefined);
+  assert.match(st.shownDistribution()!.exactUnavailable ?? '', /does not keep/);
+});
+
+test('a control change shows before and after: the changed settings, final p then and now, where the same draw lands', () => {
+  const st = loaded();
+  st.selectedPosition = 1;
+  st.sampling = { ...S, topK: 1 };
+  const d = st.shownDistribution()!;
+  assert.deepEqual(d.changes, ['Top-k 0 → 1']);
+  assert.equal(d.how, 'sampled');
+  assert.equal(d.chosenFinal, 1);
+  const other = d.alternatives.find((a) => a.id === 500)!;
+  assert.equal(other.wasFinal, 0.3);
+  assert.equal(other.finalProb, 0);
+  assert.equal(other.removedBy, 'top-k');
+  assert.deepEqual(d.nowPicks, { id: 11, text: 't11', draw: 0.3 });
+  // The draw 0.3 fell in the chosen token's 0..0.6; flattened, it lands elsewhere.
+  st.sampling = { ...S, temperature: 5 };
+  const flat = st.shownDistribution()!;
+  assert.ok(flat.chosenFinal < 0.6);
+});
+
+test('a resample branch opens at the redrawn token, which is a draw, not a forced token; a new generation closes the comparison', () => {
+  const st = loaded();
+  st.compareWith = 7;
+  st.apply({
+    type: 'generation-start',
+    meta: { generationId: 9, prompt: 'p', sampling: S, origin: 'resample', parent: { generationId: 7, position: 1 } },
+  });
+  assert.equal(st.compareWith, undefined);
+  assert.ok(st.running());
+  st.apply({ type: 'token', generationId: 9, step: { ...step(1, 501), draw: 0.95 } });
+  assert.equal(st.selectedPosition, 1);
+  const d = st.shownDistribution()!;
+  assert.equal(d.how, 'resampled');
+  assert.equal(d.draw, 0.95);
+  st.apply({ type: 'generation-done', generationId: 9, stopReason: 'eos' });
+  assert.equal(st.running(), false);
+});
