@@ -249,6 +249,37 @@ async function inspectorResample(browser: Browser, check: Check): Promise<void> 
   await p.close();
 }
 
+/** Disabled buttons look disabled, bare code keeps its lines, and a short view leaves room for the conversation. */
+async function chatChecks(c: Page, check: Check): Promise<void> {
+  await c.evaluate(() => {
+    const post = (m: unknown) => window.postMessage(m, '*');
+    post({ type: 'reply-done', message: { role: 'assistant', content: '' }, stopReason: 'eos' });
+    post({
+      type: 'history',
+      busy: false,
+      templateName: 'plain transcript',
+      messages: [
+        { role: 'user', content: 'Add two numbers' },
+        { role: 'assistant', content: 'def add(a, b):\n    return a + b\n\nprint(add(1, 2))', generationId: 4 },
+      ],
+    });
+  });
+  const look = await c.evaluate(() => ({
+    stop: Number(getComputedStyle(document.getElementById('stop')!).opacity),
+    send: Number(getComputedStyle(document.getElementById('send')!).opacity),
+  }));
+  check(look.stop < 0.6 && look.send < 0.6, `chat: disabled Send (empty message) and Stop (idle) look disabled (${JSON.stringify(look)})`);
+  const code = await c.textContent('.msg.assistant pre code');
+  check(
+    code === 'def add(a, b):\n    return a + b\n\nprint(add(1, 2))\n',
+    `chat: code without fences keeps its lines (${JSON.stringify(code)})`,
+  );
+  await c.setViewportSize({ width: 300, height: 230 });
+  const share = await c.evaluate(() => document.getElementById('messages')!.getBoundingClientRect().height / window.innerHeight);
+  check(share >= 0.5, `chat: in a 230 px tall view the conversation keeps ${(share * 100).toFixed(0)}% of the height`);
+  await c.screenshot({ path: resolve(out, 'chat-short.png') });
+}
+
 async function main(): Promise<void> {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -309,6 +340,7 @@ async function main(): Promise<void> {
     );
     check(copied?.text === 'function add(a: number, b: number) {\n  return a + b;\n}', 'chat: copy sends the code text');
     await c.screenshot({ path: resolve(out, 'chat.png') });
+    await chatChecks(c, check);
 
     // Tokenizer view.
     const t = await browser.newPage({ viewport: { width: 420, height: 500 } });

@@ -19,10 +19,13 @@ const input = h('textarea', {
   'aria-label': 'Message',
   placeholder: 'Ask the model… (Enter to send, Shift+Enter for a new line)',
 });
-const send = h('button', { class: 'primary', id: 'send' }, icon('send'), ' Send');
-const stop = h('button', { class: 'secondary', id: 'stop' }, icon('debug-stop'), ' Stop');
-const regen = h('button', { class: 'secondary', id: 'regenerate' }, icon('refresh'), ' Regenerate');
-const clr = h('button', { class: 'secondary', id: 'clear' }, icon('clear-all'), ' Clear');
+// Labels in their own span: a short view shows the icons alone (the aria-label keeps the name).
+const button = (id: string, cls: string, codicon: string, label: string) =>
+  h('button', { class: cls, id, 'aria-label': label, title: label }, icon(codicon), h('span', { class: 'label' }, label));
+const send = button('send', 'primary', 'send', 'Send');
+const stop = button('stop', 'secondary', 'debug-stop', 'Stop');
+const regen = button('regenerate', 'secondary', 'refresh', 'Regenerate');
+const clr = button('clear', 'secondary', 'clear-all', 'Clear');
 const template = h('div', { class: 'template', id: 'template' });
 const errorBox = h('div', { class: 'error', role: 'alert', hidden: true });
 
@@ -92,7 +95,7 @@ function render(): void {
       ),
     );
   list.scrollTop = list.scrollHeight;
-  send.disabled = busy;
+  send.disabled = busy || !input.value.trim();
   stop.disabled = !busy;
   regen.disabled = busy || !messages.some((m) => m.role === 'user');
 }
@@ -101,10 +104,12 @@ function submit(): void {
   const text = input.value;
   if (!text.trim() || busy) return;
   input.value = '';
+  send.disabled = true;
   vscode.post({ type: 'send', text });
 }
 
 send.addEventListener('click', submit);
+input.addEventListener('input', () => (send.disabled = busy || !input.value.trim()));
 input.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey) {
     e.preventDefault();

@@ -2,6 +2,7 @@
 // and its link validation, then a DOM allowlist pass as a second line of defence before anything
 // reaches the document. Code blocks get copy and insert buttons.
 import MarkdownIt from 'markdown-it';
+import { fenceBareCode } from './bare-code';
 
 const md = new MarkdownIt({ html: false, linkify: false, breaks: false });
 // A line of === or --- under model text is seldom meant as a heading (code models write them in comments).
@@ -36,8 +37,9 @@ const ALLOWED = new Set([
   'DEL',
 ]);
 
+/** Bare code (no fences) is fenced first, so its lines and indentation survive. */
 export function renderMarkdownHtml(text: string): string {
-  return md.render(text);
+  return md.render(fenceBareCode(text));
 }
 
 /** Parses markdown-it's output into an inert fragment, keeping only allowlisted tags and attributes. */
