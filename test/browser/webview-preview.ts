@@ -370,6 +370,16 @@ async function main(): Promise<void> {
     await t.waitForSelector('.piece');
     const pieces = await t.$$eval('.piece', (e) => e.map((x) => x.firstChild?.textContent));
     check(pieces.join('|') === 'const|·caf|<0xC3>|<0xA9>|·=|·1|;|↵', `tokenizer: boundaries and byte tokens (${pieces.join('|')})`);
+    const group = await t.$eval('.piece-group', (e) => [e.querySelector('.group-char')?.textContent, e.querySelectorAll('.piece').length]);
+    check(group[0] === 'é' && group[1] === 2, `tokenizer: the two byte tokens are grouped under "é" (${group})`);
+    check(/forming "é"/.test((await t.textContent('#tok-head')) ?? ''), 'tokenizer: the header names the characters byte tokens form');
+    await t.setViewportSize({ width: 160, height: 500 });
+    const broken = await t.$$eval(
+      '.piece, table.ids td',
+      (els) => els.filter((e) => e.getClientRects().length > 1 || e.getBoundingClientRect().height > 40).length,
+    );
+    check(broken === 0, `tokenizer: no piece or id wraps inside itself in a narrow view (${broken} did)`);
+    await t.setViewportSize({ width: 420, height: 500 });
     await t.screenshot({ path: resolve(out, 'tokenizer.png') });
     check(!alerted, 'no script ran in any view');
   } finally {
