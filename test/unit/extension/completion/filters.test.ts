@@ -121,6 +121,37 @@ test('postProcess: golden cases', () => {
   assert.equal(postProcess('a\r\nb', ctx({ linePrefix: '', lineMode: 'multiLine' })), 'a\nb');
 });
 
+test('postProcess: golden cases with text after the cursor on its line', () => {
+  const ctx = (linePrefix: string, lineSuffix: string, over: Partial<FilterContext> = {}): FilterContext => ({
+    linePrefix,
+    lineSuffix,
+    linesBelow: [],
+    lineMode: 'auto',
+    maxLines: 8,
+    ...over,
+  });
+  // Inside `foo(|)` (an auto-closed paren): the model closes the call itself; accepting must not leave `))`.
+  assert.equal(postProcess('a, b)', ctx('  foo(', ')')), 'a, b');
+  // Mid-line, one line: the rest of the model's line is cut, then the closer already there is dropped.
+  assert.equal(postProcess(', b)\nreturn x;', ctx('  const m = max(a', ')')), ', b');
+  // Several closers after the cursor, repeated with the statement's end.
+  assert.equal(postProcess('items[0]);', ctx('  console.log(', ');')), 'items[0]');
+  // Inside a string: the closing quote and paren are already there.
+  assert.equal(postProcess(' world")', ctx('print("hello', '")')), ' world');
+  // The text after the cursor is trimmed before comparing; the completion's trailing space goes too.
+  assert.equal(postProcess(' x }  ', ctx('  const o = {', ' }')), ' x');
+  // A completion that does not repeat the text after the cursor is kept whole.
+  assert.equal(postProcess('a, b', ctx('  foo(', ')')), 'a, b');
+  assert.equal(postProcess('a) + g(b', ctx('  f(', ')')), 'a) + g(b');
+  // A multi-line completion is not trimmed (the closer is at the end of the last line, not this one).
+  assert.equal(postProcess('\n  a,\n  b)', ctx('  foo(', ')', { lineMode: 'multiLine' })), '\n  a,\n  b)');
+  // A completion that only repeats the closer is none, and the trace names the filter.
+  assert.deepEqual(postProcessTraced(')', ctx('  foo(', ')')), {
+    text: '',
+    emptiedBy: { name: 'dropLineSuffixOverlap', why: 'it only repeated the text after the cursor' },
+  });
+});
+
 test('the traced pipeline names the filter that emptied a completion, and none for a kept or blank one', () => {
   const ctx = { linePrefix: '  ', lineSuffix: '', linesBelow: ['  return b;', '}'], lineMode: 'auto' as const, maxLines: 8 };
   assert.deepEqual(postProcessTraced('return b;', ctx), {
