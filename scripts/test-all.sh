@@ -26,5 +26,6 @@ npm run test:vscode
 npm run test:browser
 node scripts/start.mjs --smoke   # the README's first command: builds, starts VS Code, checks the model loads
 npm run test:webview-ui
+npm run test:webview-preview   # the inspector preview: hostile token text, layouts, keyboard
 npm test
 npm run test:faults   # malformed folders, worker kills, a cancel storm, a fuzzed protocol (a few minutes)
