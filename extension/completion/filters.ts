@@ -1,5 +1,5 @@
 // Post-processing of raw model output into ghost text: small pure filters, each with golden tests
-// (test/unit/extension/filters.test.ts). A filter returns the text to keep; '' means "show nothing".
+// (test/unit/extension/completion/filters.test.ts). A filter returns the text to keep; '' means "show nothing".
 import type { LineMode } from '../config';
 
 export interface FilterContext {
