@@ -19,7 +19,7 @@ export const PROVIDERS = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'];
  */
 export const MAX_TEXT_CHARS = 1_000_000;
 const PRIORITIES: readonly Priority[] = ['interactive', 'normal', 'background'];
-const MAX_THREADS = 1024;
+const MAX_THREADS = 256;
 const MAX_DRAFT_TOKENS = 64;
 
 export type Checked = { ok: true; msg: HostToWorker } | { ok: false; id?: number; problem: string };
