@@ -1,4 +1,5 @@
-// Heatmap commands: colour by rank (GLTR), colour by probability, clear.
+// Heatmap commands: colour by rank (GLTR), colour by probability, clear. After an edit the heatmap
+// re-colours by itself (heatmap.ts).
 import * as vscode from 'vscode';
 import type { ViewDeps } from '../runtime-port';
 import { Heatmap, type HeatmapMode } from './heatmap';
@@ -15,9 +16,8 @@ export function registerHeatmap(context: vscode.ExtensionContext, deps: ViewDeps
     const editor = vscode.window.activeTextEditor;
     if (!editor) return void vscode.window.showInformationMessage('Tokenscope: open a file to colour by surprise.');
     try {
-      const n = await instance!.show(editor, mode);
-      void vscode.window.setStatusBarMessage(`Tokenscope: coloured ${n} tokens by ${mode}`, 4000);
-      return n;
+      // show() says in the status bar how many tokens it coloured and what the colours mean.
+      return await instance!.show(editor, mode);
     } catch (err) {
       void vscode.window.showErrorMessage(`Tokenscope heatmap: ${err instanceof Error ? err.message : String(err)}`);
       return 0;

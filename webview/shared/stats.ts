@@ -39,10 +39,11 @@ export function summarize(steps: readonly { rawProb: number; entropy: number }[]
   };
 }
 
+/** A probability as a percentage; below 0.01 % it says so instead of switching to "9.0e-6" notation. */
 export function formatProb(p: number): string {
   if (p >= 0.995) return (p * 100).toFixed(0) + '%';
   if (p >= 0.01) return (p * 100).toFixed(1) + '%';
   if (p >= 0.0001) return (p * 100).toFixed(2) + '%';
-  if (p > 0) return p.toExponential(1);
+  if (p > 0) return '<0.01%';
   return '0%';
 }

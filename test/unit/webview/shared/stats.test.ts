@@ -32,4 +32,5 @@ test('probability formatting', () => {
   assert.equal(formatProb(0.4321), '43.2%');
   assert.equal(formatProb(0.00123), '0.12%');
   assert.equal(formatProb(0), '0%');
+  assert.equal(formatProb(9e-6), '<0.01%', 'no exponent notation');
 });
