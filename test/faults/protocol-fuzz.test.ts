@@ -151,6 +151,9 @@ test('a fuzzed request stream: the worker never crashes or hangs, each request g
     // One answer each, and none to a message without a usable id (the load included).
     assert.equal(w.finals.size, expected + 1);
     for (const [id, list] of w.finals) assert.equal(list.length, 1, `request ${id}: ${list.map((m) => m.type).join(', ')}`);
+    // Specific errors only: nothing the fuzzer sends may surface as a raw internal error.
+    const internal = [...w.finals.values()].flat().filter((m) => m.type === 'error' && m.code === 'internal');
+    assert.deepEqual(internal, []);
     console.log(
       `seed ${seed}: ${w.finals.size} requests answered once each; ${w.logs.filter((l) => l.startsWith('ignored')).length} malformed messages logged`,
     );
