@@ -69,12 +69,16 @@ async function killCycle(c: Cycle, moment: Moment): Promise<PromiseSettledResult
   const reqs = [request(c, moment === 'progress' ? 'score' : 'generate', onEvent)];
   for (let i = c.rng.int(0, 2); i > 0; i--)
     reqs.push(request(c, c.rng.pick(['generate', 'score', 'tokenize', 'resample']), () => undefined));
+  let pending = reqs.length;
+  for (const r of reqs) r.finally(() => pending--).catch(() => undefined);
   if (moment === 'immediately' || moment === 'loading') kill();
-  if (moment === 'turns') for (let i = c.rng.int(0, 200); i > 0 && !killed; i--) await new Promise(setImmediate);
-  if (moment === 'turns') kill();
+  if (moment === 'turns') {
+    for (let i = c.rng.int(0, 200); i > 0 && pending > 0; i--) await new Promise(setImmediate);
+    if (pending > 0) kill();
+  }
   let settled = await Promise.allSettled(reqs);
   if (!killed) {
-    // The generation ended (end of sequence) before its k-th token: kill during another one.
+    // Everything ended (end of sequence) before the moment came: kill during another generation.
     const late = request(c, 'generate', () => undefined);
     kill();
     settled = [...settled, ...(await Promise.allSettled([late]))];
