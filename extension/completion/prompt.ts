@@ -90,9 +90,19 @@ export function formatExtra(chunks: ExtraChunk[], budget: number, lineComment: s
   return picked.join('');
 }
 
+/**
+ * Characters kept on each side of the cursor before any line or token counting: code runs 3-4 characters per
+ * token, so 8 per token of the budget loses nothing, and a keystroke in a huge (or minified one-line) file
+ * costs what a small file does. The worker cuts the rest exactly in tokens.
+ */
+export const MAX_CHARS_PER_TOKEN = 8;
+
 export function buildPrompt(req: PromptRequest): BuiltPrompt {
-  const count = req.count ?? estimateTokens;
   const budget = Math.max(1, req.budgetTokens);
+  const span = budget * MAX_CHARS_PER_TOKEN;
+  if (req.before.length > span || req.after.length > span)
+    req = { ...req, before: req.before.slice(-span), after: req.after.slice(0, span) };
+  const count = req.count ?? estimateTokens;
   const extraBudget = req.extra?.chunks.length ? Math.floor(budget * req.extra.share) : 0;
   const extra = extraBudget > 0 && req.extra ? formatExtra(req.extra.chunks, extraBudget, req.extra.lineComment, count) : '';
   const extraTokens = extra ? count(extra) : 0;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildPrompt, estimateTokens, formatExtra, takeHead, takeTail } from '../../../../extension/completion/prompt';
+import { buildPrompt, estimateTokens, formatExtra, MAX_CHARS_PER_TOKEN, takeHead, takeTail } from '../../../../extension/completion/prompt';
 
 const byChars = (t: string) => t.length;
 
@@ -74,4 +74,33 @@ test('extra chunks: a chunk too big for the budget is cut to its first lines ins
 test('estimateTokens grows with the text', () => {
   assert.equal(estimateTokens(''), 0);
   assert.ok(estimateTokens('function f() {}') >= 4);
+});
+
+test('buildPrompt: the work per keystroke does not grow with the file (a 10 MB one-line file)', () => {
+  const line = 'x=1;'.repeat(2_500_000); // 10 MB, no newline: a minified bundle
+  const cursor = line.length / 2;
+  let counted = 0;
+  const count = (t: string) => {
+    counted += t.length;
+    return Math.ceil(t.length / 3);
+  };
+  const built = buildPrompt({
+    before: line.slice(0, cursor),
+    after: line.slice(cursor),
+    budgetTokens: 512,
+    suffixShare: 0.25,
+    supportsFim: true,
+    count,
+  });
+  const span = 512 * MAX_CHARS_PER_TOKEN;
+  assert.ok(built.prefix.length <= span && built.suffix.length <= span, 'at most the span on each side reaches the worker');
+  assert.ok(counted <= 4 * 2 * span, `characters counted: ${counted}`);
+  assert.ok(line.slice(0, cursor).endsWith(built.prefix), 'the prefix is the text right before the cursor');
+  assert.ok(line.slice(cursor).startsWith(built.suffix), 'the suffix is the text right after it');
+});
+
+test('buildPrompt: a normal file is untouched by the character span', () => {
+  const before = Array.from({ length: 40 }, (_, i) => `const v${i} = f(${i});`).join('\n') + '\nconst x = ';
+  const full = buildPrompt({ before, after: ';\n', budgetTokens: 512, suffixShare: 0.25, supportsFim: false });
+  assert.equal(full.prefix, before, 'a file well within the budget is sent whole');
 });
