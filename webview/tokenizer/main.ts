@@ -72,7 +72,7 @@ function piece(t: TokenPiece, i: number): HTMLElement {
 /** Ids and bytes, one row per token; byte tokens say which character they help form. */
 function renderTable(tokens: TokenPiece[], groups: PieceGroup[]): void {
   const forms = new Map<number, string>();
-  for (const g of groups) if (g.text !== undefined) g.tokens.forEach((_, k) => forms.set(g.start + k, g.text!));
+  for (const g of groups) if (g.text !== undefined) for (let k = 0; k < g.tokens.length; k++) forms.set(g.start + k, g.text);
   table.appendChild(
     h('tr', {}, h('th', {}, '#'), h('th', {}, 'id'), h('th', {}, 'token'), h('th', {}, 'bytes (hex)'), h('th', {}, 'forms')),
   );
