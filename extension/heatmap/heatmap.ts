@@ -54,6 +54,8 @@ export class Heatmap implements vscode.HoverProvider, vscode.Disposable {
   async show(editor: vscode.TextEditor, mode: HeatmapMode): Promise<number> {
     const doc = editor.document;
     this.forget(doc.uri.toString());
+    // An older message (another file's count) must not stand for this run's.
+    this.message?.dispose();
     const span = editor.selection.isEmpty
       ? { start: 0, end: doc.getText().length }
       : { start: doc.offsetAt(editor.selection.start), end: doc.offsetAt(editor.selection.end) };

@@ -131,6 +131,11 @@ async function inspectorBasics(browser: Browser, check: Check): Promise<void> {
   await p.screenshot({ path: resolve(out, 'inspector-rank.png') });
   const altTitle = (await p.getAttribute('.alt:not(.chosen):not(.header)', 'title')) ?? '';
   check(/model run/.test(altTitle), 'an alternative’s hover says a click runs the model');
+  check(/after temperature/.test((await p.textContent('#ctl-minP-help')) ?? ''), 'min-p’s help says it applies after temperature');
+  check(
+    /Redraws \(no model run\)/.test((await p.textContent('#stat-resample')) ?? ''),
+    'the redraw counter says it is not the Resample button',
+  );
   await p.click('.alt:not(.chosen):not(.header)');
   check(
     (await posted(p)).some((m) => m.type === 'branch'),

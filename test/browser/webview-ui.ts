@@ -75,6 +75,128 @@ async function stat(f: Frame, id: string): Promise<string> {
   return (await f.textContent(`#${id} .stat-value`)) ?? '';
 }
 
+/** Whether the element lies wholly inside its webview's viewport: seen without scrolling. */
+async function inView(f: Frame, selector: string): Promise<boolean> {
+  return f.evaluate((sel) => {
+    const r = document.querySelector(sel)?.getBoundingClientRect();
+    return !!r && r.height > 0 && r.top >= 0 && r.bottom <= innerHeight + 1 && r.left >= 0 && r.right <= innerWidth + 1;
+  }, selector);
+}
+
+/** The focused element's focus key (or id) inside a webview; '' when the focus fell to the body. */
+async function focused(f: Frame): Promise<string> {
+  return f.evaluate(() => {
+    const a = document.activeElement as HTMLElement | null;
+    return !a || a === document.body ? '' : (a.dataset.focusKey ?? a.id);
+  });
+}
+
+/** The ghost text shown in the editor now ('' if none). */
+async function ghostText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const inline = Array.from(document.querySelectorAll('.ghost-text-decoration'))
+      .map((e) => e.textContent ?? '')
+      .join('');
+    const lines = Array.from(document.querySelectorAll('.ghost-text .view-line')).map((e) => e.textContent ?? '');
+    return (inline + (lines.length ? '\n' + lines.join('\n') : '')).replace(/\u00a0/g, ' ');
+  });
+}
+
+/** Text with the chips' glyphs for spaces, tabs and newlines, collapsed: what two renderings share. */
+const plain = (t: string) => t.replace(/[·↵→\s]+/g, ' ').trim();
+
+function writeSettings(workspace: string, modelDir: string, autoTrigger: boolean): void {
+  writeFileSync(
+    join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify(
+      {
+        'tokenscope.model.path': modelDir,
+        'tokenscope.sampling.seed': 7,
+        'tokenscope.completion.autoTrigger': autoTrigger,
+        'workbench.colorTheme': THEME,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'chat.disableAIFeatures': true,
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+/**
+ * Ghost text accepted with Tab, then "Explain This Completion": the inspector shows the accepted completion,
+ * not the follow-up VS Code asks for right after the acceptance (automatic completions are on for this).
+ */
+async function explainAccepted(page: Page): Promise<Frame> {
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type('sample.ts');
+  await page.waitForTimeout(800);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30_000 });
+  await page.click('.monaco-editor .view-lines');
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('export function multiply(a: number, b: number): number {', { delay: 20 });
+  await page.keyboard.press('Enter');
+  let ghost = '';
+  for (let i = 0; i < 120 && !plain(ghost); i++) {
+    await page.waitForTimeout(500);
+    ghost = await ghostText(page);
+    if (i === 30 && !plain(ghost)) await runCommand(page, 'Tokenscope: Complete Here');
+  }
+  if (!plain(ghost)) throw new Error('no ghost text to accept');
+  await page.keyboard.press('Tab');
+  // VS Code asks again at the end of the accepted text: let that follow-up arrive.
+  await until('the follow-up completion', async () => plain(await ghostText(page)), 15_000).catch(() => undefined);
+  await runCommand(page, 'Tokenscope: Explain This Completion');
+  const insp = await webviewFrame(page, '#chips');
+  await until('the explained tokens', async () => (await insp.$$('#chips .chip')).length > 0, 30_000);
+  const chips = await insp.$$eval('#chips .chip', (els) => els.map((e) => e.textContent ?? '').join(''));
+  const want = plain(ghost).slice(0, 24);
+  check(
+    plain(chips).startsWith(want),
+    'Explain shows the completion accepted with Tab, not the follow-up',
+    `${JSON.stringify(want)} vs ${JSON.stringify(plain(chips).slice(0, 40))}`,
+  );
+  return insp;
+}
+
+/** Switches to Dark High Contrast from the palette and checks that the inspector webview follows, with every state marked. */
+async function highContrast(page: Page, shot: (name: string) => Promise<unknown>): Promise<void> {
+  await page.keyboard.press('Escape');
+  await runCommand(page, 'Preferences: Color Theme');
+  // The theme list replaces the palette: wait for it before typing.
+  await page.waitForSelector('.quick-input-list .monaco-list-row:has-text("High Contrast")', { timeout: 15_000 });
+  await page.keyboard.type('Dark High Contrast');
+  await page.waitForTimeout(600);
+  await page.keyboard.press('Enter');
+  await until('the workbench in high contrast', async () => page.$('.monaco-workbench.hc-black'), 20_000);
+  await page.click('.tab:has-text("Tokenscope Inspector")');
+  const insp = await webviewFrame(page, '#chips');
+  const look = await until(
+    'the inspector in high contrast',
+    async () => {
+      const l = await insp.evaluate(() => ({
+        hc: document.body.classList.contains('vscode-high-contrast'),
+        bg: getComputedStyle(document.body).backgroundColor,
+        pressed: getComputedStyle(document.querySelector('.seg-btn[aria-pressed=true]')!, '::before').content,
+        borders: [...new Set(Array.from(document.querySelectorAll('#chips .chip')).map((c) => getComputedStyle(c).borderTopStyle))],
+      }));
+      return l.hc ? l : undefined;
+    },
+    20_000,
+  ).catch(() => undefined);
+  check(!!look && look.bg === 'rgb(0, 0, 0)', 'the inspector webview renders the high-contrast theme', JSON.stringify(look));
+  check(
+    !!look && look.pressed.includes('✓') && look.borders.length > 1,
+    'high contrast: states shown by border style and a check, not colour alone',
+  );
+  await insp.focus('#chips');
+  await page.keyboard.press('End');
+  await shot('inspector-hc');
+}
+
 async function main(): Promise<void> {
   const h = (await import(pathToFileURL(join(ROOT, 'scripts', 'lib', 'vscode-server.mjs')).href)) as Harness;
   h.ensureVscodeServer();
@@ -91,21 +213,7 @@ async function main(): Promise<void> {
   writeFileSync(join(workspace, 'long.ts'), long + '\n// the end of a long file\nexport const last = scale59({ x: 1, y: 2 });\n');
   const modelDir = await h.testModelDir();
   mkdirSync(join(workspace, '.vscode'), { recursive: true });
-  writeFileSync(
-    join(workspace, '.vscode', 'settings.json'),
-    JSON.stringify(
-      {
-        'tokenscope.model.path': modelDir,
-        'tokenscope.sampling.seed': 7,
-        'tokenscope.completion.autoTrigger': false,
-        'workbench.colorTheme': THEME,
-        'workbench.secondarySideBar.defaultVisibility': 'hidden',
-        'chat.disableAIFeatures': true,
-      },
-      null,
-      2,
-    ),
-  );
+  writeSettings(workspace, modelDir, true);
   console.log(`model: ${modelDir}`);
   const port = await h.freePort();
   const server = await h.startServer({ kind: 'server', port, dataDir: join(run, 'server'), quiet: !process.env.TOKENSCOPE_VERBOSE });
@@ -131,7 +239,12 @@ async function main(): Promise<void> {
     if (await page.isVisible('.part.auxiliarybar')) await page.keyboard.press('Control+Alt+B');
     if (await page.isVisible('.part.sidebar')) await page.keyboard.press('Control+B');
 
-    // ---- Inspector on a real generation
+    // ---- Explain This Completion after Tab; then automatic completions off for the rest.
+    await explainAccepted(page);
+    writeSettings(workspace, modelDir, false);
+
+    // ---- Inspector on a real generation, beside the editor (the default split, about 720 px wide)
+    await page.click('.monaco-editor .view-lines');
     await runCommand(page, 'Tokenscope: Open Inspector on a Prompt');
     // Wait for our input box itself, not the palette that is closing.
     await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Inspect a Prompt")', { state: 'visible' });
@@ -167,6 +280,13 @@ async function main(): Promise<void> {
       async () => (await insp.getAttribute('#chips', 'aria-activedescendant')) === `chip-${target}`,
       10_000,
     );
+    const width = await insp.evaluate(() => innerWidth);
+    const inSight = [await inView(insp, '#detail-head'), await inView(insp, '.alt.chosen'), await inView(insp, '#ctl-temperature-range')];
+    check(
+      inSight.every(Boolean),
+      `at ${width} px the selected step's detail, its chosen row and the controls are in view together`,
+      String(inSight),
+    );
     const runsBefore = await stat(insp, 'stat-generate');
     const resBefore = Number(await stat(insp, 'stat-resample'));
     const distBefore = await insp.$$eval('.alt .num', (e) => e.map((x) => x.textContent).join('|'));
@@ -182,14 +302,48 @@ async function main(): Promise<void> {
     check(distExact !== distBefore, 'the exact resample from the kept logits is shown');
     check((await stat(insp, 'stat-generate')) === runsBefore, 'no new model run for a control change', `model runs ${runsBefore}`);
     check(Number(await stat(insp, 'stat-resample')) > resBefore, 'the worker resampled the kept logits instead');
+    const note = (await insp.textContent('#change-note').catch(() => '')) ?? '';
+    check(
+      /Temperature [\d.]+ → [\d.]+/.test(note) && /→ [\d.]+% now/.test((await insp.textContent('#head-now').catch(() => '')) ?? ''),
+      'a control change shows before and after for the step',
+      note.slice(0, 120),
+    );
+    check(
+      (await inView(insp, '.alt.chosen')) && (await inView(insp, '#ctl-temperature-range')),
+      'the alternatives stay in view while the slider moves',
+    );
     await shot('inspector-temperature');
 
+    // ---- Keyboard: one Tab stop per list, focus kept on Enter
+    await insp.focus('#chips');
+    await page.keyboard.press('Tab');
+    const inTree = await focused(insp);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    check(
+      inTree.startsWith('gen-') && (await focused(insp)) === inTree,
+      'Tab from the tokens reaches the branch tree; Enter keeps the focus',
+      inTree,
+    );
+    await page.keyboard.press('Tab');
+    const inAlts = await focused(insp);
+    await page.keyboard.press('ArrowDown');
+    const nextAlt = await focused(insp);
+    await page.keyboard.press('Tab');
+    check(
+      inAlts.startsWith('alt-') && nextAlt.startsWith('alt-') && nextAlt !== inAlts && !(await focused(insp)).startsWith('alt-'),
+      'the alternatives are one Tab stop with the arrow keys inside',
+      `${inAlts} ${nextAlt}`,
+    );
+
     // ---- Branch on an alternative
+    const rootId = await insp.getAttribute('.tree-item.current', 'data-gen');
     const alt = (await insp.$('.alt:not(.chosen):not(.header):not(.removed)')) ?? (await insp.$('.alt:not(.chosen):not(.header)'));
     if (!alt) throw new Error('no alternative to branch on');
     const altText = await alt.$eval('.tok', (e) => e.textContent);
+    const treeBeforeBranch = (await insp.$$('.tree-item')).length;
     await alt.click();
-    await until('a second generation in the branch tree', async () => (await insp.$$('.tree-item')).length >= 2, 120_000);
+    await until('the branch in the branch tree', async () => (await insp.$$('.tree-item')).length > treeBeforeBranch, 120_000);
     await until('the branch to finish', async () => !/generating/.test(await stat(insp, 'stat-stop')), 120_000);
     const forced = await insp.$$eval('#chips .chip.forced', (e) => e.map((x) => x.textContent));
     check(
@@ -200,11 +354,14 @@ async function main(): Promise<void> {
     check(Number(await stat(insp, 'stat-generate')) === Number(runsBefore) + 1, 'the branch is one new model run');
     const branchChips = await insp.$$eval('#chips .chip', (els) => els.length);
     check(branchChips >= 1, 'the branch has its own continuation', `${branchChips} tokens`);
-    await insp.click('.tree-item >> nth=0').catch(() => undefined);
-    const cmp = await insp.$('button[aria-label^="Compare generation"]');
+    // The branch is shown; compare it with the generation it branched from.
+    const cmp = await insp.$(`button[aria-label="Compare generation ${rootId} side by side"]`);
     if (cmp) {
       await cmp.click();
-      check(await insp.isVisible('#compare .compare-cols'), 'branches compare side by side');
+      check(
+        (await insp.isVisible('#compare .compare-cols')) && (await inView(insp, '#compare-title')),
+        'branches compare side by side, in view',
+      );
     }
     await shot('inspector-branch');
 
@@ -220,6 +377,13 @@ async function main(): Promise<void> {
       labels.some((l) => /resample at step 1/.test(l)) && Number(await stat(insp, 'stat-generate')) === runsBeforeResample + 1,
       'Resample generates again from the selected step',
       labels.join(' | ').slice(0, 120),
+    );
+    await insp.click('#chip-1');
+    const how = (await insp.textContent('#step-how')) ?? '';
+    check(
+      /^resampled: drawn again at/.test(how) && !(await insp.$('#chip-1.forced')) && (await insp.$$('svg.cdf .draw')).length === 1,
+      'the resampled step shows its new draw and distribution, not a forced token',
+      how,
     );
 
     // ---- Chat: send a message and watch the reply stream
@@ -240,6 +404,8 @@ async function main(): Promise<void> {
     const reply = await chat.textContent('.msg.assistant:not(.pending) .body');
     check(seen.length >= 2, 'the reply streamed in pieces', `${seen.length} partial states`);
     check(!!reply, 'the reply is shown', JSON.stringify((reply ?? '').slice(0, 60)));
+    const chatHeight = await chat.evaluate(() => innerHeight);
+    check(chatHeight > 400, 'the chat has the side bar to itself while the tokenizer is collapsed', `${chatHeight} px`);
     await shot('chat');
 
     // ---- Regenerate replaces the reply; Stop ends a reply early
@@ -253,7 +419,8 @@ async function main(): Promise<void> {
       60_000,
     ).catch(() => undefined);
     await chat.click('#stop');
-    await until('the stopped reply', async () => !(await chat.$('#streaming')) && !(await chat.isDisabled('#send')), 60_000);
+    // Idle again: Stop disabled (Send stays disabled while the message box is empty).
+    await until('the stopped reply', async () => !(await chat.$('#streaming')) && (await chat.isDisabled('#stop')), 60_000);
     const replies = await chat.$$eval('.msg.assistant .body', (e) => e.map((x) => x.textContent ?? ''));
     check(replies.length === 1, 'regenerate replaces the last reply instead of adding one', `${replies.length} replies`);
     // A sampled regeneration can be longer or shorter than the first reply: the marker says the model was cut off.
@@ -276,6 +443,10 @@ async function main(): Promise<void> {
     await page.click('.activitybar [aria-label^="Explorer"]');
     await page.click('.explorer-folders-view .monaco-list-row:has-text("sample.ts")');
     await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30_000 });
+    await page.click('.monaco-editor .view-lines');
+    // One editor group again (the inspector stays open as a tab).
+    await runCommand(page, 'View: Single Column Editor Layout');
+    await page.waitForTimeout(500);
     await page.click('.monaco-editor .view-lines');
     const before = await page.$$eval('.monaco-editor [class*="ced-"]', (e) => e.length);
     await runCommand(page, 'Tokenscope: Colour by Surprise (Rank)');
@@ -300,9 +471,33 @@ async function main(): Promise<void> {
         },
         20_000,
       ).catch(() => '');
-      check(!!hover, 'hovering a coloured token shows its alternatives', hover.slice(0, 80));
+      check(
+        !!hover && /Colours by rank/.test(hover),
+        'hovering a coloured token shows its alternatives and the colour key',
+        hover.slice(0, 80),
+      );
     }
     await shot('heatmap');
+
+    // ---- An edit clears the colours and says so; they come back once typing pauses
+    await page.click('.monaco-editor .view-lines');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\n// edited', { delay: 30 });
+    const cleared = await until(
+      'the colours to clear',
+      async () => /cleared by the edit/.test((await page.textContent('.statusbar').catch(() => '')) ?? ''),
+      10_000,
+    ).catch(() => false);
+    const back = await until(
+      'the colours to come back',
+      async () => {
+        const bar = (await page.textContent('.statusbar').catch(() => '')) ?? '';
+        const n = await page.$$eval('.monaco-editor [class*="ced-"]', (e) => e.length);
+        return /re-coloured \d+ tokens/.test(bar) && n > before ? n : undefined;
+      },
+      120_000,
+    ).catch(() => 0);
+    check(!!cleared && back > before, 'after an edit the heatmap says it cleared, then re-colours by itself', `${back - before} spans`);
 
     // ---- A file longer than the context: windows slide to its end
     await page.click('.explorer-folders-view .monaco-list-row:has-text("long.ts")');
@@ -311,11 +506,11 @@ async function main(): Promise<void> {
     await runCommand(page, 'Tokenscope: Colour by Surprise (Probability)');
     await until(
       'the status message',
-      async () => /coloured \d+ tokens/.test((await page.textContent('.statusbar').catch(() => '')) ?? ''),
+      async () => /Tokenscope: coloured \d+ tokens/.test((await page.textContent('.statusbar').catch(() => '')) ?? ''),
       180_000,
     );
     const status = (await page.textContent('.statusbar')) ?? '';
-    const coloured = Number(/coloured (\d+) tokens/.exec(status)?.[1] ?? 0);
+    const coloured = Number(/Tokenscope: coloured (\d+) tokens/.exec(status)?.[1] ?? 0);
     await page.click('.monaco-editor .view-lines');
     await page.keyboard.press('Control+End');
     await page.waitForTimeout(500);
@@ -360,9 +555,24 @@ async function main(): Promise<void> {
     const next = await piecesFor('  return { x: p.x * k');
     check(next.length > 0, 'the tokenizer view follows the selection', next.slice(0, 8).join('|'));
     await shot('tokenizer');
+    // The chat view was hidden behind the explorer (its webview is made again when shown).
+    await webviewFrame(page, '#chat-input', 30_000)
+      .then((c) => c.evaluate(() => document.getElementById('messages')!.getBoundingClientRect().height / innerHeight))
+      .then(
+        (share) =>
+          check(share >= 0.5, 'with the tokenizer open the conversation keeps most of the chat view', `${(share * 100).toFixed(0)}%`),
+        (e) => check(false, 'with the tokenizer open the conversation keeps most of the chat view', String(e)),
+      );
   } catch (e) {
     check(false, 'UI run', e instanceof Error ? e.message : String(e));
     await shot('failure').catch(() => undefined);
+  }
+  try {
+    // ---- High contrast, chosen as a person does (the web client keeps user settings in the browser)
+    await highContrast(page, shot);
+  } catch (e) {
+    check(false, 'high contrast', e instanceof Error ? e.message : String(e));
+    await shot('failure-hc').catch(() => undefined);
   } finally {
     await context.close().catch(() => undefined);
     server.stop();
@@ -372,7 +582,7 @@ async function main(): Promise<void> {
   if (!failed.length && process.env.TOKENSCOPE_UPDATE_SCREENSHOTS) {
     const dest = join(ROOT, 'media', 'screenshots');
     mkdirSync(dest, { recursive: true });
-    for (const n of ['inspector', 'inspector-branch', 'chat', 'heatmap', 'tokenizer'])
+    for (const n of ['inspector', 'inspector-branch', 'chat', 'heatmap', 'tokenizer', 'inspector-hc'])
       if (existsSync(join(OUT, `${n}.png`))) copyFileSync(join(OUT, `${n}.png`), join(dest, `${n}.png`));
     console.log(`screenshots copied to ${dest}`);
   }

@@ -4,8 +4,12 @@
 const STARTS =
   /^\s*(def|class|function|async|const|let|var|import|export|from|return|if|elif|else|for|while|try|except|catch|finally|switch|case|public|private|protected|static|fn|pub|use|package|func|struct|impl|#include|int|void|char|float|double|bool|auto|template|namespace|interface|type|enum)\b/;
 
-/** A line that starts a code run: a keyword with code punctuation, a line ending in { or ;, or closing brackets. */
+/** Imports and includes are code on their own, punctuation or not. */
+const IMPORT = /^\s*(import\s+[\w.*{]|from\s+[\w.]+\s+import\s|#include\s|using\s+[\w.]+;|package\s+[\w.]+$)/;
+
+/** A line that starts a code run: an import, a keyword with code punctuation, a line ending in { or ;, or closing brackets. */
 export function startsCode(line: string): boolean {
+  if (IMPORT.test(line)) return true;
   if (STARTS.test(line) && /[(){}[\]=;:<>]/.test(line)) return true;
   if (/^\s*[}\])]+[;,)]*\s*$/.test(line)) return true;
   return /[{;]\s*$/.test(line) && !/^\s*([-*+]|\d+\.)\s/.test(line);

@@ -207,7 +207,8 @@ function altRow(alt: ShownAlternative, d: ShownDistribution, changed: boolean, s
 }
 
 function tag(alt: ShownAlternative, chosen: boolean, removed: boolean): HTMLElement {
-  if (chosen) return h('span', { class: 'badge chosen' }, icon('check'), ' chosen');
+  if (chosen)
+    return h('span', { class: 'badge chosen', title: 'The generated token' }, icon('check'), h('span', { class: 'word' }, ' chosen'));
   if (removed) return h('span', { class: 'badge removed', title: `removed by ${alt.removedBy}` }, `✕ ${alt.removedBy}`);
   return h('span', { class: 'branch-hint' }, icon('git-branch'), ' branch');
 }

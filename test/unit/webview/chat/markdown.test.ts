@@ -49,3 +49,11 @@ test('top-level calls and assignments after a function stay in its code block', 
     '```\ndef add(a, b):\n    return a + b\n\nprint(add(1, 2))\ntotal = add(3, 4)\n```\nThat prints 3.',
   );
 });
+
+test('import lines without punctuation are code too', () => {
+  assert.equal(
+    fenceBareCode('Start with:\nfrom __future__ import annotations\n\nimport dataclasses\nimport os\nThen define it.'),
+    'Start with:\n\n```\nfrom __future__ import annotations\n\nimport dataclasses\nimport os\n```\nThen define it.',
+  );
+  assert.equal(fenceBareCode('Import the module first.'), 'Import the module first.');
+});
