@@ -91,7 +91,7 @@ export const SETTINGS = {
   'completion.debounceMs': { kind: 'number', def: 120, min: 0, max: 2000, integer: true },
   'completion.candidates': { kind: 'number', def: 3, min: 1, max: 8, integer: true },
   'completion.temperature': { kind: 'number', def: 0, min: 0, max: 5 },
-  'completion.fillInTheMiddle': { kind: 'boolean', def: false }, // the bundled model's FIM is weak (model card)
+  'completion.fillInTheMiddle': { kind: 'boolean', def: true }, // in SPM order the bundled model is at least as good (model card)
   'completion.disabledLanguages': { kind: 'strings', def: [] },
   'context.budgetTokens': { kind: 'number', def: 512, min: 32, max: 32768, integer: true },
   'context.suffixShare': { kind: 'number', def: 0.25, min: 0, max: 0.9 },
