@@ -165,11 +165,20 @@ async function explainAccepted(page: Page): Promise<Frame> {
 /** Switches to Dark High Contrast from the palette and checks that the inspector webview follows, with every state marked. */
 async function highContrast(page: Page, shot: (name: string) => Promise<unknown>): Promise<void> {
   await page.keyboard.press('Escape');
-  await runCommand(page, 'Preferences: Color Theme');
-  // The theme list replaces the palette: wait for it before typing.
-  await page.waitForSelector('.quick-input-list .monaco-list-row:has-text("High Contrast")', { timeout: 15_000 });
+  // The palette ranks "Browse Color Themes in Marketplace" first for this text: pick the entry by its name.
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type('Preferences: Color Theme');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Color Theme', hasNotText: 'Marketplace' }).first().click();
+  // The theme list replaces the palette (virtualised: the high-contrast rows show once filtered).
+  await page.waitForSelector(
+    '.quick-input-widget .quick-input-title:has-text("Theme"), .quick-input-widget input[placeholder*="Theme" i]',
+    {
+      timeout: 15_000,
+    },
+  );
   await page.keyboard.type('Dark High Contrast');
-  await page.waitForTimeout(600);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dark High Contrast' }).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
   await until('the workbench in high contrast', async () => page.$('.monaco-workbench.hc-black'), 20_000);
   await page.click('.tab:has-text("Tokenscope Inspector")');
@@ -467,7 +476,8 @@ async function main(): Promise<void> {
         'the heatmap hover',
         async () => {
           const t = await page.$eval('.monaco-hover', (e) => e.textContent).catch(() => '');
-          return t?.includes('Tokenscope') ? t : undefined;
+          // The hover renders in parts: wait for its last line, the colour key.
+          return t?.includes('Tokenscope') && t.includes('Colours by') ? t : undefined;
         },
         20_000,
       ).catch(() => '');
