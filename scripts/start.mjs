@@ -10,7 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { playgroundSettings, portFlag } from './lib/playground.mjs';
+import { playgroundSettings, portFlag, writeUserSettings } from './lib/playground.mjs';
 
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const argv = process.argv.slice(2);
@@ -79,6 +79,9 @@ if (!argv.includes('--browser') && !argv.includes('--smoke') && onPath('code')) 
 ensureVscodeServer();
 const dataDir = join(ROOT, '.artifacts', 'vscode-server-data');
 mkdirSync(dataDir, { recursive: true });
+// The secondary side bar's default is read when the window lays out, before a workspace's settings arrive:
+// the playground's user settings (kept by this server) say it too.
+writeUserSettings(join(dataDir, 'ud', 'User', 'settings.json'), playgroundSettings());
 if (port !== undefined) await assertPortFree(port);
 const server = await startServer({
   kind: 'server',
@@ -113,7 +116,10 @@ if (argv.includes('--smoke')) {
       ['the secondary side bar', '.part.auxiliarybar'],
       ["VS Code's chat", '.interactive-session'],
     ]) {
-      if (await page.locator(sel).first().isVisible()) throw new Error(`${what} is showing in the playground`);
+      if (await page.locator(sel).first().isVisible()) {
+        await page.screenshot({ path: join(ROOT, '.artifacts', 'start-smoke.png') });
+        throw new Error(`${what} is showing in the playground (.artifacts/start-smoke.png)`);
+      }
     }
     await page.screenshot({ path: join(ROOT, '.artifacts', 'start-smoke.png') });
     say(`smoke test: the workbench opened sample.ts, the status bar shows ${name}, VS Code's own chat is hidden`);

@@ -2,6 +2,8 @@
 // default model is bundled) and keep VS Code's own chat out of sight, so the only chat on screen is Tokenscope's.
 // Both chat settings are window-scoped in VS Code 1.139 (code-server 4.139.1), so a workspace may set them.
 
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 /** `.vscode/settings.json` of the playground. `modelDir`: set when the extension has no bundled default model. */
 export function playgroundSettings(modelDir) {
   return {
@@ -21,4 +23,16 @@ export function portFlag(argv) {
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new Error(`--port needs a port number (1-65535), got ${argv[i + 1] ?? 'nothing'}`);
   return port;
+}
+
+/** Merges `settings` into a user settings.json (created when missing; an unreadable one is replaced). */
+export function writeUserSettings(file, settings) {
+  let current = {};
+  try {
+    current = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    current = {};
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify({ ...current, ...settings }, null, 2) + '\n');
 }
