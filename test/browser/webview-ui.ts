@@ -472,15 +472,13 @@ async function main(): Promise<void> {
     const box = await deco?.boundingBox();
     if (box) {
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-      const hover = await until(
-        'the heatmap hover',
-        async () => {
-          const t = await page.$eval('.monaco-hover', (e) => e.textContent).catch(() => '');
-          // The hover renders in parts: wait for its last line, the colour key.
-          return t?.includes('Tokenscope') && t.includes('Colours by') ? t : undefined;
-        },
-        20_000,
-      ).catch(() => '');
+      // The hover renders in parts: wait for its last line, the colour key (any of the workbench's hover widgets).
+      const hoverEl = page.locator('.monaco-hover', { hasText: 'Colours by' }).first();
+      const hover = await hoverEl
+        .waitFor({ state: 'attached', timeout: 30_000 })
+        // appendText turns spaces into no-break spaces: compare words, not the raw characters.
+        .then(async () => ((await hoverEl.textContent()) ?? '').replace(/\s+/g, ' '))
+        .catch(() => '');
       check(
         !!hover && /Colours by rank/.test(hover),
         'hovering a coloured token shows its alternatives and the colour key',
@@ -583,6 +581,21 @@ async function main(): Promise<void> {
   } catch (e) {
     check(false, 'high contrast', e instanceof Error ? e.message : String(e));
     await shot('failure-hc').catch(() => undefined);
+  }
+  try {
+    // ---- A window reload brings the inspector back (its serializer), with the generations it showed
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    // The restored panel is a background tab: its webview loads when shown.
+    await page
+      .getByRole('tab', { name: /Tokenscope Inspector/ })
+      .first()
+      .click({ timeout: 60_000 });
+    const restored = await webviewFrame(page, '#chips .chip', 120_000);
+    check((await restored.$$('#chips .chip')).length > 0, 'after a window reload the inspector is back with its tokens');
+  } catch (e) {
+    check(false, 'after a window reload the inspector is back with its tokens', e instanceof Error ? e.message : String(e));
+    await shot('failure-reload').catch(() => undefined);
   } finally {
     await context.close().catch(() => undefined);
     server.stop();
