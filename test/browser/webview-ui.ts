@@ -131,7 +131,8 @@ async function explainAccepted(page: Page): Promise<Frame> {
   await page.keyboard.press('Control+P');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
   await page.keyboard.type('sample.ts');
-  await page.waitForTimeout(800);
+  // A fresh workspace indexes its files first: press Enter on the result, not on an empty list.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'sample.ts' }).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
   await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30_000 });
   await page.click('.monaco-editor .view-lines');
