@@ -67,7 +67,8 @@ test("the VSIX README: no relative image or link left (VS Code's details page sh
   );
   assert.match(packed, /\*Screenshot: Ghost text from the bundled model\*/);
   assert.match(packed, /see its model card \(in the source: `media\/models\/tokenscope-code\/README\.md`\) for/);
-  assert.match(packed, /More: `model-runtime\/README\.md` \(in the source\)/);
+  assert.match(packed, /More: `docs\/architecture\.md` \(in the source\)/);
+  assert.match(packed, /`model-runtime\/README\.md` \(in the source\)/);
   // With an https base for images, vsce rewrites the relative links itself: the README goes in unchanged.
   assert.equal(readmeForVsix(readme, { imagesUrl: 'https://example.org/tokenscope/' }), readme);
 });
