@@ -37,37 +37,57 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
   context.subscriptions.push(runtime.onDidChangeState((s) => status.update(s, settings.value.completion.autoTrigger)));
   status.update(runtime.state, settings.value.completion.autoTrigger);
 
-  let modelDir = '';
-  let startSeq = 0;
-  const startWorker = (cfg: TokenscopeConfig) => {
-    modelDir = cfg.modelPath || defaultModelDir(context.extensionPath) || '';
-    if (!modelDir) {
-      log.error('No model folder: set tokenscope.model.path, or install a build that bundles the default model.');
-      status.update({ kind: 'error', message: 'no model folder (set tokenscope.model.path)' }, cfg.completion.autoTrigger);
-      return;
-    }
-    log.info(`starting the worker on ${modelDir}`);
-    const seq = ++startSeq;
-    const dir = modelDir;
-    runtime.start({ modelDir: dir, providers: providerList(cfg.executionProvider), threads: cfg.threads }).then(undefined, (e: Error) => {
-      // A newer start (another setting change) makes this failure moot.
-      if (seq === startSeq) void reportLoadFailure(dir, e, runtime.model()?.name);
-    });
-  };
+  const worker = workerStarter(context, runtime, status, log);
   context.subscriptions.push(runtime.onDidChangeState((s) => s.kind === 'stopped' && s.reason && void offerRestart(s.reason)));
   context.subscriptions.push(
     settings.onDidChange(({ previous, current }) => {
       const m = (c: TokenscopeConfig) => JSON.stringify([c.modelPath, c.executionProvider, c.threads]);
-      if (m(previous) !== m(current)) startWorker(current);
+      if (m(previous) !== m(current)) worker.start(current);
       status.update(runtime.state, current.completion.autoTrigger);
     }),
   );
+  const completion = registerFeatures(context, runtime, settings, log);
+  context.subscriptions.push(
+    vscode.commands.registerCommand('tokenscope.restartWorker', () => worker.start(settings.value)),
+    vscode.commands.registerCommand('tokenscope.showLog', () => log.show()),
+    vscode.commands.registerCommand('tokenscope.chooseModelFolder', chooseModelFolder),
+    vscode.commands.registerCommand('tokenscope.showMenu', showMenu),
+  );
 
+  // Off the activation path: spawning the worker and loading the model take a moment.
+  setImmediate(() => worker.start(settings.value));
+  return { runtime, completion, settings, status, modelDir: () => worker.modelDir };
+}
+
+/** Starts the worker on the configured (or bundled) model; a newer start makes an older one's failure moot. */
+function workerStarter(context: vscode.ExtensionContext, runtime: ModelRuntime, status: StatusBar, log: vscode.LogOutputChannel) {
+  let startSeq = 0;
+  const worker = {
+    modelDir: '',
+    start(cfg: TokenscopeConfig): void {
+      const dir = cfg.modelPath || defaultModelDir(context.extensionPath) || '';
+      worker.modelDir = dir;
+      if (!dir) {
+        log.error('No model folder: set tokenscope.model.path, or install a build that bundles the default model.');
+        status.update({ kind: 'error', message: 'no model folder (set tokenscope.model.path)' }, cfg.completion.autoTrigger);
+        return;
+      }
+      log.info(`starting the worker on ${dir}`);
+      const seq = ++startSeq;
+      runtime.start({ modelDir: dir, providers: providerList(cfg.executionProvider), threads: cfg.threads }).then(undefined, (e: Error) => {
+        if (seq === startSeq) void reportLoadFailure(dir, e, runtime.model()?.name);
+      });
+    },
+  };
+  return worker;
+}
+
+/** Registers every feature; one failing to register must not take the others down with it. */
+function registerFeatures(context: vscode.ExtensionContext, runtime: ModelRuntime, settings: Settings, log: vscode.LogOutputChannel) {
   const views: ViewDeps = {
     runtime,
     sampling: () => samplingFor(settings.value, { maxTokens: SAMPLING.maxTokens.default }),
   };
-  // One feature failing to register must not take the others down with it.
   const safely = <T>(name: string, f: () => T): T | undefined => {
     try {
       return f();
@@ -76,23 +96,12 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
       return undefined;
     }
   };
-  const inspector = safely('the inspector', () => registerInspector(context, views));
-  const openInspector = inspector?.openInspector;
+  const openInspector = safely('the inspector', () => registerInspector(context, views))?.openInspector;
   const completion = registerCompletion(context, { runtime, settings, log, openInspector });
   safely('the chat view', () => registerChat(context, { ...views, openInspector: (input) => openInspector?.(input) }));
   safely('the heatmap', () => registerHeatmap(context, views));
   safely('the tokenizer view', () => registerTokenizerView(context, views));
-
-  context.subscriptions.push(
-    vscode.commands.registerCommand('tokenscope.restartWorker', () => startWorker(settings.value)),
-    vscode.commands.registerCommand('tokenscope.showLog', () => log.show()),
-    vscode.commands.registerCommand('tokenscope.chooseModelFolder', chooseModelFolder),
-    vscode.commands.registerCommand('tokenscope.showMenu', showMenu),
-  );
-
-  // Off the activation path: spawning the worker and loading the model take a moment.
-  setImmediate(() => startWorker(settings.value));
-  return { runtime, completion, settings, status, modelDir: () => modelDir };
+  return completion;
 }
 
 /** A model folder that did not load: say so, and whether the model that was serving still does. */

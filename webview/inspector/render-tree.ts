@@ -21,47 +21,8 @@ export function renderTree(root: HTMLElement, st: InspectorState, a: Actions): v
   const grid: HTMLElement[][] = [];
   let current: HTMLElement | undefined;
   for (const r of rows) {
-    const node = st.tree.get(r.id)!;
-    const path = st.tree.path(r.id).steps;
-    const sum = summarize(path);
-    const isCurrent = r.id === st.current;
-    const show = h(
-      'button',
-      {
-        class: `tree-item${isCurrent ? ' current' : ''}`,
-        title: 'Show this generation',
-        'data-gen': r.id,
-        'data-focus-key': `gen-${r.id}`,
-        'aria-current': isCurrent ? 'true' : undefined,
-      },
-      icon(r.depth ? 'git-branch' : 'symbol-string'),
-      ' ',
-      r.label,
-      h(
-        'span',
-        { class: 'muted' },
-        ` · ${path.length} tok · ppl ${path.length ? sum.perplexity.toFixed(1) : '–'}${node.done ? '' : ' · …'}`,
-      ),
-      isCurrent ? h('span', { class: 'shown-tag' }, ' (shown)') : null,
-    );
-    show.addEventListener('click', () => a.showGeneration(r.id));
-    const cells: HTMLElement[] = [show];
-    if (!isCurrent) {
-      const on = st.compareWith === r.id;
-      const cmp = h(
-        'button',
-        {
-          class: `icon-btn cmp-btn${on ? ' on' : ''}`,
-          title: 'Compare side by side with the shown generation',
-          'aria-label': `Compare generation ${r.id} side by side`,
-          'aria-pressed': String(on),
-          'data-focus-key': `cmp-${r.id}`,
-        },
-        icon('split-horizontal'),
-      );
-      cmp.addEventListener('click', () => a.toggleCompare(r.id));
-      cells.push(cmp);
-    } else current = show;
+    const cells = treeCells(r, st, a);
+    if (r.id === st.current) current = cells[0];
     grid.push(cells);
     const li = h('li', { 'aria-level': r.depth + 1 }, ...cells);
     // CSSOM, not a style attribute: the CSP allows no inline styles.
@@ -70,6 +31,47 @@ export function renderTree(root: HTMLElement, st: InspectorState, a: Actions): v
   }
   rovingGrid(ul, grid, current);
   root.appendChild(ul);
+}
+
+type TreeRow = ReturnType<InspectorState['tree']['rows']>[number];
+
+/** One row's buttons: show it, and (unless it is the one shown) compare it with the shown one. */
+function treeCells(r: TreeRow, st: InspectorState, a: Actions): HTMLElement[] {
+  const node = st.tree.get(r.id)!;
+  const path = st.tree.path(r.id).steps;
+  const sum = summarize(path);
+  const isCurrent = r.id === st.current;
+  const show = h(
+    'button',
+    {
+      class: `tree-item${isCurrent ? ' current' : ''}`,
+      title: 'Show this generation',
+      'data-gen': r.id,
+      'data-focus-key': `gen-${r.id}`,
+      'aria-current': isCurrent ? 'true' : undefined,
+    },
+    icon(r.depth ? 'git-branch' : 'symbol-string'),
+    ' ',
+    r.label,
+    h('span', { class: 'muted' }, ` · ${path.length} tok · ppl ${path.length ? sum.perplexity.toFixed(1) : '–'}${node.done ? '' : ' · …'}`),
+    isCurrent ? h('span', { class: 'shown-tag' }, ' (shown)') : null,
+  );
+  show.addEventListener('click', () => a.showGeneration(r.id));
+  if (isCurrent) return [show];
+  const on = st.compareWith === r.id;
+  const cmp = h(
+    'button',
+    {
+      class: `icon-btn cmp-btn${on ? ' on' : ''}`,
+      title: 'Compare side by side with the shown generation',
+      'aria-label': `Compare generation ${r.id} side by side`,
+      'aria-pressed': String(on),
+      'data-focus-key': `cmp-${r.id}`,
+    },
+    icon('split-horizontal'),
+  );
+  cmp.addEventListener('click', () => a.toggleCompare(r.id));
+  return [show, cmp];
 }
 
 export function renderCompare(root: HTMLElement, st: InspectorState, a: Actions): void {
