@@ -10,16 +10,12 @@ import type { SamplingSettings, WorkerToHost } from '../../model-runtime/protoco
 import { FIXTURES } from '../unit/model-runtime/fixtures';
 import { RawWorker } from '../unit/model-runtime/raw-worker';
 import { brokenCases } from './broken-folders';
+import { DEFAULT_SAMPLER } from '../../sampling/sampler';
 
 const good = { modelDir: join(FIXTURES, 'llama-tiny'), providers: ['cpu'], threads: 1 };
 const sampling: SamplingSettings = {
+  ...DEFAULT_SAMPLER,
   temperature: 0,
-  topK: 0,
-  topP: 1,
-  minP: 0,
-  repetitionPenalty: 1,
-  presencePenalty: 0,
-  frequencyPenalty: 0,
   maxTokens: 3,
   stop: [],
 };

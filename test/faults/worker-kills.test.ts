@@ -9,17 +9,13 @@ import type { SamplingSettings } from '../../model-runtime/protocol';
 import { ModelRuntime } from '../../model-runtime/runtime';
 import { FIXTURES } from '../unit/model-runtime/fixtures';
 import { Seeded, seedOf } from './seeded';
+import { DEFAULT_SAMPLER } from '../../sampling/sampler';
 
 const KILLS = 100;
 const model = { modelDir: join(FIXTURES, 'llama-tiny'), providers: ['cpu'], threads: 1 };
 const sampling: SamplingSettings = {
+  ...DEFAULT_SAMPLER,
   temperature: 1,
-  topK: 0,
-  topP: 1,
-  minP: 0,
-  repetitionPenalty: 1,
-  presencePenalty: 0,
-  frequencyPenalty: 0,
   seed: 3,
   maxTokens: 200,
   stop: [],

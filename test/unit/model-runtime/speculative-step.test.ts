@@ -5,15 +5,11 @@ import { lookupDraft } from '../../../model-runtime/draft';
 import { loadOnnxEngine, type OnnxEngine } from '../../../model-runtime/onnx/load';
 import type { SamplingSettings, TokenStep } from '../../../model-runtime/protocol';
 import { FIXTURES } from './fixtures';
+import { DEFAULT_SAMPLER } from '../../../sampling/sampler';
 
 const greedy: SamplingSettings = {
+  ...DEFAULT_SAMPLER,
   temperature: 0,
-  topK: 0,
-  topP: 1,
-  minP: 0,
-  repetitionPenalty: 1,
-  presencePenalty: 0,
-  frequencyPenalty: 0,
   maxTokens: 40,
   stop: [],
 };

@@ -8,16 +8,12 @@ import type { SamplingSettings } from '../../../model-runtime/protocol';
 import { ModelRuntime, type RuntimeState } from '../../../model-runtime/runtime';
 import { Watchdog, type WatchdogOptions } from '../../../model-runtime/watchdog';
 import { WorkerConnection } from '../../../model-runtime/worker-connection';
+import { DEFAULT_SAMPLER } from '../../../sampling/sampler';
 
 const fakeWorker = resolve('test/unit/model-runtime/fake-worker.cjs');
 const sampling: SamplingSettings = {
+  ...DEFAULT_SAMPLER,
   temperature: 0,
-  topK: 0,
-  topP: 1,
-  minP: 0,
-  repetitionPenalty: 1,
-  presencePenalty: 0,
-  frequencyPenalty: 0,
   maxTokens: 5,
   stop: [],
 };

@@ -9,17 +9,13 @@ import { WorkerConnection } from '../../../model-runtime/worker-connection';
 import type { SamplingSettings } from '../../../model-runtime/protocol';
 import { FIXTURES } from './fixtures';
 import { RawWorker } from './raw-worker';
+import { DEFAULT_SAMPLER } from '../../../sampling/sampler';
 
 const workerPath = resolve('dist/worker.js');
 const model = { modelDir: join(FIXTURES, 'llama-tiny'), providers: ['cpu'], onnxFile: 'model.onnx', threads: 1 };
 const sampling: SamplingSettings = {
+  ...DEFAULT_SAMPLER,
   temperature: 1,
-  topK: 0,
-  topP: 1,
-  minP: 0,
-  repetitionPenalty: 1,
-  presencePenalty: 0,
-  frequencyPenalty: 0,
   seed: 7,
   maxTokens: 200,
   stop: [],

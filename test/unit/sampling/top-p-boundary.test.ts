@@ -52,13 +52,8 @@ test('sample(), a small float32 vector (the JavaScript softmax loop): the same e
 });
 
 const OFF: SamplingSettings = {
+  ...DEFAULT_SAMPLER,
   temperature: 1,
-  topK: 0,
-  topP: 1,
-  minP: 0,
-  repetitionPenalty: 1,
-  presencePenalty: 0,
-  frequencyPenalty: 0,
   maxTokens: 16,
   stop: [],
 };
