@@ -303,3 +303,12 @@ test('config.json values the tokenizer or the graph contradict fail at load, nam
     for (const d of made) rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('the FIM order comes from tokenizer_config.json (PSM unless it says spm); a bad value names the file', () => {
+  assert.equal(readModelFolder(join(FIXTURES, 'llama-tiny')).fimLayout, 'psm');
+  const spm = broken((d) => write(d, 'tokenizer_config.json', { ...json(d, 'tokenizer_config.json'), fim_layout: 'spm' }));
+  assert.equal(readModelFolder(spm).fimLayout, 'spm');
+  const bad = broken((d) => write(d, 'tokenizer_config.json', { ...json(d, 'tokenizer_config.json'), fim_layout: 'middle-first' }));
+  expectError(() => readModelFolder(bad), 'model-folder', 'tokenizer_config.json', '"fim_layout" must be "psm" or "spm"');
+  for (const d of [spm, bad]) rmSync(d, { recursive: true, force: true });
+});
