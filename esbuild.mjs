@@ -24,6 +24,7 @@ const entry = (src, out, opts = node) => {
 
 entry('extension/extension.ts', 'dist/extension.js');
 entry('model-runtime/worker.ts', 'dist/worker.js');
+entry('server/serve.ts', 'dist/serve.js');
 entry('bench/bench.ts', 'dist/bench.js');
 entry('bench/gpu-check.ts', 'dist/gpu-check.js');
 entry('bench/completion-latency.ts', 'dist/bench-completion.js');

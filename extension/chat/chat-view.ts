@@ -7,7 +7,7 @@ import type { ChatHostToView, ChatMessage, ChatViewToHost } from '../../webview/
 import { TOP_N, type InspectorInput } from '../inspector/inspector-panel';
 import type { ViewDeps } from '../runtime-port';
 import { webviewHtml, webviewOptions } from '../webview-html';
-import { chatFormatFor, cleanReply, formatLabel, templateErrorMessage } from './chat-template';
+import { chatFormatFor, cleanReply, formatLabel, templateErrorMessage } from '../../model-runtime/chat-template';
 
 const STORE_KEY = 'tokenscope.chat.messages';
 export const CHAT_VIEW_ID = 'tokenscope.chat';

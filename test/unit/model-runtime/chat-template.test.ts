@@ -10,7 +10,7 @@ import {
   templateErrorMessage,
   templateFormat,
   transcriptFormat,
-} from '../../../../extension/chat/chat-template';
+} from '../../../model-runtime/chat-template';
 
 const msgs = [
   { role: 'user' as const, content: 'Hi' },

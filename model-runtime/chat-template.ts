@@ -1,11 +1,16 @@
-// Turns a conversation into the model's prompt. With a chat_template in tokenizer_config.json it is
+// Turns a conversation into the model's prompt (the chat view and the OpenAI-compatible server share it). With a chat_template in tokenizer_config.json it is
 // rendered by @huggingface/jinja (the same engine transformers.js uses); a base model gets a plain
 // transcript and a stop sequence that ends the reply before the next "User:" turn, and the chat says
 // plainly that it is talking to a base model and what to pick instead.
 import { Template } from '@huggingface/jinja';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChatMessage } from '../../webview/protocol';
+
+/** One turn of a conversation (the chat view's messages and the server's chat requests both fit it). */
+export interface ChatTurn {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
 
 export interface ChatFormat {
   name: string;
@@ -13,7 +18,7 @@ export interface ChatFormat {
   hasTemplate: boolean;
   /** Why a template in the folder was not used (it could not be parsed). */
   problem?: string;
-  render(messages: readonly ChatMessage[]): string;
+  render(messages: readonly ChatTurn[]): string;
   /** Stop sequences that end the assistant's turn. */
   stop: string[];
 }
