@@ -2,6 +2,8 @@
 // Pure: reads through a small SettingSource so unit tests need no vscode (extension/settings.ts adapts
 // vscode.workspace.getConfiguration). package.json's contributes.configuration must match (a unit test checks).
 // The sampling.* entries come from the one sampling table (sampling/settings.ts).
+import { FIM_FAMILIES } from '../model-runtime/fim-families';
+import { REMOTE_FLAVOURS, type RemoteFlavour } from '../model-runtime/remote/types';
 import { NO_SEED, SAMPLING, type SamplingSettings } from '../sampling/settings';
 
 export const SECTION = 'tokenscope';
@@ -38,9 +40,24 @@ export interface ContextConfig {
   maxChunks: number;
 }
 
+/** A remote OpenAI-compatible server (model.backend 'remote'); its API key lives in SecretStorage. */
+export interface RemoteConfig {
+  baseUrl: string;
+  flavour: RemoteFlavour;
+  model: string;
+  timeoutMs: number;
+  /** '' lets the model name pick the FIM family. */
+  fimFamily: string;
+}
+
 export interface TokenscopeConfig {
+  /** 'local': the worker runs a model folder; 'remote': it talks to the server in `remote`. */
+  backend: 'local' | 'remote';
   /** Absolute model folder, or '' for the bundled default model. */
   modelPath: string;
+  remote: RemoteConfig;
+  /** Tokenscope's own OpenAI-compatible server (Tokenscope: Start Server). */
+  server: { host: string; port: number };
   executionProvider: ExecutionProvider;
   threads: number;
   sampling: Omit<SamplingSettings, 'maxTokens' | 'stop'>;
@@ -72,7 +89,15 @@ function sampling(key: TableKey): NumberSpec {
 
 /** Key (under `tokenscope.`) -> spec. package.json lists the same keys; a unit test checks they agree. */
 export const SETTINGS = {
+  'model.backend': { kind: 'enum', def: 'local', values: ['local', 'remote'] },
   'model.path': { kind: 'string', def: '' },
+  'remote.baseUrl': { kind: 'string', def: '' },
+  'remote.flavour': { kind: 'enum', def: 'openai', values: REMOTE_FLAVOURS },
+  'remote.model': { kind: 'string', def: '' },
+  'remote.timeoutMs': { kind: 'number', def: 30000, min: 1000, max: 600000, integer: true },
+  'remote.fimFamily': { kind: 'enum', def: '', values: ['', ...FIM_FAMILIES.map((f) => f.name)] },
+  'server.host': { kind: 'string', def: '127.0.0.1' },
+  'server.port': { kind: 'number', def: 8080, min: 0, max: 65535, integer: true },
   'model.executionProvider': { kind: 'enum', def: 'auto', values: ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] },
   'model.threads': { kind: 'number', def: 0, min: 0, max: 64, integer: true },
   'sampling.temperature': sampling('temperature'),
@@ -103,8 +128,11 @@ export const SETTINGS = {
 
 export type SettingKey = keyof typeof SETTINGS;
 
-/** Settings a workspace may not set in Restricted Mode: a model is code-like input. */
-export const RESTRICTED_SETTINGS: readonly SettingKey[] = ['model.path'];
+/**
+ * Settings a workspace may not set in Restricted Mode: a model is code-like input, and a workspace that picks
+ * the server would choose where the user's code is sent.
+ */
+export const RESTRICTED_SETTINGS: readonly SettingKey[] = ['model.path', 'model.backend', 'remote.baseUrl', 'server.host'];
 
 export interface ReadResult {
   config: TokenscopeConfig;
@@ -145,7 +173,16 @@ export function readConfig(source: SettingSource, trusted: boolean): ReadResult 
   };
   const seed = v('sampling.seed') as number;
   const config: TokenscopeConfig = {
+    backend: v('model.backend'),
     modelPath: (v('model.path') as string).trim(),
+    remote: {
+      baseUrl: (v('remote.baseUrl') as string).trim(),
+      flavour: v('remote.flavour'),
+      model: (v('remote.model') as string).trim(),
+      timeoutMs: v('remote.timeoutMs'),
+      fimFamily: v('remote.fimFamily'),
+    },
+    server: { host: (v('server.host') as string).trim() || '127.0.0.1', port: v('server.port') },
     executionProvider: v('model.executionProvider'),
     threads: v('model.threads'),
     sampling: {

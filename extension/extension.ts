@@ -13,6 +13,7 @@ import { ModelRuntime } from '../model-runtime/runtime';
 import { Settings } from './settings';
 import { StatusBar } from './status-bar';
 import { registerTokenizerView } from './tokenizer-view/register';
+import { REMOTE_KEY_SECRET, registerRemote, remoteSpec } from './remote/register';
 import { SAMPLING } from '../sampling/settings';
 
 /** What activate() returns: used by the extension-host tests. */
@@ -41,12 +42,18 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
   context.subscriptions.push(runtime.onDidChangeState((s) => s.kind === 'stopped' && s.reason && void offerRestart(s.reason)));
   context.subscriptions.push(
     settings.onDidChange(({ previous, current }) => {
-      const m = (c: TokenscopeConfig) => JSON.stringify([c.modelPath, c.executionProvider, c.threads]);
+      const m = (c: TokenscopeConfig) =>
+        JSON.stringify([c.backend, c.modelPath, c.executionProvider, c.threads, c.backend === 'remote' && c.remote]);
       if (m(previous) !== m(current)) worker.start(current);
       status.update(runtime.state, current.completion.autoTrigger);
     }),
   );
+  // A new remote API key takes effect at once.
+  context.subscriptions.push(
+    context.secrets.onDidChange((e) => e.key === REMOTE_KEY_SECRET && settings.value.backend === 'remote' && worker.start(settings.value)),
+  );
   const completion = registerFeatures(context, runtime, settings, log);
+  registerRemote(context, { runtime, settings, log });
   context.subscriptions.push(
     vscode.commands.registerCommand('tokenscope.restartWorker', () => worker.start(settings.value)),
     vscode.commands.registerCommand('tokenscope.showLog', () => log.show()),
@@ -59,23 +66,32 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
   return { runtime, completion, settings, status, modelDir: () => worker.modelDir };
 }
 
-/** Starts the worker on the configured (or bundled) model; a newer start makes an older one's failure moot. */
+/** Starts the worker on the configured (or bundled) model, or the remote server; a newer start makes an older one's failure moot. */
 function workerStarter(context: vscode.ExtensionContext, runtime: ModelRuntime, status: StatusBar, log: vscode.LogOutputChannel) {
   let startSeq = 0;
+  const fail = (message: string, cfg: TokenscopeConfig) => {
+    log.error(message);
+    status.update({ kind: 'error', message }, cfg.completion.autoTrigger);
+  };
   const worker = {
     modelDir: '',
-    start(cfg: TokenscopeConfig): void {
-      const dir = cfg.modelPath || defaultModelDir(context.extensionPath) || '';
-      worker.modelDir = dir;
-      if (!dir) {
-        log.error('No model folder: set tokenscope.model.path, or install a build that bundles the default model.');
-        status.update({ kind: 'error', message: 'no model folder (set tokenscope.model.path)' }, cfg.completion.autoTrigger);
-        return;
-      }
-      log.info(`starting the worker on ${dir}`);
+    async start(cfg: TokenscopeConfig): Promise<void> {
       const seq = ++startSeq;
-      runtime.start({ modelDir: dir, providers: providerList(cfg.executionProvider), threads: cfg.threads }).then(undefined, (e: Error) => {
-        if (seq === startSeq) void reportLoadFailure(dir, e, runtime.model()?.name);
+      const remote = cfg.backend === 'remote';
+      const dir = remote ? cfg.remote.baseUrl : cfg.modelPath || defaultModelDir(context.extensionPath) || '';
+      worker.modelDir = dir;
+      if (!dir)
+        return fail(
+          remote
+            ? 'no remote server: set tokenscope.remote.baseUrl (Tokenscope: Use Remote Server…)'
+            : 'no model folder (set tokenscope.model.path)',
+          cfg,
+        );
+      const spec = remote ? { modelDir: dir, remote: await remoteSpec(cfg, context.secrets) } : { modelDir: dir };
+      if (seq !== startSeq) return;
+      log.info(`starting the worker on ${dir}`);
+      runtime.start({ ...spec, providers: providerList(cfg.executionProvider), threads: cfg.threads }).then(undefined, (e: Error) => {
+        if (seq === startSeq) void reportLoadFailure(dir, e, runtime.model()?.name, remote);
       });
     },
   };
@@ -105,13 +121,10 @@ function registerFeatures(context: vscode.ExtensionContext, runtime: ModelRuntim
 }
 
 /** A model folder that did not load: say so, and whether the model that was serving still does. */
-async function reportLoadFailure(dir: string, e: Error, serving: string | undefined): Promise<void> {
+async function reportLoadFailure(dir: string, e: Error, serving: string | undefined, remote: boolean): Promise<void> {
   const still = serving ? ` Still using ${serving}.` : '';
-  const pick = await vscode.window.showErrorMessage(
-    `Tokenscope could not load the model in ${dir}: ${e.message}.${still}`,
-    'Choose Model Folder…',
-    'Show Log',
-  );
+  const what = remote ? `could not use the server at ${dir}` : `could not load the model in ${dir}`;
+  const pick = await vscode.window.showErrorMessage(`Tokenscope ${what}: ${e.message}.${still}`, 'Choose Model Folder…', 'Show Log');
   if (pick === 'Show Log') await vscode.commands.executeCommand('tokenscope.showLog');
   else if (pick) await vscode.commands.executeCommand('tokenscope.chooseModelFolder');
 }

@@ -1,6 +1,7 @@
 // What the worker needs from an engine, whatever runs the model (onnxruntime today; llama.cpp, a remote
 // server or an X-ray engine next). runner-engine.ts implements it over a ModelRunner; load-engine.ts picks
 // the engine for a model folder.
+import type { RemoteSpec } from './remote/types';
 import type { GenerateRequest, GenerateResult, ModelInfo, ProviderReport, SamplingSettings, ScoredPosition, TokenStep } from './protocol';
 
 export interface EngineOptions {
@@ -19,6 +20,8 @@ export interface EngineOptions {
    * model it replaces here, so a folder that fails its checks leaves the old model serving.
    */
   beforeOpen?: () => Promise<void>;
+  /** A remote server instead of a model folder. */
+  remote?: RemoteSpec;
 }
 
 /** Called with each step as it is decided, and the text it adds (held back while it may start a stop string). */

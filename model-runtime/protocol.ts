@@ -2,6 +2,7 @@
 // inference worker, and what the worker reports back. Plain data only: it crosses a process boundary.
 
 import type { Cutter, SamplingSettings } from '../sampling/settings';
+import type { RemoteSpec } from './remote/types';
 
 // The sampling settings and the cutter names live with the sampler (sampling/settings.ts); re-exported for this file's importers.
 export type { Cutter, SamplingSettings } from '../sampling/settings';
@@ -39,6 +40,24 @@ export interface TokenStep {
   rank: number;
   /** True when the token was forced by a branch rather than sampled. */
   forced?: boolean;
+  /** Set when a remote server reported this step: then only the token, its probability and the alternatives are known. */
+  remote?: RemoteStepFacts;
+}
+
+/**
+ * What a remote server's numbers mean. The server sampled with its own sampler chain and reports only the chosen
+ * token and its top alternatives, so the cutters, the draw and the final probabilities are unknown (finalProb and
+ * draw hold placeholders the views must not show), and the rank is exact only within the alternatives.
+ */
+export interface RemoteStepFacts {
+  /** e.g. 'llama-server /infill'. */
+  source: string;
+  /** 'raw': the model's softmax; 'post-sampling': after the server's samplers (rawProb then holds that). */
+  probabilities: 'raw' | 'post-sampling';
+  /** True when the chosen token was not among the alternatives: `rank` is then a lower bound. */
+  rankLowerBound: boolean;
+  /** Set on a re-sampled step: computed over the returned alternatives only, renormalised. */
+  approximate?: boolean;
 }
 
 export type Priority = 'interactive' | 'normal' | 'background';
@@ -103,6 +122,8 @@ export type HostToWorker =
       threads?: number;
       /** Prompt-lookup guesses fed per decode run (default 4; 0: one model run per token). */
       draftTokens?: number;
+      /** A remote server to use instead of the folder (modelDir then holds its base URL, for messages). */
+      remote?: RemoteSpec;
     }
   | ({ type: 'generate'; id: number; priority: Priority } & Omit<GenerateRequest, 'priority'>)
   /** Re-apply other sampling settings to one kept step's logits: no model run. */
@@ -202,4 +223,8 @@ export type ErrorCode =
   | 'cancelled'
   | 'worker-crashed'
   | 'bad-request'
+  /** A remote server could not be reached, refused the request, or sent what cannot be read. */
+  | 'remote'
+  /** The engine cannot do this (e.g. a remote server cannot score a prompt's tokens). */
+  | 'unsupported'
   | 'internal';

@@ -4,6 +4,7 @@
 // caller, which logs it. Token ids are checked against the loaded model when the request runs (checkTokenIds).
 import { SAMPLING_TABLE, type SamplingSettings, validateSampling } from '../sampling/settings';
 import { RuntimeError } from './errors';
+import { checkRemoteSpec } from './remote/spec';
 import type { BranchFrom, GenerateRequest, HostToWorker, Priority, Prompt } from './protocol';
 
 /** Most alternatives a request may ask for per position (the inspector asks for 100). */
@@ -141,6 +142,7 @@ function checkLoad(id: number, m: Fields): HostToWorker {
     onnxFile: optional(m.onnxFile, (v) => pathString(v, 'onnxFile')),
     threads: optional(m.threads, (v) => int(v, 'threads', 0, MAX_THREADS)),
     draftTokens: optional(m.draftTokens, (v) => int(v, 'draftTokens', 0, MAX_DRAFT_TOKENS)),
+    remote: optional(m.remote, checkRemoteSpec),
   };
 }
 

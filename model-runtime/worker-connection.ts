@@ -5,6 +5,7 @@
 // runtime.ts builds the model runtime (restarts, reload, state) on top of it.
 import { fork, type ChildProcess } from 'node:child_process';
 import { RuntimeError } from './errors';
+import type { RemoteSpec } from './remote/types';
 import { type RequestKind, seconds, Watchdog, type WatchdogOptions } from './watchdog';
 import type {
   GenerateRequest,
@@ -43,6 +44,8 @@ export interface LoadParams {
   threads?: number;
   /** Prompt-lookup guesses per decode run (default 4; 0 turns speculative decoding off). */
   draftTokens?: number;
+  /** A remote server instead of a model folder (modelDir then names its base URL). */
+  remote?: RemoteSpec;
 }
 
 export interface LoadResult {
@@ -252,6 +255,7 @@ export class WorkerConnection {
       onnxFile: p.onnxFile,
       threads: p.threads,
       draftTokens: p.draftTokens,
+      remote: p.remote,
     });
     if (m.type !== 'loaded') throw new RuntimeError('internal', `unexpected answer ${m.type}`);
     return { model: m.model, provider: m.provider };

@@ -76,6 +76,7 @@ async function loadModel(job: Extract<Job, { type: 'load' }>): Promise<void> {
       threads: job.threads,
       onnxFile: job.onnxFile,
       draftTokens: job.draftTokens,
+      remote: job.remote,
       beforeOpen: release,
     });
   } catch (e) {
@@ -94,7 +95,8 @@ async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
   const e = loaded();
   const yieldTo = job.priority === 'interactive' ? undefined : yielder(job.priority);
   if (job.type === 'generate') {
-    checkTokenIds(job, e.info.vocabSize);
+    // A remote engine (vocabSize 0: unknown here) checks the ids it is given itself.
+    if (e.info.vocabSize > 0) checkTokenIds(job, e.info.vocabSize);
     // Token events are sent before generate() returns: they carry the id it is about to assign.
     const generationId = e.peekGenerationId();
     const r = await e.generate(

@@ -9,6 +9,11 @@ const top = (s: TokenStep, n: number): Alternative[] => s.alternatives.slice(0, 
 
 const bytesOf = (text: string): number[] => Array.from(new TextEncoder().encode(text));
 
+/** A token's text; one holding part of a UTF-8 character is spelled as vLLM does, "bytes:\\xe2\\x80". */
+function tokenText(s: TokenStep): string {
+  return s.partial ? `bytes:${s.bytes.map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')}` : s.text;
+}
+
 /** /v1/completions: parallel arrays, top_logprobs as {token: logprob} maps (OpenAI's legacy shape). */
 export function completionLogprobs(steps: readonly TokenStep[], n: number, startOffset: number) {
   let offset = startOffset;
@@ -18,7 +23,7 @@ export function completionLogprobs(steps: readonly TokenStep[], n: number, start
     return at;
   });
   return {
-    tokens: steps.map((s) => s.text),
+    tokens: steps.map(tokenText),
     token_logprobs: steps.map((s) => log(s.rawProb)),
     top_logprobs: steps.map((s) => Object.fromEntries(top(s, n).map((a) => [a.text, log(a.rawProb)]))),
     text_offset: textOffset,

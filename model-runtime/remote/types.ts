@@ -18,6 +18,8 @@ export interface RemoteSpec {
   timeoutMs?: number;
   /** Retries of a refused connection, 429 or 5xx before any token arrived (default 2), with backoff. */
   retries?: number;
+  /** The FIM family whose tokens build prompts (fim-families.ts), when the model name does not tell. */
+  fimFamily?: string;
 }
 
 /** One token the server reports: the chosen one, or an alternative. */

@@ -1,0 +1,137 @@
+// The remote engine end to end against Tokenscope's own server, both real, over loopback: a worker on a
+// fixture model behind the server, and a second worker whose engine talks to it. What comes back over the wire
+// must be what the first worker generates, with the facts that only a remote step has.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { RuntimeError } from '../../../../model-runtime/errors';
+import type { TokenStep } from '../../../../model-runtime/protocol';
+import type { RemoteFlavour } from '../../../../model-runtime/remote/types';
+import { ModelRuntime } from '../../../../model-runtime/runtime';
+import { DEFAULT_SAMPLER } from '../../../../sampling/sampler';
+import { type RunningServer, startServer } from '../../../../server/http-server';
+import { FIXTURES } from '../fixtures';
+
+const workerPath = resolve('dist/worker.js');
+const local = new ModelRuntime({ workerPath });
+const remote = new ModelRuntime({ workerPath });
+let server: RunningServer;
+const greedy = { ...DEFAULT_SAMPLER, maxTokens: 8, stop: [] as string[] };
+
+before(async () => {
+  await local.start({ modelDir: join(FIXTURES, 'llama-tiny'), providers: ['cpu'], onnxFile: 'model.onnx', threads: 1 });
+  server = await startServer({ runtime: local, port: 0, maxConcurrent: 2, apiKey: 'k' });
+});
+
+after(async () => {
+  remote.dispose();
+  await server.close();
+  local.dispose();
+});
+
+const connect = (flavour: RemoteFlavour, extra: Record<string, unknown> = {}) =>
+  remote.start({ modelDir: server.url, remote: { flavour, baseUrl: server.url, model: '', apiKey: 'k', ...extra } });
+
+async function both(prompt: { text: string } | { fim: { prefix: string; suffix: string } }) {
+  const direct = await local.generate({ prompt, sampling: greedy, topN: 3 });
+  const steps: TokenStep[] = [];
+  const over = await remote.generate({ prompt, sampling: greedy, topN: 3, onToken: (s) => steps.push(s) });
+  return { direct, over, steps };
+}
+
+for (const flavour of ['openai', 'vllm', 'llama-server'] as const) {
+  test(`${flavour}: the remote engine streams what the serving worker generates, each step marked remote`, async () => {
+    const info = await connect(flavour);
+    assert.equal(info.architecture, 'remote');
+    assert.match(info.name, new RegExp(`\\(${flavour}\\)$`));
+    const { direct, over, steps } = await both({ text: 'def add(a, b):' });
+    assert.equal(over.text, direct.text);
+    assert.equal(steps.length, direct.ids.length);
+    for (const s of steps) {
+      assert.ok(s.remote, 'a remote step says so');
+      assert.equal(s.remote.probabilities, 'raw');
+      assert.equal(s.rank, 1, 'greedy: the top alternative');
+      assert.ok(s.alternatives.length >= 1 && s.alternatives.length <= 3);
+      assert.ok(s.rawProb > 0 && s.rawProb <= 1);
+    }
+    if (flavour === 'llama-server') assert.deepEqual(over.ids, direct.ids, 'llama-server names token ids: they are the model’s');
+  });
+}
+
+test('llama-server: fill-in-the-middle goes through /infill and matches the local FIM generation', async () => {
+  await connect('llama-server');
+  assert.equal(remote.model()!.supportsFim, true);
+  const { direct, over, steps } = await both({ fim: { prefix: 'def f(x):\n    return ', suffix: '\n\nprint(f(2))\n' } });
+  assert.equal(over.text, direct.text);
+  assert.match(steps[0].remote!.source, /\/infill$/);
+});
+
+test('a branch re-asks the server with the forced token; re-sampling works over the alternatives, marked approximate', async () => {
+  await connect('llama-server');
+  const steps: TokenStep[] = [];
+  const first = await remote.generate({ prompt: { text: 'x = ' }, sampling: greedy, topN: 3, onToken: (s) => steps.push(s) });
+  const alt = steps[1].alternatives.find((a) => a.id !== steps[1].id)!;
+  const branched: TokenStep[] = [];
+  const b = await remote.generate({
+    prompt: { text: 'x = ' },
+    sampling: greedy,
+    topN: 3,
+    branch: { generationId: first.generationId, step: 1, forcedToken: alt.id },
+    onToken: (s) => branched.push(s),
+  });
+  assert.equal(branched[0].forced, true);
+  assert.equal(branched[0].id, alt.id);
+  assert.ok(b.text.startsWith(steps[0].text + alt.text));
+  assert.deepEqual(b.ids.slice(0, 2), [steps[0].id, alt.id]);
+  const re = await remote.resample(first.generationId, 1, { ...greedy, temperature: 1, topK: 1 }, 3);
+  assert.equal(re.remote?.approximate, true);
+  assert.equal(re.id, steps[1].alternatives[0].id, 'top-k 1 keeps the most likely alternative');
+  assert.ok(re.alternatives.slice(1).every((a) => a.removedBy === 'top-k'));
+});
+
+test('a cancel ends the remote stream; the heatmap and tokenizer say they need a local model', async () => {
+  await connect('openai');
+  const abort = new AbortController();
+  const r = await remote.generate({
+    prompt: { text: 'a' },
+    sampling: { ...greedy, temperature: 1, maxTokens: 512, seed: 3 },
+    topN: 1,
+    signal: abort.signal,
+    onToken: () => abort.abort(),
+  });
+  assert.equal(r.stats.stopReason, 'cancelled');
+  assert.ok(r.ids.length < 512);
+  await assert.rejects(remote.score('x = 1', 3), (e: RuntimeError) => e.code === 'unsupported' && /local model/.test(e.message));
+  await assert.rejects(remote.tokenize('x'), (e: RuntimeError) => e.code === 'unsupported');
+});
+
+test('connecting fails clearly: refused connection, wrong key, unknown model, bad URL', async () => {
+  const fresh = new ModelRuntime({ workerPath });
+  // A port that was free a moment ago: nothing listens there.
+  const closed = createServer();
+  await new Promise<void>((res) => closed.listen(0, '127.0.0.1', res));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((res) => closed.close(res));
+  try {
+    const spec = (extra: Record<string, unknown>) => ({
+      modelDir: 'remote',
+      remote: { flavour: 'openai' as const, baseUrl: server.url, model: '', apiKey: 'k', ...extra },
+    });
+    await assert.rejects(
+      fresh.start(spec({ baseUrl: `http://127.0.0.1:${port}` })),
+      (e: RuntimeError) => e.code === 'remote' && /connection refused/.test(e.message),
+    );
+    await assert.rejects(fresh.start(spec({ apiKey: 'wrong' })), (e: RuntimeError) => e.code === 'remote' && /API key/.test(e.message));
+    await assert.rejects(fresh.start(spec({ model: 'nope' })), (e: RuntimeError) =>
+      /does not serve "nope"; it serves llama-tiny/.test(e.message),
+    );
+    await assert.rejects(
+      fresh.start(spec({ baseUrl: 'file:///etc' })),
+      (e: RuntimeError) => e.code === 'bad-request' && /http/.test(e.message),
+    );
+  } finally {
+    fresh.dispose();
+  }
+});
