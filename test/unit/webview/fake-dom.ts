@@ -3,12 +3,16 @@
 // trees follow the browser's rules that matter to a sanitizer: tagName upper-case for HTML elements only
 // (an <svg>'s <a> stays 'a'), a <template>'s content outside its childNodes, comments as their own kind.
 // `serialize` writes what a tree holds, text escaped, so a test can compare it with the exact HTML expected.
+// For the inspector's renderers the elements also have what they use: classList, dataset, hidden, tabIndex,
+// value, style, append/removeChild, textContent set as one text node, focus (document.activeElement), and
+// querySelector(All) for simple selectors (tag, #id, .class, [attr] or [attr="value"], joined, no combinators).
 import { parse } from 'parse5';
 
 const HTML_NS = 'http://www.w3.org/1999/xhtml';
 
 export class FakeText {
   readonly nodeType = 3;
+  parentNode: FakeElement | null = null;
   readonly childNodes: never[] = [];
   constructor(readonly data: string) {}
   get textContent(): string {
@@ -20,6 +24,11 @@ export class FakeElement {
   readonly nodeType = 1;
   readonly attributes = new Map<string, string>();
   readonly childNodes: FakeNode[] = [];
+  parentNode: FakeElement | null = null;
+  /** Inline style set through the CSSOM (el.style.x = ...), not as an attribute. */
+  readonly style: Record<string, string> = {};
+  /** A form control's current value. */
+  value = '';
   private readonly listeners = new Map<string, ((ev: unknown) => void)[]>();
   constructor(
     readonly namespaceURI: string | null,
@@ -34,19 +43,120 @@ export class FakeElement {
   getAttribute(name: string): string | null {
     return this.attributes.get(name) ?? null;
   }
+  removeAttribute(name: string): void {
+    this.attributes.delete(name);
+  }
+  hasAttribute(name: string): boolean {
+    return this.attributes.has(name);
+  }
   appendChild<T extends FakeNode>(child: T): T {
-    this.childNodes.push(child);
+    // A fragment hands over its children, as in a browser.
+    const moved = child instanceof FakeFragment ? child.childNodes.splice(0) : [child];
+    for (const c of moved) {
+      c.parentNode?.childNodes.splice(c.parentNode.childNodes.indexOf(c), 1);
+      c.parentNode = this;
+      this.childNodes.push(c);
+    }
     return child;
+  }
+  append(...nodes: (FakeNode | string)[]): void {
+    for (const n of nodes) this.appendChild(typeof n === 'string' ? new FakeText(n) : n);
+  }
+  removeChild<T extends FakeNode>(child: T): T {
+    const i = this.childNodes.indexOf(child);
+    if (i < 0) throw new Error('removeChild: not a child');
+    this.childNodes.splice(i, 1);
+    child.parentNode = null;
+    return child;
+  }
+  get firstChild(): FakeNode | null {
+    return this.childNodes[0] ?? null;
+  }
+  get childElementCount(): number {
+    return this.children.length;
   }
   addEventListener(type: string, fn: (ev: unknown) => void): void {
     this.listeners.set(type, [...(this.listeners.get(type) ?? []), fn]);
   }
-  /** Calls the listeners of `type`, as a user event would. */
-  dispatch(type: string): void {
-    for (const fn of this.listeners.get(type) ?? []) fn({ type });
+  /**
+   * Calls the listeners of `type` on this element, as a user event would; `init` adds to the event (key,
+   * target: an event that bubbled up from a child names it). Returns true when a listener called preventDefault.
+   */
+  dispatch(type: string, init: Record<string, unknown> = {}): boolean {
+    let prevented = false;
+    const ev = { type, target: this, preventDefault: () => (prevented = true), ...init };
+    for (const fn of this.listeners.get(type) ?? []) fn(ev);
+    return prevented;
   }
   get textContent(): string {
     return this.childNodes.map((c) => c.textContent).join('');
+  }
+  /** As in a browser: the children go, one text node holds the string. */
+  set textContent(text: string) {
+    for (const c of this.childNodes.splice(0)) c.parentNode = null;
+    if (text !== '') this.appendChild(new FakeText(text));
+  }
+  get classList() {
+    const get = () => (this.getAttribute('class') ?? '').split(/\s+/).filter(Boolean);
+    const set = (names: string[]) => this.setAttribute('class', names.join(' '));
+    return {
+      contains: (n: string) => get().includes(n),
+      add: (...ns: string[]) => set([...get(), ...ns.filter((n) => !get().includes(n))]),
+      remove: (...ns: string[]) => set(get().filter((n) => !ns.includes(n))),
+      toggle: (n: string, force?: boolean) => {
+        const on = force ?? !get().includes(n);
+        if (on && !get().includes(n)) set([...get(), n]);
+        if (!on) set(get().filter((x) => x !== n));
+        return on;
+      },
+    };
+  }
+  /** data-* attributes by camelCase name, as HTMLElement.dataset. */
+  get dataset(): Record<string, string | undefined> {
+    const attr = (k: string) => `data-${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    return new Proxy({} as Record<string, string | undefined>, {
+      get: (_t, k) => (typeof k === 'string' ? (this.getAttribute(attr(k)) ?? undefined) : undefined),
+      set: (_t, k, v) => {
+        this.setAttribute(attr(String(k)), String(v));
+        return true;
+      },
+    });
+  }
+  get hidden(): boolean {
+    return this.attributes.has('hidden');
+  }
+  set hidden(on: boolean) {
+    if (on) this.setAttribute('hidden', '');
+    else this.attributes.delete('hidden');
+  }
+  /** The tabindex attribute; without one, 0 for what is focusable by default, -1 for the rest. */
+  get tabIndex(): number {
+    const t = this.getAttribute('tabindex');
+    if (t !== null) return Number(t);
+    return ['button', 'input', 'select', 'textarea', 'a'].includes(this.localName) ? 0 : -1;
+  }
+  set tabIndex(n: number) {
+    this.setAttribute('tabindex', String(n));
+  }
+  focus(): void {
+    fakeDocument.activeElement = this;
+  }
+  scrollIntoView(_opts?: unknown): void {}
+  /** The first descendant matching a simple selector (see the header), or null. */
+  querySelector(selector: string): FakeElement | null {
+    return this.querySelectorAll(selector)[0] ?? null;
+  }
+  querySelectorAll(selector: string): FakeElement[] {
+    const test = matcher(selector);
+    const out: FakeElement[] = [];
+    const walk = (e: FakeElement) => {
+      for (const c of e.children) {
+        if (test(c)) out.push(c);
+        walk(c);
+      }
+    };
+    walk(this);
+    return out;
   }
   set innerHTML(_html: string) {
     throw new Error('innerHTML assigned: markup must be built with DOM calls');
@@ -72,6 +182,22 @@ export class FakeFragment extends FakeElement {
 
 export type FakeNode = FakeElement | FakeText;
 
+/** A test for one compound selector: tag, #id, .class, [attr], [attr="value"]. */
+function matcher(selector: string): (e: FakeElement) => boolean {
+  const parts = selector.trim().match(/^[a-z][a-z0-9-]*|#[\w-]+|\.[\w-]+|\[[\w-]+(?:="[^"]*")?\]/gi) ?? [];
+  if (parts.join('') !== selector.trim()) throw new Error(`fake querySelector: unsupported selector ${selector}`);
+  return (e) =>
+    parts.every((p) => {
+      if (p.startsWith('#')) return e.getAttribute('id') === p.slice(1);
+      if (p.startsWith('.')) return e.classList.contains(p.slice(1));
+      if (p.startsWith('[')) {
+        const [, name, value] = p.match(/^\[([\w-]+)(?:="([^"]*)")?\]$/)!;
+        return value === undefined ? e.hasAttribute(name) : e.getAttribute(name) === value;
+      }
+      return e.localName === p.toLowerCase();
+    });
+}
+
 /** Every element a fake document created, by local name (to show that no <script> was ever made). */
 export const created: string[] = [];
 
@@ -81,6 +207,8 @@ function element(ns: string, tag: string): FakeElement {
 }
 
 export const fakeDocument = {
+  /** The element last focused (focus()); tests reset it. */
+  activeElement: null as FakeElement | null,
   createElement: (tag: string) => element(HTML_NS, tag.toLowerCase()),
   createElementNS: element,
   createTextNode: (text: string) => new FakeText(text),
