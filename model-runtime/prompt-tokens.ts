@@ -26,6 +26,7 @@ export function promptTokens(prompt: Prompt, room: number, m: PromptModel): numb
   if (prompt.tokens) return prompt.tokens.slice(-budget);
   if (prompt.fim) return fimTokens(prompt.fim, budget, bos, m.tokenizer, prompt.fim.layout ?? m.fimLayout);
   if (prompt.text !== undefined) return [...bos, ...tailTokens(m.tokenizer, prompt.text, budget)].slice(-budget);
+  if (prompt.chat) throw new RuntimeError('bad-request', 'a local model takes a chat as text rendered with its template, not as messages');
   throw new RuntimeError('bad-request', 'a prompt needs text, fim or tokens');
 }
 

@@ -2,6 +2,7 @@
 // inference worker, and what the worker reports back. Plain data only: it crosses a process boundary.
 
 import type { Cutter, SamplingSettings } from '../sampling/settings';
+import type { ChatTurn } from './chat-template';
 import type { RemoteSpec } from './remote/types';
 
 // The sampling settings and the cutter names live with the sampler (sampling/settings.ts); re-exported for this file's importers.
@@ -78,6 +79,11 @@ export interface Prompt {
   fim?: { prefix: string; suffix: string; layout?: FimLayout };
   /** Already tokenized prompt. */
   tokens?: number[];
+  /**
+   * A conversation, for an engine whose server applies its own chat template (remote). A local model folder
+   * takes the rendered text instead (the host renders its template: model-runtime/chat-template.ts).
+   */
+  chat?: ChatTurn[];
 }
 
 /** Continue an earlier generation from its worker `step` with a forced token instead of the sampled one. */

@@ -3,6 +3,7 @@
 // from deep inside (or a crash). What cannot be answered (not an object, no usable id) is only reported to the
 // caller, which logs it. Token ids are checked against the loaded model when the request runs (checkTokenIds).
 import { SAMPLING_TABLE, type SamplingSettings, validateSampling } from '../sampling/settings';
+import type { ChatTurn } from './chat-template';
 import { RuntimeError } from './errors';
 import { checkRemoteSpec } from './remote/spec';
 import type { BranchFrom, GenerateRequest, HostToWorker, Priority, Prompt } from './protocol';
@@ -177,7 +178,18 @@ function checkPrompt(v: unknown): Prompt {
     for (let i = 0; i < p.tokens.length; i++) int(p.tokens[i], `prompt.tokens[${i}]`, 0);
     prompt.tokens = p.tokens as number[];
   }
+  if (p.chat !== undefined) prompt.chat = checkChat(p.chat);
   return prompt;
+}
+
+function checkChat(v: unknown): ChatTurn[] {
+  if (!Array.isArray(v) || v.length === 0) throw bad(`prompt.chat must be a non-empty list of messages, got ${show(v)}`);
+  return v.map((m, i) => {
+    const turn = obj(m, `prompt.chat[${i}]`);
+    if (!['system', 'user', 'assistant'].includes(turn.role as string))
+      throw bad(`prompt.chat[${i}].role must be system, user or assistant`);
+    return { role: turn.role as ChatTurn['role'], content: str(turn.content, `prompt.chat[${i}].content`) };
+  });
 }
 
 /** The sampling settings: the table's processor settings required, seed and max tokens optional, all in range. */

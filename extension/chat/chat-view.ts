@@ -2,12 +2,12 @@
 // runtime, stop/regenerate/clear, copy and insert-at-cursor for code blocks, and opening any reply
 // in the inspector.
 import * as vscode from 'vscode';
-import type { TokenStep } from '../../model-runtime/protocol';
+import type { Prompt, TokenStep } from '../../model-runtime/protocol';
 import type { ChatHostToView, ChatMessage, ChatViewToHost } from '../../webview/protocol';
 import { TOP_N, type InspectorInput } from '../inspector/inspector-panel';
 import type { ViewDeps } from '../runtime-port';
 import { webviewHtml, webviewOptions } from '../webview-html';
-import { chatFormatFor, cleanReply, formatLabel, templateErrorMessage } from '../../model-runtime/chat-template';
+import { chatFormatFor, cleanReply, formatLabel, templateErrorMessage, transcriptFormat } from '../../model-runtime/chat-template';
 
 const STORE_KEY = 'tokenscope.chat.messages';
 export const CHAT_VIEW_ID = 'tokenscope.chat';
@@ -49,8 +49,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     return chatFormatFor(this.deps.runtime.model()?.dir);
   }
 
+  /** A remote server applies its own chat template: it gets the messages, not a rendered prompt. */
+  private remote(): boolean {
+    return this.deps.runtime.model()?.architecture === 'remote';
+  }
+
   private postHistory(): void {
-    const templateName = formatLabel(this.format(), this.deps.runtime.model()?.name);
+    const templateName = this.remote() ? "the server's chat template" : formatLabel(this.format(), this.deps.runtime.model()?.name);
     this.post({ type: 'history', messages: this.messages, busy: !!this.busy, templateName });
   }
 
@@ -73,6 +78,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     this.post({ type: 'reply-start' });
     let failure: string | undefined;
     try {
+      if (this.remote()) return await this.stream({ chat: this.messages.map(({ role, content }) => ({ role, content })) }, [], abort);
       // Inside the try: a template may raise (raise_exception in jinja), and the chat must say so.
       let prompt: string;
       try {
@@ -81,7 +87,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         failure = templateErrorMessage(e);
         return;
       }
-      await this.stream(prompt, fmt.stop, abort);
+      await this.stream({ text: prompt }, fmt.stop, abort);
     } catch (err) {
       failure = err instanceof Error ? err.message : String(err);
     } finally {
@@ -93,13 +99,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   }
 
   /** Generates the reply to `prompt`, streaming it to the view; keeps it and its token trace. */
-  private async stream(prompt: string, stop: string[], abort: AbortController): Promise<void> {
+  private async stream(prompt: Prompt, stop: string[], abort: AbortController): Promise<void> {
     const base = this.deps.sampling();
     const sampling = { ...base, maxTokens: Math.max(base.maxTokens, 192), stop: [...base.stop, ...stop] };
     const steps: TokenStep[] = [];
     let raw = '';
     const result = await this.deps.runtime.generate({
-      prompt: { text: prompt },
+      prompt,
       sampling,
       topN: TOP_N,
       priority: 'interactive',
@@ -112,7 +118,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       },
     });
     const message: ChatMessage = { role: 'assistant', content: cleanReply(result.text || raw, stop), generationId: result.generationId };
-    this.traces.set(result.generationId, { prompt, steps });
+    this.traces.set(result.generationId, { prompt: prompt.text ?? transcriptFormat().render(prompt.chat ?? []), steps });
     this.messages.push(message);
     await this.save();
     this.post({ type: 'reply-done', message, stopReason: result.stats.stopReason });

@@ -17,11 +17,11 @@ import type {
   ScoredPosition,
   TokenStep,
 } from '../protocol';
-import { completionRequest, framing, nativeFim, parseEvent, probabilityKind } from './flavours';
+import { chatRequest, completionRequest, framing, nativeFim, parseEvent, probabilityKind } from './flavours';
 import { RemoteProtocolError } from './errors';
 import { endpoint, streamPayloads } from './http-stream';
 import { remoteStep, resampleRemote, TokenTable } from './remote-steps';
-import type { CompletionAsk, FinishReason, RemoteSpec } from './types';
+import type { CompletionAsk, FinishReason, RemoteSpec, WireRequest } from './types';
 
 /** Generations kept for branching and re-sampling. */
 const KEPT = 32;
@@ -68,8 +68,8 @@ export class RemoteEngine implements Engine {
     const t0 = performance.now();
     const run = { first: 0, stop: 'length' as GenerationStats['stopReason'] };
     if (steps.length < maxTokens) {
-      const ask = this.ask(start.prompt, kept.deltas.join(''), { ...s, seed: start.seed }, maxTokens - steps.length, req.topN);
-      run.stop = await this.stream(ask, kept, onStep, cancelled, () => (run.first ||= performance.now()));
+      const wire = this.request(start.prompt, kept.deltas.join(''), { ...s, seed: start.seed }, maxTokens - steps.length, req.topN);
+      run.stop = await this.stream(wire, kept, onStep, cancelled, () => (run.first ||= performance.now()));
     }
     const t1 = performance.now();
     const first = run.first || t1;
@@ -124,22 +124,13 @@ export class RemoteEngine implements Engine {
     if (this.kept.size > KEPT) this.kept.delete(this.kept.keys().next().value!);
   }
 
-  /** The request for the prompt continued by the steps so far (a branch), in the server's terms. */
-  private ask(prompt: Prompt, done: string, s: SamplingSettings, maxTokens: number, topN: number): CompletionAsk {
-    return {
-      prompt: this.wirePrompt(prompt, done),
-      maxTokens,
-      temperature: s.temperature,
-      topP: s.topP,
-      topK: s.topK,
-      minP: s.minP,
-      repetitionPenalty: s.repetitionPenalty,
-      presencePenalty: s.presencePenalty,
-      frequencyPenalty: s.frequencyPenalty,
-      seed: s.seed,
-      stop: s.stop,
-      topN: Math.max(1, topN),
-    };
+  /** The request for the prompt continued by the text so far (a branch), in the server's terms. */
+  private request(prompt: Prompt, done: string, s: SamplingSettings, maxTokens: number, topN: number): WireRequest {
+    const ask = askFor(s, maxTokens, topN);
+    if (!prompt.chat) return completionRequest(this.spec, { ...ask, prompt: this.wirePrompt(prompt, done) });
+    // A chat API cannot continue a reply half-way in a portable way.
+    if (done) throw new RuntimeError('unsupported', 'a reply from a remote chat cannot be branched; branch a completion instead');
+    return chatRequest(this.spec, { ...ask, messages: prompt.chat });
   }
 
   /** Text, or prefix/suffix for a server with its own infill; otherwise the family's FIM tokens, or the prefix alone. */
@@ -152,8 +143,7 @@ export class RemoteEngine implements Engine {
   }
 
   /** Streams one request into `kept`; returns why it stopped. */
-  private async stream(ask: CompletionAsk, kept: Kept, onStep: OnStep, cancelled: Cancelled, firstToken: () => void) {
-    const wire = completionRequest(this.spec, ask);
+  private async stream(wire: WireRequest, kept: Kept, onStep: OnStep, cancelled: Cancelled, firstToken: () => void) {
     const source = `${this.spec.flavour} ${wire.path}`;
     const kind = probabilityKind(this.spec.flavour);
     const abort = new AbortController();
@@ -218,4 +208,21 @@ export class RemoteEngine implements Engine {
   async release(): Promise<void> {
     for (const a of this.inflight) a.abort();
   }
+}
+
+/** The sampling part of a request (every server takes these, under its own names: flavours.ts). */
+function askFor(s: SamplingSettings, maxTokens: number, topN: number): Omit<CompletionAsk, 'prompt'> {
+  return {
+    maxTokens,
+    temperature: s.temperature,
+    topP: s.topP,
+    topK: s.topK,
+    minP: s.minP,
+    repetitionPenalty: s.repetitionPenalty,
+    presencePenalty: s.presencePenalty,
+    frequencyPenalty: s.frequencyPenalty,
+    seed: s.seed,
+    stop: s.stop,
+    topN: Math.max(1, topN),
+  };
 }

@@ -43,9 +43,9 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownPositi
   if (!dist) return;
   root.append(head(st, step, shownPosition!, dist));
   if (dist.changes.length) root.appendChild(changeNote(step, dist));
-  root.append(sourceLine(dist, pending), barsLegend(dist));
-  renderAlternatives(root, st, dist, a);
-  renderDraw(root, dist);
+  root.append(sourceLine(dist, pending, step), barsLegend(dist));
+  renderAlternatives(root, st, dist, a, unknownFinal(step, dist));
+  renderDraw(root, dist, unknownFinal(step, dist));
   const resample = h(
     'button',
     {
@@ -61,9 +61,28 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownPositi
   root.appendChild(h('div', { class: 'actions' }, resample));
 }
 
+/** What a remote server did not report, so the view shows it as unknown instead of a placeholder number. */
+function unknownFinal(step: PathStep, d: ShownDistribution): boolean {
+  return !!step.remote && d.source === 'reported';
+}
+
+function rankText(step: PathStep): string {
+  const r = step.remote;
+  if (!r) return `rank ${step.rank} (${RANK_BUCKET_LABELS[rankBucket(step.rank)]})`;
+  const sent = step.alternatives.length - (r.rankLowerBound ? 1 : 0);
+  return r.rankLowerBound ? `rank > ${sent} (past the server's top ${sent})` : `rank ${step.rank} of the server's top ${sent}`;
+}
+
+function howText(step: PathStep, d: ShownDistribution): string {
+  if (step.remote && d.how === 'sampled' && d.source === 'reported')
+    return `drawn by the server (${step.remote.source}): its draw is not reported`;
+  return HOW[d.how](d);
+}
+
 function head(st: InspectorState, step: PathStep, position: number, d: ShownDistribution): HTMLElement {
   const lab = tokenLabel(step);
   const changed = d.changes.length > 0;
+  const remote = step.remote;
   return h(
     'div',
     { class: 'detail-head', id: 'detail-head' },
@@ -77,7 +96,7 @@ function head(st: InspectorState, step: PathStep, position: number, d: ShownDist
     h(
       'span',
       { class: 'kv', id: 'head-final', title: 'After penalties, temperature, top-k, top-p and min-p, as generated' },
-      `final p ${formatProb(step.finalProb)}${changed ? ' as generated' : ''}`,
+      remote ? 'final p not reported' : `final p ${formatProb(step.finalProb)}${changed ? ' as generated' : ''}`,
     ),
     changed
       ? h(
@@ -86,9 +105,13 @@ function head(st: InspectorState, step: PathStep, position: number, d: ShownDist
           `→ ${formatProb(d.chosenFinal)} now`,
         )
       : null,
-    h('span', { class: 'kv' }, `rank ${step.rank} (${RANK_BUCKET_LABELS[rankBucket(step.rank)]})`),
-    h('span', { class: 'kv' }, `entropy ${step.entropy.toFixed(2)} nats`),
-    h('span', { class: `badge how-${d.how}`, id: 'step-how' }, HOW[d.how](d)),
+    h('span', { class: 'kv', id: 'head-rank' }, rankText(step)),
+    h(
+      'span',
+      { class: 'kv', title: remote ? 'Over the alternatives the server sent: the whole distribution’s is at least this' : undefined },
+      `entropy ${remote ? '≥ ' : ''}${step.entropy.toFixed(2)} nats`,
+    ),
+    h('span', { class: `badge how-${d.how}`, id: 'step-how' }, howText(step, d)),
     step.partial ? h('span', { class: 'badge' }, 'partial UTF-8') : null,
   );
 }
@@ -108,9 +131,19 @@ function changeNote(step: PathStep, d: ShownDistribution): HTMLElement {
   return h('div', { class: 'change-note', id: 'change-note', role: 'status' }, icon('diff'), ' ', parts.join(''));
 }
 
-function sourceLine(d: ShownDistribution, pending: boolean): HTMLElement {
+/** For a remote step: where its numbers came from and what the server left out. */
+function remoteSource(step: PathStep, d: ShownDistribution): string {
+  const r = step.remote!;
+  const kind = r.probabilities === 'raw' ? 'raw probabilities' : 'probabilities after its samplers';
+  const from = `From ${r.source}: the chosen token and the top alternatives with their ${kind}.`;
+  if (d.source === 'reported') return `${from} Not reported by the server: its cutters, the final probabilities and the draw.`;
+  return `${from} Now: approximate, the current settings re-applied to those alternatives alone (renormalised over them).`;
+}
+
+function sourceLine(d: ShownDistribution, pending: boolean, step: PathStep): HTMLElement {
   let text: string;
-  if (d.source === 'reported') text = 'Final probabilities as generated.';
+  if (step.remote) text = remoteSource(step, d);
+  else if (d.source === 'reported') text = 'Final probabilities as generated.';
   else if (d.source === 'exact') text = 'Final probabilities now: exact, re-applied to the kept logits by the worker (no model run).';
   else if (d.exactUnavailable)
     text = `Final probabilities now: estimated from the kept top-N probabilities; no exact redraw (${d.exactUnavailable}).`;
@@ -133,7 +166,7 @@ function barsLegend(d: ShownDistribution): HTMLElement {
   );
 }
 
-function renderAlternatives(root: HTMLElement, st: InspectorState, d: ShownDistribution, a: Actions): void {
+function renderAlternatives(root: HTMLElement, st: InspectorState, d: ShownDistribution, a: Actions, unknown: boolean): void {
   const changed = d.changes.length > 0;
   const list = h('div', {
     class: `alts${changed ? ' changed' : ''}`,
@@ -156,7 +189,7 @@ function renderAlternatives(root: HTMLElement, st: InspectorState, d: ShownDistr
   const sorted = [...d.alternatives].sort((x, y) => y.rawProb - x.rawProb);
   const alts = st.allAlternatives ? sorted : sorted.filter((x, i) => i < SHOWN_ALTERNATIVES || x.id === d.chosenId);
   const scale = Math.max(...alts.map((x) => Math.max(x.rawProb, x.finalProb)), 1e-9);
-  const rows = alts.map((alt) => altRow(alt, d, changed, scale, a));
+  const rows = alts.map((alt) => altRow(alt, d, { changed, unknown }, scale, a));
   for (const r of rows) list.appendChild(r);
   const chosen = rows.find((r) => r.classList.contains('chosen'));
   const last = rows.find((r) => Number(r.dataset.tokenId) === lastFocusedAlt);
@@ -179,11 +212,19 @@ function renderAlternatives(root: HTMLElement, st: InspectorState, d: ShownDistr
   }
 }
 
-function altRow(alt: ShownAlternative, d: ShownDistribution, changed: boolean, scale: number, a: Actions): HTMLElement {
+/** `unknown`: a remote step as generated, whose final probabilities the server did not report. */
+function altRow(
+  alt: ShownAlternative,
+  d: ShownDistribution,
+  how: { changed: boolean; unknown: boolean },
+  scale: number,
+  a: Actions,
+): HTMLElement {
+  const { changed, unknown } = how;
   const l = tokenLabel({ text: alt.text });
   const chosen = alt.id === d.chosenId;
   const removed = !!alt.removedBy;
-  const final = removed ? `removed by ${alt.removedBy}` : formatProb(alt.finalProb);
+  const final = unknown ? 'not reported' : removed ? `removed by ${alt.removedBy}` : formatProb(alt.finalProb);
   const was = changed ? `, ${alt.wasRemovedBy ? `removed by ${alt.wasRemovedBy}` : formatProb(alt.wasFinal ?? 0)} as generated` : '';
   const row = h(
     'button',
@@ -195,10 +236,14 @@ function altRow(alt: ShownAlternative, d: ShownDistribution, changed: boolean, s
       title: chosen ? 'The generated token' : 'Click to branch: force this token here and generate the rest from it (one model run)',
     },
     h('span', { class: `tok kind-${l.kind}` }, l.label),
-    probBars(alt.rawProb, alt.finalProb, removed, scale),
+    probBars(alt.rawProb, unknown ? 0 : alt.finalProb, removed, scale),
     h('span', { class: 'num' }, formatProb(alt.rawProb)),
     changed ? h('span', { class: 'num was' }, alt.wasRemovedBy ? '—' : formatProb(alt.wasFinal ?? 0)) : null,
-    h('span', { class: 'num' }, removed ? '—' : formatProb(alt.finalProb)),
+    h(
+      'span',
+      { class: 'num', title: unknown ? 'The server does not report final probabilities' : undefined },
+      unknown ? '?' : removed ? '—' : formatProb(alt.finalProb),
+    ),
     h('span', { class: 'tag' }, tag(alt, chosen, removed)),
   );
   // The chosen row is a button too, so the arrow keys walk through it; clicking it does nothing.
@@ -213,7 +258,12 @@ function tag(alt: ShownAlternative, chosen: boolean, removed: boolean): HTMLElem
   return h('span', { class: 'branch-hint' }, icon('git-branch'), ' branch');
 }
 
-function renderDraw(root: HTMLElement, d: ShownDistribution): void {
+function renderDraw(root: HTMLElement, d: ShownDistribution, unknown: boolean): void {
+  if (unknown) {
+    const why = 'Cumulative final distribution: not shown, since the server reports neither its final probabilities nor its draw';
+    root.appendChild(h('div', { class: 'cdf-title', id: 'cdf-title' }, why));
+    return;
+  }
   const cdf = cumulative(d.alternatives);
   const draw = d.nowPicks?.draw ?? d.draw;
   const show = draw > 0 && d.settings.temperature > 0 && (d.how === 'sampled' || d.how === 'resampled');

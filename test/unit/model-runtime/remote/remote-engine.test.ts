@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { chatFormatFor } from '../../../../model-runtime/chat-template';
 import type { RuntimeError } from '../../../../model-runtime/errors';
 import type { TokenStep } from '../../../../model-runtime/protocol';
 import type { RemoteFlavour } from '../../../../model-runtime/remote/types';
@@ -59,6 +60,21 @@ for (const flavour of ['openai', 'vllm', 'llama-server'] as const) {
     if (flavour === 'llama-server') assert.deepEqual(over.ids, direct.ids, 'llama-server names token ids: they are the model’s');
   });
 }
+
+test('a chat goes to the server as messages (its template applies); a local model refuses messages', async () => {
+  await connect('vllm');
+  const turns = [{ role: 'user' as const, content: 'hi there' }];
+  const fmt = chatFormatFor(local.model()!.dir);
+  const direct = await local.generate({ prompt: { text: fmt.render(turns) }, sampling: { ...greedy, stop: fmt.stop }, topN: 3 });
+  const steps: TokenStep[] = [];
+  const over = await remote.generate({ prompt: { chat: turns }, sampling: greedy, topN: 3, onToken: (s) => steps.push(s) });
+  assert.equal(over.text, direct.text);
+  assert.match(steps[0].remote!.source, /\/v1\/chat\/completions$/);
+  await assert.rejects(
+    local.generate({ prompt: { chat: turns }, sampling: greedy, topN: 0 }),
+    (e: RuntimeError) => e.code === 'bad-request' && /rendered with its template/.test(e.message),
+  );
+});
 
 test('llama-server: fill-in-the-middle goes through /infill and matches the local FIM generation', async () => {
   await connect('llama-server');

@@ -292,6 +292,28 @@ test('how the token was chosen, in the badge and the chart title', () => {
   assert.equal(greedy.querySelector('#cdf-title')!.textContent, 'Cumulative final distribution (greedy: nothing is drawn)');
 });
 
+test('a remote step shows what the server reported and says what it did not: no final p, no draw, rank within its top N', () => {
+  const remote = { source: 'vllm /v1/completions', probabilities: 'raw' as const, rankLowerBound: false };
+  const { root } = render(detailState({ remote }));
+  const head = root.querySelector('#detail-head')!.children.map((c) => c.textContent);
+  assert.deepEqual(head.slice(2), [
+    'raw p 15.0%',
+    'final p not reported',
+    "rank 3 of the server's top 4",
+    'entropy ≥ 1.25 nats',
+    'drawn by the server (vllm /v1/completions): its draw is not reported',
+  ]);
+  assert.equal(
+    root.querySelector('#dist-source')!.textContent,
+    ' From vllm /v1/completions: the chosen token and the top alternatives with their raw probabilities. Not reported by the server: its cutters, the final probabilities and the draw.',
+  );
+  for (const row of rowsOf(root)) assert.match(row.getAttribute('aria-label')!, /final not reported$/);
+  assert.match(root.querySelector('#cdf-title')!.textContent, /not shown, since the server reports neither its final probabilities nor its draw/);
+  // The chosen token past the alternatives the server sent: the rank is a lower bound.
+  const past = render(detailState({ remote: { ...remote, rankLowerBound: true }, rank: 4 })).root;
+  assert.equal(past.querySelector('#head-rank')!.textContent, "rank > 3 (past the server's top 3)");
+});
+
 // Last: the focused row is remembered by the module for the rest of this file.
 test('the row that last held the keyboard keeps the Tab stop when the list is rebuilt', () => {
   const first = render();
