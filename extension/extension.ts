@@ -13,6 +13,7 @@ import { ModelRuntime } from '../model-runtime/runtime';
 import { Settings } from './settings';
 import { StatusBar } from './status-bar';
 import { registerTokenizerView } from './tokenizer-view/register';
+import { registerLanguageModel } from './lm-provider';
 import { REMOTE_KEY_SECRET, registerRemote, remoteSpec } from './remote/register';
 import { SAMPLING } from '../sampling/settings';
 
@@ -24,6 +25,8 @@ export interface TokenscopeApi {
   status: StatusBar;
   /** The model folder the worker was last started on. */
   modelDir(): string;
+  /** Where Tokenscope: Start Server listens, while it runs. */
+  serverUrl(): string | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): TokenscopeApi {
@@ -53,7 +56,9 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
     context.secrets.onDidChange((e) => e.key === REMOTE_KEY_SECRET && settings.value.backend === 'remote' && worker.start(settings.value)),
   );
   const completion = registerFeatures(context, runtime, settings, log);
-  registerRemote(context, { runtime, settings, log });
+  const remote = registerRemote(context, { runtime, settings, log });
+  if (!registerLanguageModel(context, runtime))
+    log.info('this VS Code has no language model provider API: the model is not offered to vscode.lm');
   context.subscriptions.push(
     vscode.commands.registerCommand('tokenscope.restartWorker', () => worker.start(settings.value)),
     vscode.commands.registerCommand('tokenscope.showLog', () => log.show()),
@@ -63,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
 
   // Off the activation path: spawning the worker and loading the model take a moment.
   setImmediate(() => worker.start(settings.value));
-  return { runtime, completion, settings, status, modelDir: () => worker.modelDir };
+  return { runtime, completion, settings, status, modelDir: () => worker.modelDir, serverUrl: remote.serverUrl };
 }
 
 /** Starts the worker on the configured (or bundled) model, or the remote server; a newer start makes an older one's failure moot. */

@@ -53,10 +53,11 @@ async function useRemote(): Promise<void> {
   await cfg.update('model.backend', 'remote', g);
 }
 
+/** Returns the running server's URL, if one runs (tests read it). */
 export function registerRemote(
   context: vscode.ExtensionContext,
   deps: { runtime: ModelRuntime; settings: Settings; log: vscode.LogOutputChannel },
-): void {
+): { serverUrl(): string | undefined } {
   let server: RunningServer | undefined;
   const stop = async () => {
     await server?.close();
@@ -72,10 +73,13 @@ export function registerRemote(
       void vscode.window.showErrorMessage(`Tokenscope could not start its server on ${host}:${port}: ${(e as Error).message}`);
       return;
     }
-    deps.log.info(`server listening at ${server.url}${apiKey ? ' (API key required)' : ''}`);
-    const pick = await vscode.window.showInformationMessage(`Tokenscope serves its model at ${server.url}/v1`, 'Copy URL', 'Stop');
-    if (pick === 'Copy URL') await vscode.env.clipboard.writeText(`${server.url}/v1`);
-    else if (pick === 'Stop') await stop();
+    const url = server.url;
+    deps.log.info(`server listening at ${url}${apiKey ? ' (API key required)' : ''}`);
+    // Not awaited: the command is done once the server listens, whatever the user does with the message.
+    void vscode.window.showInformationMessage(`Tokenscope serves its model at ${url}/v1`, 'Copy URL', 'Stop').then(async (pick) => {
+      if (pick === 'Copy URL') await vscode.env.clipboard.writeText(`${url}/v1`);
+      else if (pick === 'Stop' && server?.url === url) await stop();
+    });
   };
   context.subscriptions.push(
     { dispose: () => void stop() },
@@ -88,4 +92,5 @@ export function registerRemote(
     vscode.commands.registerCommand('tokenscope.startServer', start),
     vscode.commands.registerCommand('tokenscope.stopServer', stop),
   );
+  return { serverUrl: () => server?.url };
 }

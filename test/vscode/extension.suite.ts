@@ -1,9 +1,11 @@
 // Extension-host tests in a real VS Code: activation, the worker on a real model, real inline
 // completions (FIM prompt, cache, cancellation), the explain command, and restart after a crash.
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TokenscopeApi } from '../../extension/extension';
-import { automatic, invoked, ready, setSetting, tokenscope, tokenSource, waitFor, workspaceFile } from './helpers';
+import { automatic, EXTENSION_ROOT, invoked, ready, setSetting, tokenscope, tokenSource, waitFor, workspaceFile } from './helpers';
 
 let api: TokenscopeApi;
 
@@ -269,6 +271,73 @@ describe('explain hover', () => {
     } finally {
       await editor.edit((e) => e.delete(new vscode.Range(pos, pos.translate(0, text.length))));
     }
+  });
+});
+
+describe('servers', () => {
+  it('"Start OpenAI-Compatible Server" serves the editor\'s model with logprobs', async () => {
+    await ready(api);
+    await vscode.commands.executeCommand('tokenscope.startServer');
+    const url = await waitFor(() => api.serverUrl(), 'the server to listen');
+    try {
+      const res = await fetch(`${url}/v1/completions`, {
+        method: 'POST',
+        body: JSON.stringify({ prompt: 'function add(', max_tokens: 4, temperature: 0, logprobs: 2 }),
+      });
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { choices: { logprobs: { tokens: string[] } }[]; usage: { completion_tokens: number } };
+      assert.equal(body.choices[0].logprobs.tokens.length, body.usage.completion_tokens);
+    } finally {
+      await vscode.commands.executeCommand('tokenscope.stopServer');
+    }
+    assert.equal(api.serverUrl(), undefined);
+  });
+
+  it('a remote backend (npm run serve as llama-server) gives inline completions whose steps say they are remote', async () => {
+    await ready(api);
+    const local = api.runtime.model()!;
+    const child = spawn(process.execPath, [join(EXTENSION_ROOT, 'dist/serve.js'), '--model', local.dir, '--port', '0', '--threads', '1'], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    try {
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      const url = await waitFor(() => /at (http:\/\/\S+)/.exec(out)?.[1], 'npm run serve to listen');
+      await setSetting('remote.baseUrl', url);
+      await setSetting('remote.flavour', 'llama-server');
+      await setSetting('model.backend', 'remote');
+      await waitFor(() => api.runtime.model()?.architecture === 'remote' && api.runtime.state.kind === 'ready', 'the remote engine');
+      const { doc } = await openSample();
+      api.completion.engine.cache.clear();
+      const before = api.completion.last.latest();
+      await api.completion.provider.provideInlineCompletionItems(doc, fimPosition(doc), invoked, tokenSource().token);
+      const shown = api.completion.last.latest();
+      assert.ok(shown && shown !== before, 'the remote model answered');
+      const steps = shown.candidates[0].steps;
+      assert.ok(steps.length > 0 && steps.every((s) => s.remote?.source.startsWith('llama-server /infill')), 'FIM through /infill');
+    } finally {
+      child.kill();
+      await setSetting('model.backend', undefined);
+      await setSetting('remote.baseUrl', undefined);
+      await setSetting('remote.flavour', undefined);
+    }
+    await waitFor(() => api.runtime.model()?.name === local.name && api.runtime.state.kind === 'ready', 'the local model again');
+  });
+
+  it('vscode.lm offers the model, where this VS Code has the provider API', async function () {
+    const lm = vscode.lm as unknown as { registerLanguageModelChatProvider?: unknown };
+    if (typeof lm.registerLanguageModelChatProvider !== 'function') return this.skip();
+    await ready(api);
+    const models = await waitFor(async () => {
+      const found = await vscode.lm.selectChatModels({ vendor: 'tokenscope' });
+      return found.length ? found : undefined;
+    }, 'the Tokenscope language model');
+    assert.equal(models[0].name, `Tokenscope: ${api.runtime.model()!.name}`);
+    const res = await models[0].sendRequest([vscode.LanguageModelChatMessage.User('Write a function that adds two numbers.')]);
+    let text = '';
+    for await (const part of res.text) text += part;
+    assert.ok(text.length > 0, 'the model replied');
+    assert.ok((await models[0].countTokens('function add(a, b)')) > 0);
   });
 });
 

@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import type { TokenscopeApi } from '../../extension/extension';
 
 export const EXTENSION_ID = 'tokenscope.tokenscope';
+/** The extension's folder (dist/, media/). */
+export const EXTENSION_ROOT = vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath ?? '';
 
 export async function tokenscope(): Promise<TokenscopeApi> {
   const ext = vscode.extensions.getExtension<TokenscopeApi>(EXTENSION_ID);
