@@ -308,7 +308,10 @@ test('a remote step shows what the server reported and says what it did not: no 
     ' From vllm /v1/completions: the chosen token and the top alternatives with their raw probabilities. Not reported by the server: its cutters, the final probabilities and the draw.',
   );
   for (const row of rowsOf(root)) assert.match(row.getAttribute('aria-label')!, /final not reported$/);
-  assert.match(root.querySelector('#cdf-title')!.textContent, /not shown, since the server reports neither its final probabilities nor its draw/);
+  assert.match(
+    root.querySelector('#cdf-title')!.textContent,
+    /not shown, since the server reports neither its final probabilities nor its draw/,
+  );
   // The chosen token past the alternatives the server sent: the rank is a lower bound.
   const past = render(detailState({ remote: { ...remote, rankLowerBound: true }, rank: 4 })).root;
   assert.equal(past.querySelector('#head-rank')!.textContent, "rank > 3 (past the server's top 3)");
