@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaultVariant, onnxVariants, parseListing, planFiles } from '../../../../model-runtime/hub/plan';
+
+const SHA = 'a'.repeat(40);
+const listing = (files: Record<string, number>) =>
+  parseListing('o/n', { sha: SHA, siblings: Object.entries(files).map(([rfilename, size]) => ({ rfilename, size })) });
+
+const QWEN = listing({
+  'config.json': 1,
+  'generation_config.json': 1,
+  'tokenizer.json': 10,
+  'tokenizer_config.json': 2,
+  'merges.txt': 5,
+  'README.md': 3,
+  'onnx/model.onnx': 100,
+  'onnx/model.onnx_data': 2000,
+  'onnx/model_q4f16.onnx': 500,
+  'onnx/model_quantized.onnx': 700,
+  'onnx/model_q4.onnx': 600,
+  'onnx/model_bnb4.onnx': 550,
+  'onnx/decoder_model_merged.onnx': 900,
+});
+
+test('variants: the runtime preferred ones first, in its order, with their data files and sizes', () => {
+  const v = onnxVariants(QWEN);
+  assert.deepEqual(
+    v.map((x) => [x.file, x.preferred, x.bytes]),
+    [
+      ['onnx/model_quantized.onnx', true, 700],
+      ['onnx/model.onnx', true, 2100],
+      ['onnx/model_q4.onnx', true, 600],
+      ['onnx/decoder_model_merged.onnx', false, 900],
+      ['onnx/model_bnb4.onnx', false, 550],
+      ['onnx/model_q4f16.onnx', false, 500],
+    ],
+  );
+  assert.deepEqual(v[1].dataFiles, ['onnx/model.onnx_data']);
+  assert.equal(v[0].dtype, 'q8 (int8 weights)');
+  assert.equal(v[5].dtype, 'q4f16 (4-bit weights, float16)');
+  assert.equal(defaultVariant(v)?.file, 'onnx/model_quantized.onnx');
+});
+
+test('the plan: the JSON files present, then the data files, then the graph; nothing else', () => {
+  assert.deepEqual(
+    planFiles(QWEN).map((f) => f.path),
+    ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'],
+  );
+  assert.deepEqual(
+    planFiles(QWEN, 'onnx/model.onnx')
+      .slice(-2)
+      .map((f) => f.path),
+    ['onnx/model.onnx_data', 'onnx/model.onnx'],
+  );
+  assert.throws(() => planFiles(QWEN, 'onnx/model_fp16.onnx'), /model_fp16\.onnx is not in o\/n \(present: /);
+});
+
+test('chunked data files come in chunk order, and a look-alike name is not taken for data', () => {
+  const l = listing({
+    'config.json': 1,
+    'generation_config.json': 1,
+    'tokenizer.json': 1,
+    'onnx/model.onnx': 1,
+    'onnx/model.onnx_data_10': 1,
+    'onnx/model.onnx_data_2': 1,
+    'onnx/model.onnx_data': 1,
+    'onnx/model.onnx_data_1': 1,
+    'onnx/model.onnx_dataX': 1,
+    'onnx/model_fp16.onnx_data': 1,
+  });
+  assert.deepEqual(onnxVariants(l)[0].dataFiles, [
+    'onnx/model.onnx_data',
+    'onnx/model.onnx_data_1',
+    'onnx/model.onnx_data_2',
+    'onnx/model.onnx_data_10',
+  ]);
+});
+
+test('a repo that cannot be a model says what it lacks; a malformed listing is refused', () => {
+  assert.throws(
+    () => planFiles(listing({ 'config.json': 1, 'model.safetensors': 1 })),
+    /has no generation_config\.json, tokenizer\.json, onnx\/\*\.onnx/,
+  );
+  assert.throws(() => parseListing('o/n', { siblings: [] }), /no commit or no file list/);
+  assert.throws(() => parseListing('o/n', { sha: 'main', siblings: [] }), /no commit/);
+  const lfs = parseListing('o/n', { sha: SHA, siblings: [{ rfilename: 'onnx/a.onnx', size: 4, lfs: { sha256: 'b'.repeat(64) } }, {}] });
+  assert.deepEqual(lfs.siblings, [{ path: 'onnx/a.onnx', size: 4, sha256: 'b'.repeat(64) }]);
+});
