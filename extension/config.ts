@@ -58,6 +58,8 @@ export interface TokenscopeConfig {
   remote: RemoteConfig;
   /** Tokenscope's own OpenAI-compatible server (Tokenscope: Start Server). */
   server: { host: string; port: number };
+  /** The Hugging Face hub to download models from ('' = HF_ENDPOINT or huggingface.co). */
+  hub: { endpoint: string };
   executionProvider: ExecutionProvider;
   threads: number;
   sampling: Omit<SamplingSettings, 'maxTokens' | 'stop'>;
@@ -98,6 +100,7 @@ export const SETTINGS = {
   'remote.fimFamily': { kind: 'enum', def: '', values: ['', ...FIM_FAMILIES.map((f) => f.name)] },
   'server.host': { kind: 'string', def: '127.0.0.1' },
   'server.port': { kind: 'number', def: 8080, min: 0, max: 65535, integer: true },
+  'hub.endpoint': { kind: 'string', def: '' },
   'model.executionProvider': { kind: 'enum', def: 'auto', values: ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] },
   'model.threads': { kind: 'number', def: 0, min: 0, max: 64, integer: true },
   'sampling.temperature': sampling('temperature'),
@@ -132,7 +135,7 @@ export type SettingKey = keyof typeof SETTINGS;
  * Settings a workspace may not set in Restricted Mode: a model is code-like input, and a workspace that picks
  * the server would choose where the user's code is sent.
  */
-export const RESTRICTED_SETTINGS: readonly SettingKey[] = ['model.path', 'model.backend', 'remote.baseUrl', 'server.host'];
+export const RESTRICTED_SETTINGS: readonly SettingKey[] = ['model.path', 'model.backend', 'remote.baseUrl', 'server.host', 'hub.endpoint'];
 
 export interface ReadResult {
   config: TokenscopeConfig;
@@ -183,6 +186,7 @@ export function readConfig(source: SettingSource, trusted: boolean): ReadResult 
       fimFamily: v('remote.fimFamily'),
     },
     server: { host: (v('server.host') as string).trim() || '127.0.0.1', port: v('server.port') },
+    hub: { endpoint: (v('hub.endpoint') as string).trim() },
     executionProvider: v('model.executionProvider'),
     threads: v('model.threads'),
     sampling: {

@@ -15,6 +15,7 @@ import { StatusBar } from './status-bar';
 import { registerTokenizerView } from './tokenizer-view/register';
 import { registerLanguageModel } from './lm-provider';
 import { REMOTE_KEY_SECRET, registerRemote, remoteSpec } from './remote/register';
+import { registerHubDownload } from './hub/register';
 import { SAMPLING } from '../sampling/settings';
 
 /** What activate() returns: used by the extension-host tests. */
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
   );
   const completion = registerFeatures(context, runtime, settings, log);
   const remote = registerRemote(context, { runtime, settings, log });
+  registerHubDownload(context, { settings, log });
   if (!registerLanguageModel(context, runtime))
     log.info('this VS Code has no language model provider API: the model is not offered to vscode.lm');
   context.subscriptions.push(

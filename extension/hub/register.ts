@@ -1,0 +1,232 @@
+// Tokenscope: Download Model from Hugging Face…: pick a curated model or type any "org/name@revision", use it
+// straight from the shared cache when it is whole there (no network), else pick one ONNX variant, download it
+// with a cancellable progress notification, and offer to point tokenscope.model.path at the snapshot. The
+// network and cache work is model-runtime/hub/ (no vscode); the hub token lives in SecretStorage.
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import { ONNX_PREFERENCE } from '../../model-runtime/model-folder';
+import { hubCacheDir } from '../../model-runtime/hub/cache-layout';
+import { type CachedModel, findCachedModel } from '../../model-runtime/hub/cached-model';
+import { type DownloadedModel, downloadModel, listRepo } from '../../model-runtime/hub/download-model';
+import { hubEndpoint, repoPage } from '../../model-runtime/hub/endpoint';
+import { HubError } from '../../model-runtime/hub/errors';
+import { onnxVariants, planFiles, type RepoListing } from '../../model-runtime/hub/plan';
+import type { Settings } from '../settings';
+import { CATALOG, parseRepoSpec } from './catalog';
+import { formatBytes, progressText, SpeedMeter } from './progress-text';
+
+export const HUB_TOKEN_SECRET = 'tokenscope.hub.token';
+
+interface Deps {
+  settings: Settings;
+  log: vscode.LogOutputChannel;
+  secrets: vscode.SecretStorage;
+}
+
+interface Target {
+  repo: string;
+  revision: string;
+}
+
+export function registerHubDownload(context: vscode.ExtensionContext, deps: Omit<Deps, 'secrets'>): void {
+  let running = false;
+  const run = async () => {
+    if (running) return void vscode.window.showInformationMessage('Tokenscope is already downloading a model.');
+    running = true;
+    try {
+      const target = await pickRepo();
+      // Retry and Set Token… come back here with the same model (a retry resumes what was fetched).
+      while (target) {
+        try {
+          return await download({ ...deps, secrets: context.secrets }, target);
+        } catch (e) {
+          if (!(await report(e, context.secrets, deps.log))) return;
+        }
+      }
+    } finally {
+      running = false;
+    }
+  };
+  context.subscriptions.push(vscode.commands.registerCommand('tokenscope.downloadModel', run));
+}
+
+async function download(deps: Deps, target: Target): Promise<void> {
+  const endpoint = hubEndpoint(deps.settings.value.hub.endpoint);
+  const cacheDir = hubCacheDir();
+  // Whole in the cache: no network at all unless the user asks for another variant.
+  const cached = await findCachedModel(cacheDir, target.repo, target.revision);
+  if (cached) {
+    const shown = cached.variants.map((v) => basename(v)).join(', ');
+    const pick = await vscode.window.showInformationMessage(
+      `${target.repo}@${target.revision} is already in the cache (${shown}): ${cached.dir}`,
+      'Use It',
+      'Download Another Variant…',
+    );
+    if (pick === 'Use It') return useModel(cached, deps.log);
+    if (!pick) return;
+  }
+  const list = (t: string | undefined) => listRepo({ endpoint, token: t }, target.repo, target.revision);
+  const { value: listing, token } = await withToken(deps.secrets, endpoint, target.repo, list);
+  planFiles(listing); // a repo that is no model says what it lacks before any choice
+  const variant = await pickVariant(listing, cached);
+  if (!variant) return;
+  const files = planFiles(listing, variant);
+  deps.log.info(
+    `hub: ${target.repo}@${target.revision} (${listing.commit}) from ${endpoint} into ${cacheDir}: ${files.map((f) => f.path).join(', ')}`,
+  );
+  const model = await withProgress(target, (signal, onProgress) =>
+    downloadModel(listing, target.revision, files, { endpoint, token, cacheDir, signal, onProgress }),
+  );
+  deps.log.info(`hub: ${target.repo} is in ${model.dir} (fetched: ${model.fetched.join(', ') || 'nothing, all cached'})`);
+  await offerUse(model, variant, deps.log);
+}
+
+/** The curated list, plus whatever "org/name[@revision]" is typed into the filter. */
+async function pickRepo(): Promise<Target | undefined> {
+  type Item = vscode.QuickPickItem & { target?: Target };
+  const curated: Item[] = CATALOG.map((c) => ({
+    label: c.repo,
+    description: c.size,
+    detail: `${c.goodFor} · ${c.license}`,
+    target: { repo: c.repo, revision: 'main' },
+  }));
+  const qp = vscode.window.createQuickPick<Item>();
+  qp.title = 'Tokenscope: download a model from Hugging Face';
+  qp.placeholder = 'Pick one, or type any repo id: organisation/name or organisation/name@revision';
+  qp.matchOnDescription = true;
+  qp.items = curated;
+  qp.onDidChangeValue((value) => {
+    let typed: Item[] = [];
+    try {
+      const t = parseRepoSpec(value);
+      typed = [{ label: `${t.repo}@${t.revision}`, description: 'from the hub', alwaysShow: true, target: t }];
+    } catch {
+      // Not a repo id (yet): only the curated entries.
+    }
+    qp.items = [...typed, ...curated];
+  });
+  const picked = await new Promise<Target | undefined>((resolve) => {
+    qp.onDidAccept(() => resolve(qp.selectedItems[0]?.target));
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  });
+  qp.dispose();
+  return picked;
+}
+
+/** One ONNX variant: the runtime's preference first; sizes from the listing. Skipped when there is one. */
+async function pickVariant(listing: RepoListing, cached: CachedModel | undefined): Promise<string | undefined> {
+  const variants = onnxVariants(listing);
+  if (variants.length === 1) return variants[0].file;
+  const items = variants.map((v, i) => ({
+    label: basename(v.file),
+    description: `${v.dtype}${v.bytes !== undefined ? ` · ${formatBytes(v.bytes)}` : ''}${cached?.variants.includes(v.file) ? ' · in the cache' : ''}`,
+    detail: v.preferred
+      ? i === 0
+        ? 'Loads in Tokenscope; the default (int8 runs about as well and faster on the CPU)'
+        : 'Loads in Tokenscope'
+      : 'Not among the exports Tokenscope is tested with: it may not load',
+    file: v.file,
+  }));
+  const pick = await vscode.window.showQuickPick(items, { title: `Tokenscope: which precision of ${listing.repo}?` });
+  return pick?.file;
+}
+
+/** Runs the download under a cancellable notification with bytes and speed. */
+function withProgress(
+  target: Target,
+  run: (signal: AbortSignal, onProgress: Parameters<typeof downloadModel>[3]['onProgress']) => Promise<DownloadedModel>,
+): Thenable<DownloadedModel> {
+  const title = `Downloading ${target.repo}`;
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, cancel) => {
+    const abort = new AbortController();
+    cancel.onCancellationRequested(() => abort.abort());
+    const meter = new SpeedMeter();
+    let shown = 0;
+    let last = 0;
+    return run(abort.signal, (p) => {
+      const now = Date.now();
+      if (now - last < 250 && p.done < p.total) return;
+      last = now;
+      const pct = p.total ? (100 * p.done) / p.total : 0;
+      progress.report({ increment: pct - shown, message: progressText(p, meter.rate(p.transferred, now)) });
+      shown = pct;
+    });
+  });
+}
+
+/** Runs f with the stored token; on a refusal asks for a token (stored in SecretStorage) and tries again. */
+async function withToken<T>(
+  secrets: vscode.SecretStorage,
+  endpoint: string,
+  repo: string,
+  f: (token: string | undefined) => Promise<T>,
+): Promise<{ value: T; token: string | undefined }> {
+  let token = (await secrets.get(HUB_TOKEN_SECRET)) || undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { value: await f(token), token };
+    } catch (e) {
+      if (!(e instanceof HubError) || e.code !== 'auth' || attempt >= 2) throw e;
+      const asked = await askToken(secrets, `${repo} needs a token: accept its terms at ${repoPage(endpoint, repo)} if it is gated`);
+      if (!asked) throw e;
+      token = asked;
+    }
+  }
+}
+
+async function askToken(secrets: vscode.SecretStorage, why: string): Promise<string | undefined> {
+  const token = await vscode.window.showInputBox({
+    title: 'Tokenscope: Hugging Face token',
+    prompt: `${why}. A read token from https://huggingface.co/settings/tokens (kept in VS Code's secret storage; empty removes it).`,
+    password: true,
+    ignoreFocusOut: true,
+  });
+  if (token === undefined) return undefined;
+  if (!token.trim()) {
+    await secrets.delete(HUB_TOKEN_SECRET);
+    return undefined;
+  }
+  await secrets.store(HUB_TOKEN_SECRET, token.trim());
+  return token.trim();
+}
+
+/** Offers the snapshot as the model folder, saying which graph will load when the folder holds several. */
+async function offerUse(model: CachedModel, variant: string, log: vscode.LogOutputChannel): Promise<void> {
+  const names = model.variants.map((v) => basename(v));
+  const loads = ONNX_PREFERENCE.find((n) => names.includes(n)) ?? names.sort()[0];
+  const note = loads === basename(variant) ? '' : ` Tokenscope loads ${loads} from this folder (it prefers it to ${basename(variant)}).`;
+  const pick = await vscode.window.showInformationMessage(`Downloaded into ${model.dir}.${note}`, 'Use It', 'Copy Path');
+  if (pick === 'Use It') await useModel(model, log);
+  else if (pick === 'Copy Path') await vscode.env.clipboard.writeText(model.dir);
+}
+
+/** tokenscope.model.path (user settings) = the snapshot folder, on the local backend. */
+async function useModel(model: CachedModel, log: vscode.LogOutputChannel): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('tokenscope');
+  await cfg.update('model.path', model.dir, vscode.ConfigurationTarget.Global);
+  if (cfg.get('model.backend') === 'remote') await cfg.update('model.backend', 'local', vscode.ConfigurationTarget.Global);
+  log.info(`hub: tokenscope.model.path = ${model.dir}`);
+}
+
+/** A failure as a message with what to do; true when the download should run again. A cancel is not an error. */
+async function report(e: unknown, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): Promise<boolean> {
+  const message = e instanceof Error ? e.message : String(e);
+  log.error(`hub: ${message}`);
+  const code = e instanceof HubError ? e.code : undefined;
+  if (code === 'cancelled') {
+    void vscode.window.showInformationMessage(
+      'Tokenscope: download cancelled. Nothing was added to the model folder; the part already fetched stays in the cache and the next download resumes it.',
+    );
+    return false;
+  }
+  const actions = [
+    ...(code && ['network', 'disk-full', 'integrity', 'cache-unwritable', 'http'].includes(code) ? ['Retry'] : []),
+    ...(code === 'auth' || code === 'repo-not-found' ? ['Set Token…'] : []),
+    'Show Log',
+  ];
+  const pick = await vscode.window.showErrorMessage(`Tokenscope could not download the model: ${message}`, ...actions);
+  if (pick === 'Show Log') log.show();
+  if (pick === 'Set Token…') return !!(await askToken(secrets, 'The hub refused the request without a token that can read the model'));
+  return pick === 'Retry';
+}
