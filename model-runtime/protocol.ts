@@ -160,7 +160,8 @@ export interface ModelInfo {
   eosIds: number[];
   bosId?: number;
   padId?: number;
-  fim?: { prefix: number; suffix: number; middle: number };
+  /** FIM token ids and whose tokens they are (model-runtime/fim-families.ts). */
+  fim?: { prefix: number; suffix: number; middle: number; family: string };
   /** The FIM order the model was trained for (see FimLayout). */
   fimLayout: FimLayout;
   /** 'gpt-tokenizer:<encoding>' or 'tokenizer.json'. */

@@ -6,6 +6,7 @@
 //   the worker gets Hugging Face's exact pre-tokenizers/normalizers/decoders without pulling the whole of
 //   transformers.js into the bundle.
 // Text is never parsed for special tokens by gpt-tokenizer: code that contains "<|endoftext|>" is code.
+import { FIM_FAMILIES } from './fim-families';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { RuntimeError } from './errors';
 import type { ModelFolder } from './model-folder';
@@ -14,6 +15,8 @@ export interface FimIds {
   prefix: number;
   suffix: number;
   middle: number;
+  /** Whose tokens they are (fim-families.ts). */
+  family: string;
 }
 
 export interface Tokenizer {
@@ -30,13 +33,15 @@ export interface Tokenizer {
   isSpecial(id: number): boolean;
 }
 
-export const FIM_TOKENS = { prefix: '<|fim_prefix|>', suffix: '<|fim_suffix|>', middle: '<|fim_middle|>' };
-
+/** The FIM ids of the first family (fim-families.ts) whose three tokens this tokenizer has. */
 function fimFrom(lookup: (s: string) => number | undefined): FimIds | undefined {
-  const prefix = lookup(FIM_TOKENS.prefix);
-  const suffix = lookup(FIM_TOKENS.suffix);
-  const middle = lookup(FIM_TOKENS.middle);
-  return prefix !== undefined && suffix !== undefined && middle !== undefined ? { prefix, suffix, middle } : undefined;
+  for (const f of FIM_FAMILIES) {
+    const prefix = lookup(f.prefix.trim());
+    const suffix = lookup(f.suffix.trim());
+    const middle = lookup(f.middle.trim());
+    if (prefix !== undefined && suffix !== undefined && middle !== undefined) return { prefix, suffix, middle, family: f.name };
+  }
+  return undefined;
 }
 
 interface GptEncodingApi {

@@ -6,7 +6,7 @@ import { generationPrompt, type PromptModel, promptTokens } from '../../../model
 // A tokenizer with one id per character (a=1, b=2, ...) and FIM sentinels 100-102.
 const tokenizer: PromptModel['tokenizer'] = {
   encode: (text: string) => [...text].map((c) => c.charCodeAt(0) - 96),
-  fim: { prefix: 100, suffix: 101, middle: 102 },
+  fim: { prefix: 100, suffix: 101, middle: 102, family: 'qwen2.5-coder' },
 };
 const model = (fimLayout: 'psm' | 'spm', over: Partial<PromptModel> = {}): PromptModel => ({
   contextLength: 64,

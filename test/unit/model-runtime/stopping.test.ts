@@ -58,7 +58,10 @@ test('the list reports the first rule that holds, in order', () => {
 });
 
 test('end-of-sequence ids: the model EOS, <|endoftext|> and the FIM sentinels, once each', () => {
-  const tok = { specialId: (t: string) => (t === '<|endoftext|>' ? 9 : undefined), fim: { prefix: 10, suffix: 11, middle: 12 } };
+  const tok = {
+    specialId: (t: string) => (t === '<|endoftext|>' ? 9 : undefined),
+    fim: { prefix: 10, suffix: 11, middle: 12, family: 'qwen2.5-coder' },
+  };
   assert.deepEqual(endOfSequenceIds([2, 9], tok), [2, 9, 10, 11, 12]);
   assert.deepEqual(endOfSequenceIds([], { specialId: () => undefined }), []);
 });

@@ -25,7 +25,7 @@ test('gpt-tokenizer encodings: round trip, token bytes, specials never parsed fr
 test('p50k_edit: FIM ids looked up by their text', () => {
   const f = { ...readModelFolder(join(FIXTURES, 'gpt2-tiny')), gptEncoding: 'p50k_edit' } as ModelFolder;
   const t = loadTokenizer(f);
-  assert.deepEqual(t.fim, { prefix: 50281, suffix: 50283, middle: 50282 });
+  assert.deepEqual(t.fim, { prefix: 50281, suffix: 50283, middle: 50282, family: 'qwen2.5-coder' });
   assert.equal(t.specialId('<|endoftext|>'), 50256);
   assert.ok(t.isSpecial(50281));
   assert.equal(t.decode(t.encode('    indented\n')), '    indented\n');
@@ -41,4 +41,27 @@ test('tokenizer.json through @huggingface/tokenizers: round trip and byte-level 
   assert.equal(new TextDecoder().decode(concat(ids.map((i) => t.tokenBytes(i)))), sample);
   assert.equal(t.specialId('<|endoftext|>'), 512);
   assert.ok(ids.every((i) => i < f.arch.vocabSize));
+});
+
+test("tokenizer.json: FIM ids found by each family's own tokens (DeepSeek-Coder, StarCoder), none for a tokenizer without them", () => {
+  const f = readModelFolder(join(FIXTURES, 'llama-tiny'));
+  const base = f.tokenizerJson as { model: { vocab: Record<string, number> }; added_tokens: object[] };
+  const next = Math.max(...Object.values(base.model.vocab)) + 1;
+  const fimLike = (t: string) => /fim_(prefix|suffix|middle)/.test(t);
+  const withTokens = (tokens: string[]) => {
+    const json = structuredClone(base);
+    // Without the <|fim_…|> spelling the fixture has, so the family under test is the only one present.
+    json.added_tokens = json.added_tokens.filter((t) => !fimLike((t as { content: string }).content));
+    json.model.vocab = Object.fromEntries(Object.entries(json.model.vocab).filter(([t]) => !fimLike(t)));
+    tokens.forEach((content, i) => {
+      json.added_tokens.push({ id: next + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+    });
+    return loadTokenizer({ ...f, tokenizerJson: json });
+  };
+  assert.equal(loadTokenizer(f).fim?.family, 'qwen2.5-coder', 'the fixture spells its FIM tokens <|fim_prefix|>…');
+  assert.equal(withTokens([]).fim, undefined);
+  const deepseek = withTokens(['<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>']);
+  assert.deepEqual(deepseek.fim, { prefix: next, suffix: next + 1, middle: next + 2, family: 'deepseek-coder' });
+  const star = withTokens(['<fim_prefix>', '<fim_middle>', '<fim_suffix>']);
+  assert.deepEqual(star.fim, { prefix: next, suffix: next + 2, middle: next + 1, family: 'starcoder' });
 });
