@@ -10,6 +10,7 @@ import { type CachedModel, findCachedModel } from '../../model-runtime/hub/cache
 import { type DownloadedModel, downloadModel, listRepo } from '../../model-runtime/hub/download-model';
 import { hubEndpoint, repoPage } from '../../model-runtime/hub/endpoint';
 import { HubError } from '../../model-runtime/hub/errors';
+import { fetchFileMeta } from '../../model-runtime/hub/hub-http';
 import { onnxVariants, planFiles, type RepoListing } from '../../model-runtime/hub/plan';
 import type { Settings } from '../settings';
 import { CATALOG, parseRepoSpec } from './catalog';
@@ -65,7 +66,13 @@ async function download(deps: Deps, target: Target): Promise<void> {
     if (pick === 'Use It') return useModel(cached, deps.log);
     if (!pick) return;
   }
-  const list = (t: string | undefined) => listRepo({ endpoint, token: t }, target.repo, target.revision);
+  // A gated repo lists without a token but refuses its files: one HEAD asks for the token before any choice.
+  const list = async (t: string | undefined) => {
+    const l = await listRepo({ endpoint, token: t }, target.repo, target.revision);
+    if (l.siblings.some((f) => f.path === 'config.json'))
+      await fetchFileMeta({ endpoint, token: t }, { repo: l.repo, revision: l.commit, path: 'config.json' });
+    return l;
+  };
   const { value: listing, token } = await withToken(deps.secrets, endpoint, target.repo, list);
   planFiles(listing); // a repo that is no model says what it lacks before any choice
   const variant = await pickVariant(listing, cached);

@@ -97,18 +97,19 @@ export async function fetchFileMeta(client: HubClient, subject: Required<Request
         url = next;
         continue;
       }
-      return metaFrom(res.headers, next, subject);
+      return metaFrom(res.headers, next, subject, true);
     }
     if (!res.ok) throw httpError(res.status, res.headers, subject, !!client.token);
-    return metaFrom(res.headers, url, subject);
+    return metaFrom(res.headers, url, subject, false);
   }
   throw new HubError('http', `too many redirects resolving ${subject.path} in ${subject.repo}`);
 }
 
-function metaFrom(h: Headers, url: string, subject: Required<RequestSubject>): FileMeta {
+function metaFrom(h: Headers, url: string, subject: Required<RequestSubject>, redirect: boolean): FileMeta {
   const linked = unquote(h.get('x-linked-etag'));
   const etag = linked ?? unquote(h.get('etag'));
-  const size = Number(h.get('x-linked-size') ?? h.get('content-length') ?? Number.NaN);
+  // A redirect's Content-Length is its own body's: only X-Linked-Size gives the file's size there.
+  const size = Number(h.get('x-linked-size') ?? (redirect ? null : h.get('content-length')) ?? Number.NaN);
   const commit = h.get('x-repo-commit') ?? '';
   const what = `${subject.path} in ${subject.repo}@${subject.revision}`;
   if (!etag || !/^[0-9a-f]{40}$/.test(commit) || !Number.isSafeInteger(size) || size < 0)

@@ -1,8 +1,8 @@
 // A loopback Hugging Face hub for the download tests, with the real hub's semantics: the revision listing
 // (/api/models/{repo}/revision/{rev}, siblings with sizes and LFS hashes), /resolve/ answering small files
 // itself (ETag = git blob sha1) and LFS files with a 302 to a content store on ANOTHER origin (X-Linked-Etag =
-// sha256, X-Linked-Size, X-Repo-Commit), Range requests, X-Error-Code on 401/404, a gated repo that wants a
-// token. Faults per file: a connection cut after N bytes, a flipped byte, a pause, a store that then stays down.
+// sha256, X-Linked-Size, X-Repo-Commit), Range requests, X-Error-Code on 401/404, a gated repo whose files want a
+// token (its listing is public, as on the hub). Faults per file: a connection cut after N bytes, a flipped byte, a pause, a store that then stays down.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -98,11 +98,12 @@ export class FakeHub {
     if (!m) return refuse(s, 404, 'RepoNotFound', 'no such route');
     const repo = this.repos.get(m[1]);
     if (!repo) return refuse(s, 404, 'RepoNotFound', 'Repository not found');
-    if (repo.gated && q.headers.authorization !== `Bearer ${TOKEN}`)
-      return refuse(s, 401, 'GatedRepo', `Access to model ${m[1]} is restricted`);
     const rev = decodeURIComponent(m[2]);
     if (rev !== 'main' && rev !== repo.commit) return refuse(s, 404, 'RevisionNotFound', `Invalid rev id: ${rev}`);
+    // As on the real hub, a gated repo's listing is public; its files are not.
     if (api) return this.listing(s, m[1], repo);
+    if (repo.gated && q.headers.authorization !== `Bearer ${TOKEN}`)
+      return refuse(s, 401, 'GatedRepo', `Access to model ${m[1]} is restricted`);
     const path = decodeURIComponent(m[3]);
     const data = repo.files.get(path);
     if (!data) return refuse(s, 404, 'EntryNotFound', `${path} does not exist`);
