@@ -2,11 +2,11 @@
 // share: {cache}/models--{org}--{name}/blobs/{etag} (the content, named by its hash), snapshots/{commit}/{path}
 // as relative links to the blobs, refs/{revision} holding the commit. A snapshot only ever links to a blob that
 // was verified and renamed into place, so whatever a snapshot holds is whole.
-import { copyFile, lstat, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readFile, rename, rm, statfs, symlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { COMMIT } from './endpoint';
-import { fsError } from './errors';
+import { fsError, HubError } from './errors';
 
 /** HF_HUB_CACHE, else HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub (as Python resolves it). */
 export function hubCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -107,4 +107,23 @@ export async function sizeOf(path: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Refuses a download that cannot fit before a byte is written (a full disk mid-file is still caught by the
+ * write). Where the file system cannot say (statfs unsupported), the download goes ahead.
+ */
+export async function checkSpace(dir: string, needed: number, free = freeBytes): Promise<void> {
+  const have = await free(dir).catch(() => undefined);
+  if (have === undefined || have >= needed) return;
+  const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
+  throw new HubError(
+    'disk-full',
+    `the download needs ${mb(needed)} but only ${mb(have)} is free at ${dir}: free some space, or point HF_HUB_CACHE at another disk`,
+  );
+}
+
+async function freeBytes(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
 }

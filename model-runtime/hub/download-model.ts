@@ -2,7 +2,7 @@
 // resolved at that commit (one HEAD each, so the total is known before a byte moves), fetched unless its blob
 // is already cached, linked into snapshots/{commit}/, and refs/{revision} is written last. The graph file is
 // linked after its data files, so a snapshot with the graph has the whole variant.
-import { RepoCache } from './cache-layout';
+import { checkSpace, RepoCache, sizeOf } from './cache-layout';
 import { type CachedModel, findCachedModel } from './cached-model';
 import { checkRepoId, checkRevision } from './endpoint';
 import { HubError } from './errors';
@@ -48,6 +48,7 @@ export async function downloadModel(
   await cache.prepare();
   const metas = await resolveAll(opts, listing, files);
   const total = metas.reduce((a, m) => a + m.size, 0);
+  await checkSpace(cache.root, await bytesMissing(cache, metas));
   let done = 0;
   let transferred = 0;
   const fetched: string[] = [];
@@ -78,6 +79,16 @@ export async function downloadModel(
   const cached = await findCachedModel(opts.cacheDir, repo, commit);
   if (!cached) throw new HubError('not-a-model', `the snapshot of ${repo} at ${commit} is missing files after the download`);
   return { ...cached, fetched };
+}
+
+/** Bytes still to fetch: blobs already cached and parts already fetched do not count. */
+async function bytesMissing(cache: RepoCache, metas: FileMeta[]): Promise<number> {
+  let missing = 0;
+  for (const m of metas) {
+    if ((await sizeOf(cache.blob(m.etag))) === m.size) continue;
+    missing += m.size - Math.min(m.size, (await sizeOf(cache.incomplete(m.etag))) ?? 0);
+  }
+  return missing;
 }
 
 /** Every file's metadata at the listing's commit; a file the hub resolves to another commit is refused. */

@@ -3,7 +3,8 @@
 // its own answer, not on the CDN's, and the token goes to the hub's origin only, never to the content store.
 // fetch is a parameter (globalThis.fetch by default, looked up per call): in VS Code's extension host that is
 // VS Code's fetch, which honours http.proxy, http.proxySupport and the system certificates
-// (http.fetchAdditionalSupport, on by default), so no proxy dependency is needed.
+// (http.fetchAdditionalSupport, on by default), so no proxy dependency is needed. Outside VS Code (the tests, a
+// script) it is Node's own fetch, which on Node 20 ignores proxies: pass a fetch that uses one there.
 import { listingUrl, resolveUrl } from './endpoint';
 import { cancelled, HubError, httpError, type RequestSubject } from './errors';
 import { parseListing, type RepoListing } from './plan';

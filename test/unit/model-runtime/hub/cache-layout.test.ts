@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { hubCacheDir, RepoCache } from '../../../../model-runtime/hub/cache-layout';
+import { checkSpace, hubCacheDir, RepoCache } from '../../../../model-runtime/hub/cache-layout';
 import { findCachedModel } from '../../../../model-runtime/hub/cached-model';
 import { fsError } from '../../../../model-runtime/hub/errors';
 
@@ -66,4 +66,14 @@ test('file system failures name the folder and what to do', () => {
   const ro = fsError(Object.assign(new Error('read-only file system'), { code: 'EROFS' }), '/c');
   assert.equal(ro.code, 'cache-unwritable');
   assert.match(ro.message, /HF_HUB_CACHE or HF_HOME/);
+});
+
+test('a download that cannot fit is refused up front with the sizes; an unknown free space lets it go ahead', async () => {
+  await assert.rejects(
+    checkSpace('/c', 2_000_000_000, async () => 500_000_000),
+    (e: Error & { code?: string }) => e.code === 'disk-full' && /needs 2000 MB but only 500 MB is free at \/c/.test(e.message),
+  );
+  await checkSpace('/c', 10, async () => 11);
+  await checkSpace('/c', 10, () => Promise.reject(new Error('ENOSYS')));
+  await checkSpace(tmp, 1); // the real statfs
 });
