@@ -113,7 +113,13 @@ async function pickRepo(): Promise<Target | undefined> {
     qp.items = [...typed, ...curated];
   });
   const picked = await new Promise<Target | undefined>((resolve) => {
-    qp.onDidAccept(() => resolve(qp.selectedItems[0]?.target));
+    qp.onDidAccept(() => {
+      const target = qp.selectedItems[0]?.target;
+      if (!target && qp.value.trim())
+        void vscode.window.showWarningMessage(`Tokenscope: "${qp.value.trim()}" is not a repo id (organisation/name).`);
+      resolve(target);
+      qp.hide();
+    });
     qp.onDidHide(() => resolve(undefined));
     qp.show();
   });
@@ -155,7 +161,8 @@ function withProgress(
       const now = Date.now();
       if (now - last < 250 && p.done < p.total) return;
       last = now;
-      const pct = p.total ? (100 * p.done) / p.total : 0;
+      // The bar only moves forward (a server that ignored a Range request restarts a file from zero).
+      const pct = Math.max(shown, p.total ? (100 * p.done) / p.total : 0);
       progress.report({ increment: pct - shown, message: progressText(p, meter.rate(p.transferred, now)) });
       shown = pct;
     });
