@@ -55,6 +55,8 @@ export interface TokenscopeConfig {
   backend: 'local' | 'remote';
   /** Absolute model folder, or '' for the bundled default model. */
   modelPath: string;
+  /** The chat's own model folder (an instruct model beside a base model for completion); '' shares the completion model. */
+  chatModelPath: string;
   remote: RemoteConfig;
   /** Tokenscope's own OpenAI-compatible server (Tokenscope: Start Server). */
   server: { host: string; port: number };
@@ -93,6 +95,7 @@ function sampling(key: TableKey): NumberSpec {
 export const SETTINGS = {
   'model.backend': { kind: 'enum', def: 'local', values: ['local', 'remote'] },
   'model.path': { kind: 'string', def: '' },
+  'chat.modelPath': { kind: 'string', def: '' },
   'remote.baseUrl': { kind: 'string', def: '' },
   'remote.flavour': { kind: 'enum', def: 'openai', values: REMOTE_FLAVOURS },
   'remote.model': { kind: 'string', def: '' },
@@ -135,7 +138,14 @@ export type SettingKey = keyof typeof SETTINGS;
  * Settings a workspace may not set in Restricted Mode: a model is code-like input, and a workspace that picks
  * the server would choose where the user's code is sent.
  */
-export const RESTRICTED_SETTINGS: readonly SettingKey[] = ['model.path', 'model.backend', 'remote.baseUrl', 'server.host', 'hub.endpoint'];
+export const RESTRICTED_SETTINGS: readonly SettingKey[] = [
+  'model.path',
+  'chat.modelPath',
+  'model.backend',
+  'remote.baseUrl',
+  'server.host',
+  'hub.endpoint',
+];
 
 export interface ReadResult {
   config: TokenscopeConfig;
@@ -178,6 +188,7 @@ export function readConfig(source: SettingSource, trusted: boolean): ReadResult 
   const config: TokenscopeConfig = {
     backend: v('model.backend'),
     modelPath: (v('model.path') as string).trim(),
+    chatModelPath: (v('chat.modelPath') as string).trim(),
     remote: {
       baseUrl: (v('remote.baseUrl') as string).trim(),
       flavour: v('remote.flavour'),

@@ -13,7 +13,10 @@ import { ModelRuntime } from '../model-runtime/runtime';
 import { Settings } from './settings';
 import { StatusBar } from './status-bar';
 import { registerTokenizerView } from './tokenizer-view/register';
+import { chatFormatFor } from '../model-runtime/chat-template';
+import { ChatModel } from './chat-model';
 import { registerLanguageModel } from './lm-provider';
+import { chatWarning, completionWarning } from './model-roles';
 import { REMOTE_KEY_SECRET, registerRemote, remoteSpec } from './remote/register';
 import { registerHubDownload } from './hub/register';
 import { SAMPLING } from '../sampling/settings';
@@ -28,6 +31,8 @@ export interface TokenscopeApi {
   modelDir(): string;
   /** Where Tokenscope: Start Server listens, while it runs. */
   serverUrl(): string | undefined;
+  /** The chat's model (its own worker, or the completion model's). */
+  chat: ChatModel;
 }
 
 export function activate(context: vscode.ExtensionContext): TokenscopeApi {
@@ -56,7 +61,8 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
   context.subscriptions.push(
     context.secrets.onDidChange((e) => e.key === REMOTE_KEY_SECRET && settings.value.backend === 'remote' && worker.start(settings.value)),
   );
-  const completion = registerFeatures(context, runtime, settings, log);
+  const chat = setupChatModel(context, { runtime, settings, status, log });
+  const completion = registerFeatures(context, { runtime, chat }, settings, log);
   const remote = registerRemote(context, { runtime, settings, log });
   registerHubDownload(context, { settings, log });
   if (!registerLanguageModel(context, runtime))
@@ -70,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
 
   // Off the activation path: spawning the worker and loading the model take a moment.
   setImmediate(() => worker.start(settings.value));
-  return { runtime, completion, settings, status, modelDir: () => worker.modelDir, serverUrl: remote.serverUrl };
+  return { runtime, completion, settings, status, modelDir: () => worker.modelDir, serverUrl: remote.serverUrl, chat };
 }
 
 /** Starts the worker on the configured (or bundled) model, or the remote server; a newer start makes an older one's failure moot. */
@@ -105,8 +111,54 @@ function workerStarter(context: vscode.ExtensionContext, runtime: ModelRuntime, 
   return worker;
 }
 
+/**
+ * The chat's own model when tokenscope.chat.modelPath names one (else it shares the completion model), and a
+ * warning, once per model, when a model sits in the wrong job (an instruct model completing, a base model chatting).
+ */
+function setupChatModel(
+  context: vscode.ExtensionContext,
+  d: { runtime: ModelRuntime; settings: Settings; status: StatusBar; log: vscode.LogOutputChannel },
+): ChatModel {
+  const warned = new Set<string>();
+  const warnOnce = (text: string | undefined) => {
+    if (!text || warned.has(text)) return;
+    warned.add(text);
+    d.log.warn(text);
+    void vscode.window.showWarningMessage(`Tokenscope: ${text}`);
+  };
+  const make = () =>
+    new ModelRuntime({
+      workerPath: context.asAbsolutePath('dist/worker.js'),
+      log: (level, message) => d.log[level](`chat model: ${message}`),
+    });
+  const chat = new ChatModel(d.runtime, make, (s) => {
+    d.status.updateChat(s);
+    if (s?.kind === 'ready') warnOnce(chatWarning(s.model, chatFormatFor(s.model.dir).hasTemplate));
+  });
+  const apply = (cfg: TokenscopeConfig) =>
+    chat.apply(cfg, providerList(cfg.executionProvider)).catch((e: Error) => {
+      chat.stop();
+      const text = `Tokenscope could not load the chat model in ${cfg.chatModelPath}: ${e.message}. The chat uses the completion model meanwhile.`;
+      d.log.error(text);
+      void vscode.window.showErrorMessage(text);
+    });
+  const key = (c: TokenscopeConfig) => JSON.stringify([c.backend, c.chatModelPath, c.executionProvider, c.threads]);
+  context.subscriptions.push(
+    { dispose: () => chat.stop() },
+    d.runtime.onDidChangeState((s) => s.kind === 'ready' && warnOnce(completionWarning(s.model))),
+    d.settings.onDidChange(({ previous, current }) => key(previous) !== key(current) && void apply(current)),
+  );
+  setImmediate(() => void apply(d.settings.value));
+  return chat;
+}
+
 /** Registers every feature; one failing to register must not take the others down with it. */
-function registerFeatures(context: vscode.ExtensionContext, runtime: ModelRuntime, settings: Settings, log: vscode.LogOutputChannel) {
+function registerFeatures(
+  context: vscode.ExtensionContext,
+  { runtime, chat }: { runtime: ModelRuntime; chat: ChatModel },
+  settings: Settings,
+  log: vscode.LogOutputChannel,
+) {
   const views: ViewDeps = {
     runtime,
     sampling: () => samplingFor(settings.value, { maxTokens: SAMPLING.maxTokens.default }),
@@ -121,7 +173,7 @@ function registerFeatures(context: vscode.ExtensionContext, runtime: ModelRuntim
   };
   const openInspector = safely('the inspector', () => registerInspector(context, views))?.openInspector;
   const completion = registerCompletion(context, { runtime, settings, log, openInspector });
-  safely('the chat view', () => registerChat(context, { ...views, openInspector: (input) => openInspector?.(input) }));
+  safely('the chat view', () => registerChat(context, { ...views, runtime: chat, openInspector: (input) => openInspector?.(input) }));
   safely('the heatmap', () => registerHeatmap(context, views));
   safely('the tokenizer view', () => registerTokenizerView(context, views));
   return completion;

@@ -5,12 +5,34 @@ import { describeState, type RuntimeState } from './runtime-state';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
+  /** Shown only while the chat has a model of its own. */
+  private readonly chatItem: vscode.StatusBarItem;
+  private chatShown = false;
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('tokenscope.status', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Tokenscope';
     this.item.command = 'tokenscope.showMenu';
     this.item.show();
+    this.chatItem = vscode.window.createStatusBarItem('tokenscope.chatStatus', vscode.StatusBarAlignment.Right, 99);
+    this.chatItem.name = 'Tokenscope chat model';
+    this.chatItem.command = 'tokenscope.chat.focus';
+  }
+
+  /** The chat's own model, or nothing when the chat shares the completion model. */
+  updateChat(state: RuntimeState | undefined): void {
+    this.chatShown = !!state;
+    if (!state) return this.chatItem.hide();
+    const d = describeState(state);
+    this.chatItem.text = `$(comment-discussion) ${d.text.replace(/^\$\([^)]*\) /, '')}`;
+    this.chatItem.tooltip = `Chat model: ${d.tooltip}`;
+    this.chatItem.backgroundColor = d.severity ? new vscode.ThemeColor(`statusBarItem.${d.severity}Background`) : undefined;
+    this.chatItem.show();
+  }
+
+  /** For tests: the chat item's text while shown. */
+  get chatText(): string | undefined {
+    return this.chatShown ? this.chatItem.text : undefined;
   }
 
   update(state: RuntimeState, autoTrigger: boolean): void {
@@ -32,6 +54,7 @@ export class StatusBar implements vscode.Disposable {
 
   dispose(): void {
     this.item.dispose();
+    this.chatItem.dispose();
   }
 }
 

@@ -341,6 +341,30 @@ describe('servers', () => {
   });
 });
 
+describe('a model for each job', () => {
+  it('tokenscope.chat.modelPath gives the chat its own worker, shown in the status bar; "Ask About Selection" answers from it', async () => {
+    await ready(api);
+    const completionModel = api.runtime.model()!.name;
+    await setSetting('chat.modelPath', join(EXTENSION_ROOT, 'test/fixtures/models/llama-tiny'));
+    try {
+      await waitFor(() => api.status.chatText?.includes('llama-tiny'), 'the chat model in the status bar');
+      assert.ok(api.chat.separate);
+      assert.equal(api.chat.model()?.name, 'llama-tiny');
+      assert.equal(api.runtime.model()?.name, completionModel, 'completions keep their model');
+      const { editor } = await openSample();
+      editor.selection = new vscode.Selection(0, 0, 2, 0);
+      await vscode.commands.executeCommand('tokenscope.chat.askAboutSelection', 'What does this do?');
+      const history = (await vscode.commands.executeCommand('tokenscope.chat.history')) as { role: string; content: string }[];
+      const [question, reply] = history.slice(-2);
+      assert.match(question.content, /^What does this do\?\n\nsample\.ts:1-3:\n```typescript\n/);
+      assert.equal(reply.role, 'assistant');
+    } finally {
+      await setSetting('chat.modelPath', undefined);
+    }
+    await waitFor(() => !api.chat.separate && api.status.chatText === undefined, 'the chat back on the completion model');
+  });
+});
+
 describe('worker restart', () => {
   it('a killed worker is restarted and completes again', async () => {
     await ready(api);
