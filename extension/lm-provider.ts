@@ -83,6 +83,8 @@ async function respond(
   // A remote server applies its own template; a local folder's template renders here.
   const prompt: Prompt = model.architecture === 'remote' ? { chat: turns } : { text: fmt.render(turns) };
   const abort = new AbortController();
+  // A token cancelled before we got here never fires its event.
+  if (token.isCancellationRequested) return;
   const sub = token.onCancellationRequested(() => abort.abort());
   try {
     await runtime.generate({

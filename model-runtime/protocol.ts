@@ -53,8 +53,11 @@ export interface TokenStep {
 export interface RemoteStepFacts {
   /** e.g. 'llama-server /infill'. */
   source: string;
-  /** 'raw': the model's softmax; 'post-sampling': after the server's samplers (rawProb then holds that). */
-  probabilities: 'raw' | 'post-sampling';
+  /**
+   * 'raw': the model's softmax; 'post-sampling': after the server's samplers (rawProb then holds that); 'none': the
+   * server sent text without probabilities (rawProb 0, no alternatives).
+   */
+  probabilities: 'raw' | 'post-sampling' | 'none';
   /** True when the chosen token was not among the alternatives: `rank` is then a lower bound. */
   rankLowerBound: boolean;
   /** Set on a re-sampled step: computed over the returned alternatives only, renormalised. */

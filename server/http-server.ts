@@ -2,7 +2,7 @@
 // other tools can use the local model and its probabilities. Bound to 127.0.0.1 unless told otherwise; an
 // optional API key; a cap on body size and on generations at once. Bad JSON or bad parameters are a 400 with a
 // message, a busy server a 429; nothing a client sends crashes it. A client that disconnects cancels its request.
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RuntimeError } from '../model-runtime/errors';
@@ -42,12 +42,25 @@ const ROUTES: Record<string, Handler> = {
   '/infill': (rt, b, r, s) => llamaCompletion(rt, b, r, s, 'infill'),
 };
 
+/** Compares digests, so neither the key's content nor its length shows in the timing. */
 function authorised(req: IncomingMessage, key: string | undefined): boolean {
   if (!key) return true;
   const given = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? String(req.headers['x-api-key'] ?? '');
-  const a = Buffer.from(given);
-  const b = Buffer.from(key);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(key));
+}
+
+const LOOPBACK_HOSTS = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
+
+/**
+ * A web page must not drive a local server: a JSON body needs a CORS preflight (which this server never
+ * answers), and a server bound to loopback answers only requests addressed to loopback (DNS rebinding).
+ */
+function checkOrigin(req: IncomingMessage, host: string): void {
+  const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+  if (loopback && !LOOPBACK_HOSTS.test(req.headers.host ?? '')) throw new HttpError(403, `Host ${req.headers.host} is not this machine`);
+  if (req.method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+    throw new HttpError(415, 'Content-Type must be application/json');
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Body> {
@@ -96,20 +109,26 @@ async function handle(
   signal: AbortSignal,
 ): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
+  checkOrigin(req, opts.host ?? '127.0.0.1');
   if (!authorised(req, opts.apiKey)) throw new HttpError(401, 'missing or wrong API key');
   if (req.method === 'GET' && (path === '/health' || path === '/v1/health')) {
     const ready = !!opts.runtime.model();
     return reply.json(ready ? 200 : 503, { status: ready ? 'ok' : 'loading model' });
   }
   if (req.method === 'GET' && path === '/v1/models') return models(opts.runtime, reply);
+  // llama-server's /props: its clients read the context size here.
+  if (req.method === 'GET' && path === '/props')
+    return reply.json(200, { default_generation_settings: { n_ctx: opts.runtime.model()?.contextLength ?? 0 } });
   const handler = ROUTES[path];
   if (!handler) throw new HttpError(404, `no route ${req.method} ${path}`);
   if (req.method !== 'POST') throw new HttpError(405, `${path} takes POST`);
+  // The body first: a client that withholds it must not hold a generation slot meanwhile.
+  const body = await readBody(req, opts.maxBodyBytes ?? 1 << 20);
   const max = opts.maxConcurrent ?? 4;
   if (slots.active >= max) throw new HttpError(429, `the server is running ${max} generations; try again shortly`);
   slots.active++;
   try {
-    await handler(opts.runtime, await readBody(req, opts.maxBodyBytes ?? 1 << 20), reply, signal);
+    await handler(opts.runtime, body, reply, signal);
   } finally {
     slots.active--;
   }

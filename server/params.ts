@@ -52,7 +52,10 @@ function stops(body: Body): string[] {
 function maxTokens(body: Body): number {
   const v = field(body, 'max_tokens', 'max_completion_tokens', 'n_predict');
   if (v === undefined) return SAMPLING_DEFAULTS.maxTokens;
-  return v === -1 ? SAMPLING.maxTokens.max : checked(v, 'maxTokens', 'max_tokens');
+  if (typeof v !== 'number' || !Number.isInteger(v) || (v < 1 && v !== -1))
+    throw new HttpError(400, `max_tokens must be a whole number >= 1, got ${JSON.stringify(v)}`);
+  // An upper bound, as in OpenAI's API: more than the runtime generates at once is clamped (finish_reason says 'length').
+  return v === -1 ? SAMPLING.maxTokens.max : Math.min(v, SAMPLING.maxTokens.max);
 }
 
 function seed(body: Body): number | undefined {
@@ -89,21 +92,24 @@ function topNOf(v: unknown, name: string): number {
  */
 export function logprobsOf(body: Body, route: 'completions' | 'chat' | 'llama'): { logprobs: boolean; topN: number } {
   if (route === 'llama') {
-    const n = body.n_probs === undefined ? 0 : topNOf(body.n_probs, 'n_probs');
+    const n = body.n_probs === undefined || body.n_probs === null ? 0 : topNOf(body.n_probs, 'n_probs');
     return { logprobs: n > 0, topN: n };
   }
   if (route === 'completions') {
     if (body.logprobs === undefined || body.logprobs === null) return { logprobs: false, topN: 0 };
     return { logprobs: true, topN: topNOf(body.logprobs, 'logprobs') };
   }
-  if (body.logprobs !== undefined && typeof body.logprobs !== 'boolean') throw new HttpError(400, 'logprobs must be true or false');
-  const topN = body.top_logprobs === undefined ? 0 : topNOf(body.top_logprobs, 'top_logprobs');
+  if (body.logprobs !== undefined && body.logprobs !== null && typeof body.logprobs !== 'boolean')
+    throw new HttpError(400, 'logprobs must be true or false');
+  const topN = body.top_logprobs === undefined || body.top_logprobs === null ? 0 : topNOf(body.top_logprobs, 'top_logprobs');
   return { logprobs: body.logprobs === true, topN: body.logprobs === true ? topN : 0 };
 }
 
 export function generationParams(body: Body, route: 'completions' | 'chat' | 'llama'): GenerationParams {
-  if (body.n !== undefined && body.n !== 1) throw new HttpError(400, 'n: only one choice per request is supported');
-  if (body.stream !== undefined && typeof body.stream !== 'boolean') throw new HttpError(400, 'stream must be true or false');
+  // Clients (LangChain, LiteLLM) send null for what they leave unset.
+  if (body.n !== undefined && body.n !== null && body.n !== 1) throw new HttpError(400, 'n: only one choice per request is supported');
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean')
+    throw new HttpError(400, 'stream must be true or false');
   return { sampling: samplingOf(body), ...logprobsOf(body, route), stream: body.stream === true };
 }
 

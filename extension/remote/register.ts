@@ -83,6 +83,8 @@ export function registerRemote(
   };
   context.subscriptions.push(
     { dispose: () => void stop() },
+    // A new or removed key applies at once: the running server restarts with it.
+    context.secrets.onDidChange((e) => e.key === SERVER_KEY_SECRET && server && void start()),
     vscode.commands.registerCommand('tokenscope.useRemoteServer', useRemote),
     vscode.commands.registerCommand('tokenscope.useLocalModel', () =>
       vscode.workspace.getConfiguration('tokenscope').update('model.backend', 'local', vscode.ConfigurationTarget.Global),

@@ -207,7 +207,8 @@ function throwIfError(flavour: RemoteFlavour, p: Json): void {
 function llamaEvent(p: Json): StreamEvent {
   if (typeof p.content !== 'string') throw shapeError('llama-server', '`content` (a /completion stream) or `choices` (a /v1 stream)', p);
   // The README's example names the array `probs`; builds before 2024-12 used `probs` entries too.
-  const entries = list('llama-server', p.completion_probabilities ?? p.probs, 'completion_probabilities');
+  // Builds before 2024-12 repeat every token's probabilities in the final stop chunk: they were already counted.
+  const entries = p.stop === true ? [] : list('llama-server', p.completion_probabilities ?? p.probs, 'completion_probabilities');
   const tokens = entries.map((e) => entryToken('llama-server', e));
   return withFinish({ tokens, text: p.content }, p.stop === true ? llamaFinish(p) : undefined);
 }

@@ -112,6 +112,12 @@ export async function* streamPayloads(
     const res = await open(spec, req, both).catch((e) => {
       throw silence.signal.aborted ? quiet() : e;
     });
+    // A server that ignored `stream` answers one JSON object: say so rather than read it as an empty stream.
+    if (/^application\/json\b/i.test(res.headers.get('content-type') ?? ''))
+      throw new RuntimeError(
+        'remote',
+        `${endpoint(spec, req.path)}: the server answered with one JSON object, not a stream; is the flavour (${spec.flavour}) right?`,
+      );
     const decoder = new StreamDecoder(framing);
     const reader = res.body!.getReader();
     for (;;) {

@@ -56,8 +56,18 @@ function pick(spec: RemoteSpec, list: Served[]): Served {
   throw new RuntimeError('remote', `the server does not serve "${spec.model}"; it serves ${list.map((m) => m.id).join(', ')}`);
 }
 
+/** llama-server's context as it runs (/props), not the model's training context that /v1/models lists. */
+async function llamaContext(spec: RemoteSpec): Promise<number | undefined> {
+  const headers: Record<string, string> = spec.apiKey ? { authorization: `Bearer ${spec.apiKey}` } : {};
+  const res = await fetch(endpoint(spec, '/props'), { headers, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).catch(() => undefined);
+  const body = (await res?.json().catch(() => undefined)) as { default_generation_settings?: { n_ctx?: number } } | undefined;
+  const n = body?.default_generation_settings?.n_ctx;
+  return typeof n === 'number' && n > 0 ? n : undefined;
+}
+
 export async function loadRemoteEngine(spec: RemoteSpec): Promise<RemoteEngine> {
   const model = pick(spec, await served(spec));
+  if (spec.flavour === 'llama-server') model.context = (await llamaContext(spec)) ?? model.context;
   const name = model.id || spec.model || 'remote model';
   const family = familyOf(name, spec.fimFamily);
   const info: ModelInfo = {

@@ -20,7 +20,7 @@ import type {
 import { chatRequest, completionRequest, framing, nativeFim, parseEvent, probabilityKind } from './flavours';
 import { RemoteProtocolError } from './errors';
 import { endpoint, streamPayloads } from './http-stream';
-import { remoteStep, resampleRemote, TokenTable } from './remote-steps';
+import { remoteStep, resampleRemote, TokenTable, textOnlyStep } from './remote-steps';
 import type { CompletionAsk, FinishReason, RemoteSpec, WireRequest } from './types';
 
 /** Generations kept for branching and re-sampling. */
@@ -68,7 +68,9 @@ export class RemoteEngine implements Engine {
     const t0 = performance.now();
     const run = { first: 0, stop: 'length' as GenerationStats['stopReason'] };
     if (steps.length < maxTokens) {
-      const wire = this.request(start.prompt, kept.deltas.join(''), { ...s, seed: start.seed }, maxTokens - steps.length, req.topN);
+      // The bytes, not the deltas: text a server held back (a partial stop string) arrived with a later token.
+      const done = new TextDecoder().decode(Uint8Array.from(steps.flatMap((x) => x.bytes)));
+      const wire = this.request(start.prompt, done, { ...s, seed: start.seed }, maxTokens - steps.length, req.topN);
       run.stop = await this.stream(wire, kept, onStep, cancelled, () => (run.first ||= performance.now()));
     }
     const t1 = performance.now();
@@ -91,6 +93,9 @@ export class RemoteEngine implements Engine {
     const b = req.branch!;
     const rec = this.kept.get(b.generationId);
     if (!rec) throw new RuntimeError('bad-request', `generation ${b.generationId} is no longer kept; generate it again to branch`);
+    // A chat API cannot continue a reply half-way in a portable way.
+    if (rec.prompt.chat)
+      throw new RuntimeError('unsupported', 'a reply from a remote chat cannot be branched; branch a completion instead');
     if (b.step > rec.steps.length)
       throw new RuntimeError('bad-request', `generation ${b.generationId} has ${rec.steps.length} steps, not ${b.step}`);
     const at = rec.steps[b.step];
@@ -98,8 +103,9 @@ export class RemoteEngine implements Engine {
     const bytes = this.table.bytes(b.forcedToken);
     if (!alt && bytes.length === 0) throw new RuntimeError('bad-request', `token ${b.forcedToken} was never reported by this server`);
     const text = alt?.text ?? new TextDecoder().decode(bytes);
+    const rank = alt ? at!.alternatives.indexOf(alt) + 1 : (at?.alternatives.length ?? 0) + 1;
+    const source = at?.remote?.source ?? this.provider.active;
     const forced: TokenStep = {
-      ...(at ?? { entropy: 0, alternatives: [], remote: { source: this.provider.active, probabilities: 'raw', rankLowerBound: true } }),
       index: b.step,
       id: b.forcedToken,
       text,
@@ -107,10 +113,18 @@ export class RemoteEngine implements Engine {
       partial: false,
       rawProb: alt?.rawProb ?? 0,
       finalProb: alt?.rawProb ?? 0,
+      entropy: at?.entropy ?? 0,
       draw: 0,
-      rank: alt ? at!.alternatives.indexOf(alt) + 1 : (at?.alternatives.length ?? 0) + 1,
+      alternatives: at?.alternatives ?? [],
+      // Known exactly when the forced token is among the alternatives the server sent (not the appended chosen one).
+      rank,
       forced: true,
-    } as TokenStep;
+      remote: {
+        source,
+        probabilities: at?.remote?.probabilities ?? 'raw',
+        rankLowerBound: !alt || (!!at?.remote?.rankLowerBound && alt.id === at.id),
+      },
+    };
     return {
       prompt: rec.prompt,
       steps: [...rec.steps.slice(0, b.step), forced],
@@ -128,8 +142,6 @@ export class RemoteEngine implements Engine {
   private request(prompt: Prompt, done: string, s: SamplingSettings, maxTokens: number, topN: number): WireRequest {
     const ask = askFor(s, maxTokens, topN);
     if (!prompt.chat) return completionRequest(this.spec, { ...ask, prompt: this.wirePrompt(prompt, done) });
-    // A chat API cannot continue a reply half-way in a portable way.
-    if (done) throw new RuntimeError('unsupported', 'a reply from a remote chat cannot be branched; branch a completion instead');
     return chatRequest(this.spec, { ...ask, messages: prompt.chat });
   }
 
@@ -161,8 +173,14 @@ export class RemoteEngine implements Engine {
           kept.deltas.push(delta);
           onStep(step, delta);
         });
-        // Text without tokens (a server that sent no logprobs for it) still belongs to the output.
-        if (ev.tokens.length === 0 && ev.text && kept.deltas.length) kept.deltas[kept.deltas.length - 1] += ev.text;
+        // Text without tokens (a server that sent no logprobs for it) still belongs to the output: a step that says so.
+        if (ev.tokens.length === 0 && ev.text) {
+          firstToken();
+          const step = textOnlyStep(this.table, ev.text, kept.steps.length, source);
+          kept.steps.push(step);
+          kept.deltas.push(ev.text);
+          onStep(step, ev.text);
+        }
         if (ev.finish) return STOP[ev.finish];
         if (cancelled()) return 'cancelled';
       }
@@ -174,6 +192,8 @@ export class RemoteEngine implements Engine {
     } finally {
       clearInterval(poll);
       this.inflight.delete(abort);
+      // Leaving early (a cancel, the end, a bad event) must close the request, or the server generates on.
+      abort.abort();
     }
   }
 

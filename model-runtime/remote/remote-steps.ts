@@ -75,6 +75,14 @@ export function remoteStep(table: TokenTable, t: RemoteToken, index: number, sou
   };
 }
 
+/** Text the server sent without probabilities (it ignored the logprobs request): a step that says there are none. */
+export function textOnlyStep(table: TokenTable, text: string, index: number, source: string): TokenStep {
+  const id = table.idOf({ text, logprob: 0 });
+  const bytes = Array.from(table.bytes(id));
+  const remote: RemoteStepFacts = { source, probabilities: 'none', rankLowerBound: true };
+  return { index, id, text, bytes, partial: false, rawProb: 0, finalProb: 0, entropy: 0, draw: 0, alternatives: [], rank: 0, remote };
+}
+
 /**
  * Other settings applied to a kept remote step: our sampling core over the returned alternatives' log
  * probabilities (renormalised over them), so it is marked approximate.

@@ -282,6 +282,7 @@ describe('servers', () => {
     try {
       const res = await fetch(`${url}/v1/completions`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ prompt: 'function add(', max_tokens: 4, temperature: 0, logprobs: 2 }),
       });
       assert.equal(res.status, 200);

@@ -69,6 +69,7 @@ function unknownFinal(step: PathStep, d: ShownDistribution): boolean {
 function rankText(step: PathStep): string {
   const r = step.remote;
   if (!r) return `rank ${step.rank} (${RANK_BUCKET_LABELS[rankBucket(step.rank)]})`;
+  if (r.probabilities === 'none') return 'rank not reported';
   const sent = step.alternatives.length - (r.rankLowerBound ? 1 : 0);
   return r.rankLowerBound ? `rank > ${sent} (past the server's top ${sent})` : `rank ${step.rank} of the server's top ${sent}`;
 }
@@ -91,7 +92,7 @@ function head(st: InspectorState, step: PathStep, position: number, d: ShownDist
     h(
       'span',
       { class: 'kv', id: 'head-raw', title: 'The model’s probability, before any sampling setting' },
-      `raw p ${formatProb(step.rawProb)}`,
+      remote?.probabilities === 'none' ? 'raw p not reported' : `raw p ${formatProb(step.rawProb)}`,
     ),
     h(
       'span',
@@ -134,6 +135,8 @@ function changeNote(step: PathStep, d: ShownDistribution): HTMLElement {
 /** For a remote step: where its numbers came from and what the server left out. */
 function remoteSource(step: PathStep, d: ShownDistribution): string {
   const r = step.remote!;
+  if (r.probabilities === 'none')
+    return `From ${r.source}: this text came without probabilities (the server ignored the request for them).`;
   const kind = r.probabilities === 'raw' ? 'raw probabilities' : 'probabilities after its samplers';
   const from = `From ${r.source}: the chosen token and the top alternatives with their ${kind}.`;
   if (d.source === 'reported') return `${from} Not reported by the server: its cutters, the final probabilities and the draw.`;

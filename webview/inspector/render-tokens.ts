@@ -21,7 +21,8 @@ export function chip(
   // A remote server reports no final probability, and the rank only within the alternatives it sent.
   const rank = step.remote?.rankLowerBound ? `> ${step.rank - 1}` : String(step.rank);
   const final = step.remote ? 'not reported' : formatProb(step.finalProb);
-  const aria = `Token ${position + 1}: ${lab.description}, probability ${formatProb(step.rawProb)}, rank ${rank}`;
+  const raw = step.remote?.probabilities === 'none' ? 'not reported' : formatProb(step.rawProb);
+  const aria = `Token ${position + 1}: ${lab.description}, probability ${raw}, rank ${rank}`;
   const el = h(
     'span',
     {
@@ -30,7 +31,7 @@ export function chip(
       id: a ? `chip-${position}` : undefined,
       'aria-selected': a ? String(selected) : undefined,
       'aria-label': aria,
-      title: `${lab.description}\nraw p ${formatProb(step.rawProb)}, final p ${final}, rank ${rank}, entropy ${step.entropy.toFixed(2)} nats${step.forced ? '\nforced by a branch' : ''}`,
+      title: `${lab.description}\nraw p ${raw}, final p ${final}, rank ${rank}, entropy ${step.entropy.toFixed(2)} nats${step.forced ? '\nforced by a branch' : ''}`,
       'data-index': position,
     },
     lab.label,

@@ -1,6 +1,7 @@
 // The OpenAI-compatible server over the real worker and a fixture model, over loopback: what it answers must
 // be what the runtime generates, in each route's shape, and bad requests get a status and a message.
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ModelRuntime } from '../../../model-runtime/runtime';
@@ -116,7 +117,8 @@ test('/infill and /completion answer in llama-server shape, the last chunk with 
 });
 
 test('bad requests get a status and a message that names the problem', async () => {
-  const bad = await fetch(`${server.url}/v1/completions`, { method: 'POST', body: '{"prompt": ' });
+  const json = { 'content-type': 'application/json' };
+  const bad = await fetch(`${server.url}/v1/completions`, { method: 'POST', headers: json, body: '{"prompt": ' });
   assert.equal(bad.status, 400);
   assert.match((await bad.json()).error.message, /not valid JSON/);
   const temp = await post('/v1/completions', { prompt: 'x', temperature: -1 });
@@ -135,6 +137,53 @@ test('bad requests get a status and a message that names the problem', async () 
   assert.equal(token.status, 400);
 });
 
+test('a web page cannot drive it: a body that is not JSON gets 415, a Host that is not this machine 403', async () => {
+  const form = await fetch(`${server.url}/v1/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: '{"prompt":"x"}',
+  });
+  assert.equal(form.status, 415);
+  // fetch sets Host itself; a DNS-rebound page's requests name the attacker's host.
+  const status = await new Promise<number | undefined>((res, rej) => {
+    const u = new URL(`${server.url}/v1/completions`);
+    const r = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: { host: 'evil.example', 'content-type': 'application/json' },
+      },
+      (m) => {
+        m.resume();
+        res(m.statusCode);
+      },
+    );
+    r.on('error', rej);
+    r.end('{"prompt":"x"}');
+  });
+  assert.equal(status, 403);
+});
+
+test('what clients leave unset may be null; max_tokens above what the runtime generates is clamped, not refused', async () => {
+  const res = await post('/v1/completions', {
+    prompt: 'x',
+    max_tokens: 4096,
+    n: null,
+    stream: null,
+    logprobs: null,
+    temperature: 0,
+    seed: 1,
+  });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.ok(body.usage.completion_tokens <= 512);
+  assert.equal(body.choices[0].logprobs, null);
+  const props = await (await fetch(`${server.url}/props`)).json();
+  assert.equal(props.default_generation_settings.n_ctx, runtime.model()!.contextLength);
+});
+
 test('an API key is required when set', async () => {
   assert.equal((await post('/v1/completions', { prompt: 'x', max_tokens: 1 }, keyed.url)).status, 401);
   assert.equal((await post('/v1/completions', { prompt: 'x', max_tokens: 1 }, keyed.url, { authorization: 'Bearer wrong' })).status, 401);
@@ -146,6 +195,7 @@ test('a full server says 429; a client that disconnects frees its slot', async (
   const abort = new AbortController();
   const long = await fetch(`${server.url}/v1/completions`, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ prompt: 'a', max_tokens: 512, stream: true, temperature: 1, seed: 1 }),
     signal: abort.signal,
   });
