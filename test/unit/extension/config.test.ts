@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { SETTINGS, providerList, readConfig, samplingFor, type SettingSource } from '../../../extension/config';
+import { RESTRICTED_SETTINGS, SETTINGS, providerList, readConfig, samplingFor, type SettingSource } from '../../../extension/config';
 import { NO_SEED, SAMPLING_DEFAULTS, SAMPLING_TABLE } from '../../../sampling/settings';
 
 const source = (values: Record<string, unknown>, user: Record<string, unknown> = {}): SettingSource => ({
@@ -117,4 +117,10 @@ test('languages with completions off: a list of language ids, anything else warn
   const bad = readConfig(source({ 'completion.disabledLanguages': 'markdown' }), true);
   assert.deepEqual(bad.config.completion.disabledLanguages, []);
   assert.match(bad.warnings[0], /disabledLanguages: "markdown" is not a list of strings/);
+});
+
+test("package.json's Restricted Mode list is the reader's: VS Code's settings UI and the reader agree", () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  const declared = [...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort();
+  assert.deepEqual(declared, RESTRICTED_SETTINGS.map((k) => `tokenscope.${k}`).sort());
 });
