@@ -10,7 +10,7 @@ function fakeRuntime(name: string, log: string[]) {
   return {
     start: async (spec: { modelDir: string }) => {
       log.push(`${name} start ${spec.modelDir}`);
-      listeners.forEach((l) => l({ kind: 'loading', modelDir: spec.modelDir }));
+      for (const l of listeners) l({ kind: 'loading', modelDir: spec.modelDir });
       return {};
     },
     dispose: () => log.push(`${name} dispose`),
