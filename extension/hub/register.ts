@@ -176,7 +176,8 @@ async function withToken<T>(
   repo: string,
   f: (token: string | undefined) => Promise<T>,
 ): Promise<{ value: T; token: string | undefined }> {
-  let token = (await secrets.get(HUB_TOKEN_SECRET)) || undefined;
+  // The stored token first; else HF_TOKEN, as huggingface_hub and the CLI read it.
+  let token = (await secrets.get(HUB_TOKEN_SECRET)) || process.env.HF_TOKEN || undefined;
   for (let attempt = 0; ; attempt++) {
     try {
       return { value: await f(token), token };
