@@ -95,14 +95,7 @@ function llamaCompletion(spec: RemoteSpec, ask: CompletionAsk): WireRequest {
     ...prompt,
     n_predict: ask.maxTokens,
     n_probs: llamaProbs(ask.topN),
-    temperature: ask.temperature,
-    top_k: ask.topK,
-    top_p: ask.topP,
-    min_p: ask.minP,
-    repeat_penalty: ask.repetitionPenalty,
-    presence_penalty: ask.presencePenalty,
-    frequency_penalty: ask.frequencyPenalty,
-    ...seedAndStop(ask),
+    ...llamaSampling(ask),
     stream: true,
     cache_prompt: true,
   };
@@ -156,10 +149,14 @@ function ollamaGenerate(spec: RemoteSpec, ask: CompletionAsk): WireRequest {
 
 const ollamaProbs = (ask: CompletionAsk | ChatAsk) => ({ logprobs: true, top_logprobs: Math.min(ask.topN, topCap('ollama', 'chat')) });
 
-/** Ollama's runner options (api/types.go Options). */
+/** Ollama's runner options (api/types.go Options): llama.cpp's names, as llama-server's native routes take them. */
 function ollamaOptions(ask: CompletionAsk | ChatAsk): Json {
+  return { num_predict: ask.maxTokens, ...llamaSampling(ask) };
+}
+
+/** The sampling fields under llama.cpp's names (llama-server's /completion and /infill, Ollama's options). */
+function llamaSampling(ask: CompletionAsk | ChatAsk): Json {
   return {
-    num_predict: ask.maxTokens,
     temperature: ask.temperature,
     top_k: ask.topK,
     top_p: ask.topP,

@@ -13,10 +13,12 @@ export function endpoint(spec: RemoteSpec, path: string): string {
   return spec.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '') + path;
 }
 
+function authHeaders(spec: RemoteSpec): Record<string, string> {
+  return spec.apiKey ? { authorization: `Bearer ${spec.apiKey}` } : {};
+}
+
 function headers(spec: RemoteSpec): Record<string, string> {
-  const h: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream, application/x-ndjson' };
-  if (spec.apiKey) h.authorization = `Bearer ${spec.apiKey}`;
-  return h;
+  return { 'content-type': 'application/json', accept: 'text/event-stream, application/x-ndjson', ...authHeaders(spec) };
 }
 
 /** The server's own error text, when its body has one (OpenAI's {error: {message}}, llama-server's, Ollama's {error}). */
@@ -57,6 +59,18 @@ function connectError(spec: RemoteSpec, path: string, e: unknown): RuntimeError 
         ? 'host not found'
         : (cause?.message ?? (e as Error).message);
   return new RuntimeError('remote', `cannot reach ${endpoint(spec, path)}: ${what}`);
+}
+
+/** One GET of a JSON document (the load's probes), failing with the same messages as a streamed request. */
+export async function getJson(spec: RemoteSpec, path: string, timeoutMs: number): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(endpoint(spec, path), { headers: authHeaders(spec), signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    throw connectError(spec, path, e);
+  }
+  if (!res.ok) throw statusError(spec, path, res.status, await serverMessage(res));
+  return res.json().catch(() => ({}));
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>

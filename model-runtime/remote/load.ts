@@ -5,7 +5,7 @@ import { RuntimeError } from '../errors';
 import { familyOf } from '../fim-families';
 import type { ModelInfo, ProviderReport } from '../protocol';
 import { nativeFim, probabilityKind } from './flavours';
-import { endpoint } from './http-stream';
+import { getJson } from './http-stream';
 import { RemoteEngine } from './remote-engine';
 import type { RemoteSpec } from './types';
 
@@ -20,23 +20,7 @@ interface Served {
 /** The models the server lists (OpenAI's /v1/models; Ollama's /api/tags). */
 async function served(spec: RemoteSpec): Promise<Served[]> {
   const path = spec.flavour === 'ollama' ? '/api/tags' : '/v1/models';
-  const url = endpoint(spec, path);
-  let res: Response;
-  try {
-    const headers: Record<string, string> = spec.apiKey ? { authorization: `Bearer ${spec.apiKey}` } : {};
-    res = await fetch(url, { headers, signal: AbortSignal.timeout(spec.timeoutMs ?? PROBE_TIMEOUT_MS) });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code === 'ECONNREFUSED' ? 'connection refused (is the server running?)' : (cause?.message ?? (e as Error).message);
-    throw new RuntimeError('remote', `cannot reach ${url}: ${why}`);
-  }
-  if (res.status === 401 || res.status === 403)
-    throw new RuntimeError(
-      'remote',
-      `${url}: the server refused the API key (${res.status}); set it with "Tokenscope: Set Remote API Key"`,
-    );
-  if (!res.ok) throw new RuntimeError('remote', `${url}: the server answered ${res.status}; is the flavour (${spec.flavour}) right?`);
-  const body = (await res.json().catch(() => ({}))) as {
+  const body = (await getJson(spec, path, spec.timeoutMs ?? PROBE_TIMEOUT_MS)) as {
     data?: { id: string; max_model_len?: number; context_length?: number; meta?: { n_ctx_train?: number } }[];
     models?: { name: string }[];
   };
@@ -58,9 +42,9 @@ function pick(spec: RemoteSpec, list: Served[]): Served {
 
 /** llama-server's context as it runs (/props), not the model's training context that /v1/models lists. */
 async function llamaContext(spec: RemoteSpec): Promise<number | undefined> {
-  const headers: Record<string, string> = spec.apiKey ? { authorization: `Bearer ${spec.apiKey}` } : {};
-  const res = await fetch(endpoint(spec, '/props'), { headers, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }).catch(() => undefined);
-  const body = (await res?.json().catch(() => undefined)) as { default_generation_settings?: { n_ctx?: number } } | undefined;
+  const body = (await getJson(spec, '/props', PROBE_TIMEOUT_MS).catch(() => undefined)) as
+    | { default_generation_settings?: { n_ctx?: number } }
+    | undefined;
   const n = body?.default_generation_settings?.n_ctx;
   return typeof n === 'number' && n > 0 ? n : undefined;
 }
