@@ -3,8 +3,7 @@
 // the @types/vscode this extension builds against, so its shapes are declared here and the call is made only
 // where the running VS Code has it.
 import * as vscode from 'vscode';
-import { type ChatTurn, chatFormatFor } from '../model-runtime/chat-template';
-import type { Prompt } from '../model-runtime/protocol';
+import { type ChatTurn, chatPrompt } from '../model-runtime/chat-template';
 import type { ModelRuntime } from '../model-runtime/runtime';
 import { SAMPLING_DEFAULTS } from '../sampling/settings';
 
@@ -78,10 +77,7 @@ async function respond(
 ) {
   const model = runtime.model();
   if (!model) throw new Error('Tokenscope has no model loaded yet.');
-  const turns = turnsOf(messages);
-  const fmt = chatFormatFor(model.dir);
-  // A remote server applies its own template; a local folder's template renders here.
-  const prompt: Prompt = model.architecture === 'remote' ? { chat: turns } : { text: fmt.render(turns) };
+  const { prompt, stop } = chatPrompt(model, turnsOf(messages));
   const abort = new AbortController();
   // A token cancelled before we got here never fires its event.
   if (token.isCancellationRequested) return;
@@ -89,7 +85,7 @@ async function respond(
   try {
     await runtime.generate({
       prompt,
-      sampling: { ...SAMPLING_DEFAULTS, maxTokens: MAX_OUTPUT_TOKENS, stop: prompt.chat ? [] : fmt.stop },
+      sampling: { ...SAMPLING_DEFAULTS, maxTokens: MAX_OUTPUT_TOKENS, stop },
       topN: 0,
       priority: 'interactive',
       signal: abort.signal,

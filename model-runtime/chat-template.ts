@@ -5,6 +5,7 @@
 import { Template } from '@huggingface/jinja';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ModelInfo, Prompt } from './protocol';
 
 /** One turn of a conversation (the chat view's messages and the server's chat requests both fit it). */
 export interface ChatTurn {
@@ -71,6 +72,20 @@ export function templateFormat(config: TokenizerConfig): ChatFormat | undefined 
       });
     },
   };
+}
+
+/**
+ * The prompt for a conversation, and the stop sequences that end the reply: the messages themselves for a remote
+ * engine (its server applies its own template), else the model folder's template (or the transcript) rendered.
+ * Throws when the template raises. The chat view, the vscode.lm provider and the server share it.
+ */
+export function chatPrompt(
+  model: Pick<ModelInfo, 'dir' | 'architecture'> | undefined,
+  turns: readonly ChatTurn[],
+): { prompt: Prompt; stop: string[] } {
+  if (model?.architecture === 'remote') return { prompt: { chat: turns.map(({ role, content }) => ({ role, content })) }, stop: [] };
+  const fmt = chatFormatFor(model?.dir);
+  return { prompt: { text: fmt.render(turns) }, stop: fmt.stop };
 }
 
 /** Reads the model folder's tokenizer_config.json; falls back to the transcript when there is no usable template. */

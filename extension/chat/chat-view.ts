@@ -7,7 +7,14 @@ import type { ChatHostToView, ChatMessage, ChatViewToHost } from '../../webview/
 import { TOP_N, type InspectorInput } from '../inspector/inspector-panel';
 import type { ViewDeps } from '../runtime-port';
 import { webviewHtml, webviewOptions } from '../webview-html';
-import { chatFormatFor, cleanReply, formatLabel, templateErrorMessage, transcriptFormat } from '../../model-runtime/chat-template';
+import {
+  chatFormatFor,
+  chatPrompt,
+  cleanReply,
+  formatLabel,
+  templateErrorMessage,
+  transcriptFormat,
+} from '../../model-runtime/chat-template';
 
 const STORE_KEY = 'tokenscope.chat.messages';
 export const CHAT_VIEW_ID = 'tokenscope.chat';
@@ -72,22 +79,20 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   }
 
   private async reply(): Promise<void> {
-    const fmt = this.format();
     const abort = new AbortController();
     this.busy = abort;
     this.post({ type: 'reply-start' });
     let failure: string | undefined;
     try {
-      if (this.remote()) return await this.stream({ chat: this.messages.map(({ role, content }) => ({ role, content })) }, [], abort);
       // Inside the try: a template may raise (raise_exception in jinja), and the chat must say so.
-      let prompt: string;
+      let req: ReturnType<typeof chatPrompt>;
       try {
-        prompt = fmt.render(this.messages);
+        req = chatPrompt(this.deps.runtime.model(), this.messages);
       } catch (e) {
         failure = templateErrorMessage(e);
         return;
       }
-      await this.stream({ text: prompt }, fmt.stop, abort);
+      await this.stream(req.prompt, req.stop, abort);
     } catch (err) {
       failure = err instanceof Error ? err.message : String(err);
     } finally {

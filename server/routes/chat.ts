@@ -1,6 +1,6 @@
 // POST /v1/chat/completions: the conversation rendered with the model folder's chat template (the chat view's
 // code), streamed as OpenAI's chat chunks, with `logprobs: true` and `top_logprobs: N`.
-import { type ChatTurn, chatFormatFor, cleanReply } from '../../model-runtime/chat-template';
+import { type ChatTurn, chatPrompt, cleanReply } from '../../model-runtime/chat-template';
 import { finishReason, generate, type ServerRuntime, usage } from '../generation';
 import { HttpError } from '../http-error';
 import { chatLogprobs } from '../logprobs';
@@ -31,19 +31,18 @@ export async function chat(runtime: ServerRuntime, body: Body, reply: Reply, sig
   const p = generationParams(body, 'chat');
   const turns = chatTurns(body);
   const model = await runtime.whenReady();
-  const fmt = chatFormatFor(model.dir);
-  let prompt: string;
+  let req: ReturnType<typeof chatPrompt>;
   try {
-    prompt = fmt.render(turns);
+    req = chatPrompt(model, turns);
   } catch (e) {
     throw new HttpError(400, `the model's chat template failed on these messages: ${e instanceof Error ? e.message : String(e)}`);
   }
-  p.sampling.stop = [...p.sampling.stop, ...fmt.stop];
+  p.sampling.stop = [...p.sampling.stop, ...req.stop];
   const head = { id: `chatcmpl-${Date.now().toString(36)}`, created: Math.floor(Date.now() / 1000), model: model.name };
   const chunk = { ...head, object: 'chat.completion.chunk' };
   if (p.stream)
     reply.event({ ...chunk, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] });
-  const { result, steps } = await generate(runtime, { text: prompt }, p, signal, (step, delta) => {
+  const { result, steps } = await generate(runtime, req.prompt, p, signal, (step, delta) => {
     if (!p.stream) return;
     const logprobs = p.logprobs ? chatLogprobs([step], p.topN) : null;
     reply.event({ ...chunk, choices: [{ index: 0, delta: { content: delta }, logprobs, finish_reason: null }] });
@@ -53,7 +52,7 @@ export async function chat(runtime: ServerRuntime, body: Body, reply: Reply, sig
     reply.event({ ...chunk, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: finish }], usage: usage(result) });
     return reply.end(true);
   }
-  const message = { role: 'assistant', content: cleanReply(result.text, fmt.stop) };
+  const message = { role: 'assistant', content: cleanReply(result.text, req.stop) };
   const logprobs = p.logprobs ? chatLogprobs(steps, p.topN) : null;
   reply.json(200, {
     ...head,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   chatFormatFor,
+  chatPrompt,
   cleanReply,
   formatLabel,
   templateErrorMessage,
@@ -79,4 +80,14 @@ test('a template that raises is an error the chat can show', () => {
   }
   assert.ok(caught, 'the template raised');
   assert.match(templateErrorMessage(caught), /chat template failed on this conversation: .*must start with a system message/);
+});
+
+test('chatPrompt: a remote engine gets the messages (its server templates them); a folder gets its template rendered, with its stops', () => {
+  const turns = [{ role: 'user' as const, content: 'hi' }];
+  assert.deepEqual(chatPrompt({ dir: 'http://127.0.0.1:8080', architecture: 'remote' }, turns), { prompt: { chat: turns }, stop: [] });
+  const dir = mkdtempSync(join(tmpdir(), 'chat-prompt-'));
+  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ chat_template: '{{ messages[0].content }}!', eos_token: '</s>' }));
+  assert.deepEqual(chatPrompt({ dir, architecture: 'llama' }, turns), { prompt: { text: 'hi!' }, stop: ['</s>'] });
+  // No model yet: the transcript.
+  assert.equal(chatPrompt(undefined, turns).prompt.text, transcriptFormat().render(turns));
 });
