@@ -1,7 +1,7 @@
 // A remote server's tokens as the inspector's TokenSteps. Servers that name token ids (llama-server) keep
 // them; OpenAI-shaped logprobs give only text and bytes, so those tokens get ids of their own here, stable for
 // the engine's life, which is all branching and the views need.
-import { sample } from '../../sampling/sampler';
+import { sampleAlternatives } from '../../sampling/alternatives';
 import type { SamplingSettings } from '../../sampling/settings';
 import type { Alternative, RemoteStepFacts, TokenStep } from '../protocol';
 import type { ProbabilityKind, RemoteCandidate, RemoteToken } from './types';
@@ -89,18 +89,9 @@ export function textOnlyStep(table: TokenTable, text: string, index: number, sou
  */
 export function resampleRemote(step: TokenStep, s: SamplingSettings, history: readonly number[], draw: number): TokenStep {
   const alts = step.alternatives;
-  const logits = Float64Array.from(alts, (a) => Math.log(Math.max(a.rawProb, 1e-30)));
-  const local = new Map(alts.map((a, i) => [a.id, i]));
-  const report = sample(
-    logits,
-    s,
-    history.flatMap((id) => local.get(id) ?? []),
-    draw,
-    alts.length,
-  );
-  const fate = new Map(report.alternatives.map((a) => [a.id, a]));
+  const { report, fates } = sampleAlternatives(alts, s, history, draw);
   const chosen = alts[report.id];
-  const alternatives = alts.map((a, i) => ({ ...a, finalProb: fate.get(i)!.finalProb, removedBy: fate.get(i)!.removedBy }));
+  const alternatives = alts.map((a, i) => ({ ...a, ...fates[i] }));
   return {
     ...step,
     id: chosen.id,

@@ -1,9 +1,9 @@
 // Re-applies sampling settings to one step's reported alternatives, in the webview, so a control
 // change redraws the distribution at once with no model run. A thin adapter over the worker's own
-// processors (sampling/): its logits are log(rawProb) of the top-N alternatives it has, so it is an
+// processors (sampling/alternatives.ts): its logits are log(rawProb) of the top-N alternatives it has, so it is an
 // approximation (renormalised over N); the host then asks the worker for the exact 'resample' of the
 // kept logits, which replaces this one when it arrives.
-import { sample } from '../../sampling/sampler';
+import { sampleAlternatives } from '../../sampling/alternatives';
 import type { Cutter, SamplingSettings } from '../../sampling/settings';
 
 export interface ViewAlternative {
@@ -25,14 +25,6 @@ export function applySampling(
   s: SamplingSettings,
 ): ViewAlternative[] {
   if (alternatives.length === 0) return [];
-  // Local ids: the alternatives' positions; history tokens outside them cannot change their logits.
-  const local = new Map(alternatives.map((a, i) => [a.id, i]));
-  const logits = Float64Array.from(alternatives, (a) => Math.log(Math.max(a.rawProb, 1e-30)));
-  const localHistory = history.flatMap((id) => local.get(id) ?? []);
-  const report = sample(logits, s, localHistory, 0, alternatives.length);
-  const fate = new Map(report.alternatives.map((a) => [a.id, a]));
-  return alternatives.map((a, i) => {
-    const { finalProb, removedBy } = fate.get(i)!;
-    return { id: a.id, text: a.text, rawProb: a.rawProb, finalProb, removedBy };
-  });
+  const { fates } = sampleAlternatives(alternatives, s, history, 0);
+  return alternatives.map((a, i) => ({ id: a.id, text: a.text, rawProb: a.rawProb, ...fates[i] }));
 }
