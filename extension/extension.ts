@@ -9,7 +9,8 @@ import { registerInspector } from './inspector/register';
 import type { ViewDeps } from './runtime-port';
 import { createLog } from './log';
 import { defaultModelDir } from './model-location';
-import { ModelRuntime } from '../model-runtime/runtime';
+import type { ModelInfo } from '../model-runtime/protocol';
+import { ModelRuntime, type RuntimeState } from '../model-runtime/runtime';
 import { Settings } from './settings';
 import { StatusBar } from './status-bar';
 import { registerTokenizerView } from './tokenizer-view/register';
@@ -131,9 +132,10 @@ function setupChatModel(
       workerPath: context.asAbsolutePath('dist/worker.js'),
       log: (level, message) => d.log[level](`chat model: ${message}`),
     });
+  const checkChat = perModel((m) => warnOnce(chatWarning(m, chatFormatFor(m.dir).hasTemplate)));
   const chat = new ChatModel(d.runtime, make, (s) => {
     d.status.updateChat(s);
-    if (s?.kind === 'ready') warnOnce(chatWarning(s.model, chatFormatFor(s.model.dir).hasTemplate));
+    checkChat(s);
   });
   const apply = (cfg: TokenscopeConfig) =>
     chat.apply(cfg, providerList(cfg.executionProvider)).catch((e: Error) => {
@@ -145,11 +147,21 @@ function setupChatModel(
   const key = (c: TokenscopeConfig) => JSON.stringify([c.backend, c.chatModelPath, c.executionProvider, c.threads]);
   context.subscriptions.push(
     { dispose: () => chat.stop() },
-    d.runtime.onDidChangeState((s) => s.kind === 'ready' && warnOnce(completionWarning(s.model))),
+    d.runtime.onDidChangeState(perModel((m) => warnOnce(completionWarning(m)))),
     d.settings.onDidChange(({ previous, current }) => key(previous) !== key(current) && void apply(current)),
   );
   setImmediate(() => void apply(d.settings.value));
   return chat;
+}
+
+/** Calls `check` once per model a runtime becomes ready on: 'ready' also follows every generation. */
+function perModel(check: (model: ModelInfo) => void): (state: RuntimeState | undefined) => void {
+  let last = '';
+  return (s) => {
+    if (s?.kind !== 'ready' || s.model.dir === last) return;
+    last = s.model.dir;
+    check(s.model);
+  };
 }
 
 /** Registers every feature; one failing to register must not take the others down with it. */
