@@ -1,27 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PathStep, SamplingSettings } from '../../../../webview/protocol';
-import { SAMPLING_DEFAULTS } from '../../../../sampling/settings';
+import type { PathStep } from '../../../../webview/protocol';
 import { InspectorState } from '../../../../webview/inspector/state';
-
-const S: SamplingSettings = { ...SAMPLING_DEFAULTS, temperature: 1, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1 };
-const step = (position: number, id: number): PathStep => ({
-  position,
-  id,
-  text: `t${id}`,
-  bytes: [],
-  partial: false,
-  rawProb: 0.6,
-  finalProb: 0.6,
-  entropy: 0.9,
-  draw: 0.3,
-  rank: 1,
-  alternatives: [
-    { id, text: `t${id}`, rawProb: 0.6, finalProb: 0.6 },
-    { id: 500, text: 'other', rawProb: 0.3, finalProb: 0.3 },
-    { id: 501, text: 'rare', rawProb: 0.1, finalProb: 0.1 },
-  ],
-});
+import { S, step } from './fixtures';
 
 function loaded(): InspectorState {
   const st = new InspectorState(S);
