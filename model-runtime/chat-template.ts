@@ -5,13 +5,9 @@
 import { Template } from '@huggingface/jinja';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelInfo, Prompt } from './protocol';
+import type { ChatTurn, ModelInfo, Prompt } from './protocol';
 
-/** One turn of a conversation (the chat view's messages and the server's chat requests both fit it). */
-export interface ChatTurn {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+export type { ChatTurn } from './protocol';
 
 export interface ChatFormat {
   name: string;

@@ -2,7 +2,6 @@
 // inference worker, and what the worker reports back. Plain data only: it crosses a process boundary.
 
 import type { Cutter, SamplingSettings } from '../sampling/settings';
-import type { ChatTurn } from './chat-template';
 import type { RemoteSpec } from './remote/types';
 
 // The sampling settings and the cutter names live with the sampler (sampling/settings.ts); re-exported for this file's importers.
@@ -63,6 +62,16 @@ export interface RemoteStepFacts {
   /** Set on a re-sampled step: computed over the returned alternatives only, renormalised. */
   approximate?: boolean;
 }
+
+export const CHAT_ROLES = ['system', 'user', 'assistant'] as const;
+
+/** One turn of a conversation (a chat view message, a server's chat request, a remote engine's prompt). */
+export interface ChatTurn {
+  role: (typeof CHAT_ROLES)[number];
+  content: string;
+}
+
+export const isChatRole = (v: unknown): v is ChatTurn['role'] => CHAT_ROLES.includes(v as ChatTurn['role']);
 
 export type Priority = 'interactive' | 'normal' | 'background';
 

@@ -3,10 +3,17 @@
 // from deep inside (or a crash). What cannot be answered (not an object, no usable id) is only reported to the
 // caller, which logs it. Token ids are checked against the loaded model when the request runs (checkTokenIds).
 import { SAMPLING_TABLE, type SamplingSettings, validateSampling } from '../sampling/settings';
-import type { ChatTurn } from './chat-template';
 import { RuntimeError } from './errors';
 import { checkRemoteSpec } from './remote/spec';
-import type { BranchFrom, GenerateRequest, HostToWorker, Priority, Prompt } from './protocol';
+import {
+  type BranchFrom,
+  type ChatTurn,
+  type GenerateRequest,
+  type HostToWorker,
+  isChatRole,
+  type Priority,
+  type Prompt,
+} from './protocol';
 
 /** Most alternatives a request may ask for per position (the inspector asks for 100). */
 export const MAX_TOP_N = 1000;
@@ -186,8 +193,7 @@ function checkChat(v: unknown): ChatTurn[] {
   if (!Array.isArray(v) || v.length === 0) throw bad(`prompt.chat must be a non-empty list of messages, got ${show(v)}`);
   return v.map((m, i) => {
     const turn = obj(m, `prompt.chat[${i}]`);
-    if (!['system', 'user', 'assistant'].includes(turn.role as string))
-      throw bad(`prompt.chat[${i}].role must be system, user or assistant`);
+    if (!isChatRole(turn.role)) throw bad(`prompt.chat[${i}].role must be system, user or assistant`);
     return { role: turn.role as ChatTurn['role'], content: str(turn.content, `prompt.chat[${i}].content`) };
   });
 }

@@ -1,13 +1,12 @@
 // POST /v1/chat/completions: the conversation rendered with the model folder's chat template (the chat view's
 // code), streamed as OpenAI's chat chunks, with `logprobs: true` and `top_logprobs: N`.
 import { type ChatTurn, chatPrompt, cleanReply } from '../../model-runtime/chat-template';
+import { isChatRole } from '../../model-runtime/protocol';
 import { finishReason, generate, type ServerRuntime, usage } from '../generation';
 import { HttpError } from '../http-error';
 import { chatLogprobs } from '../logprobs';
 import { type Body, generationParams } from '../params';
 import type { Reply } from '../reply';
-
-const ROLES = new Set(['system', 'user', 'assistant']);
 
 /** Text content, or OpenAI's list of content parts (text parts joined; other parts refused). */
 function content(v: unknown, i: number): string {
@@ -21,7 +20,7 @@ export function chatTurns(body: Body): ChatTurn[] {
   const m = body.messages;
   if (!Array.isArray(m) || m.length === 0) throw new HttpError(400, 'messages must be a non-empty array');
   return m.map((x, i) => {
-    if (!x || typeof x !== 'object' || !ROLES.has(x.role))
+    if (!x || typeof x !== 'object' || !isChatRole(x.role))
       throw new HttpError(400, `messages[${i}].role must be system, user or assistant`);
     return { role: x.role, content: content(x.content, i) };
   });
