@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 // Native or large runtime packages stay out of the bundles and load from node_modules.
-const external = ['vscode', 'onnxruntime-node', '@huggingface/transformers', 'playwright-core', 'mocha'];
+const external = ['vscode', 'onnxruntime-node', 'node-llama-cpp', '@huggingface/transformers', 'playwright-core', 'mocha'];
 
 function files(dir, suffix) {
   if (!existsSync(dir)) return [];

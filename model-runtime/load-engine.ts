@@ -1,6 +1,7 @@
-// Picks the engine for a load: a remote server when the load names one, else the model folder's format
-// (the transformers.js ONNX layout, onnx/*.onnx; GGUF files will get their own engine here).
+// Picks the engine for a load: a remote server when the load names one, a GGUF file on llama.cpp, else the
+// model folder in the transformers.js ONNX layout (onnx/*.onnx) on onnxruntime.
 import type { Engine, EngineOptions } from './engine';
+import { isGgufPath, loadGgufEngine } from './gguf/load';
 import { loadOnnxEngine } from './onnx/load';
 import { loadRemoteEngine } from './remote/load';
 
@@ -9,5 +10,6 @@ export async function loadEngine(dir: string, opts: EngineOptions = {}): Promise
     await opts.beforeOpen?.();
     return loadRemoteEngine(opts.remote);
   }
+  if (isGgufPath(dir)) return loadGgufEngine(dir, opts);
   return loadOnnxEngine(dir, opts);
 }

@@ -34,7 +34,7 @@ export interface Tokenizer {
 }
 
 /** The FIM ids of the first family (fim-families.ts) whose three tokens this tokenizer has. */
-function fimFrom(lookup: (s: string) => number | undefined): FimIds | undefined {
+export function fimFrom(lookup: (s: string) => number | undefined): FimIds | undefined {
   for (const f of FIM_FAMILIES) {
     const prefix = lookup(f.prefix.trim());
     const suffix = lookup(f.suffix.trim());
@@ -122,7 +122,7 @@ class GptTokenizer implements Tokenizer {
 }
 
 /** GPT-2's byte-to-printable-character table, inverted: ByteLevel token strings back to bytes. */
-function byteLevelDecoder(): Map<string, number> {
+export function byteLevelDecoder(): Map<string, number> {
   const bs: number[] = [];
   for (let i = 33; i <= 126; i++) bs.push(i);
   for (let i = 161; i <= 172; i++) bs.push(i);
@@ -136,6 +136,25 @@ function byteLevelDecoder(): Map<string, number> {
     }
   }
   return new Map(bs.map((b, i) => [String.fromCharCode(cs[i]), b]));
+}
+
+/**
+ * The bytes a vocabulary piece stands for: byte-level pieces through GPT-2's table; else SentencePiece style,
+ * byte-fallback pieces <0xNN> and "▁" for a space.
+ */
+export function pieceBytes(piece: string, byteLevel?: ReadonlyMap<string, number>): Uint8Array {
+  const enc = new TextEncoder();
+  if (byteLevel) {
+    const out: number[] = [];
+    for (const ch of piece) {
+      const v = byteLevel.get(ch);
+      if (v === undefined) out.push(...enc.encode(ch));
+      else out.push(v);
+    }
+    return Uint8Array.from(out);
+  }
+  const m = /^<0x([0-9A-Fa-f]{2})>$/.exec(piece);
+  return m ? Uint8Array.of(parseInt(m[1], 16)) : enc.encode(piece.replace(/\u2581/g, ' '));
 }
 
 function usesType(node: unknown, type: string): boolean {
@@ -181,21 +200,7 @@ class JsonTokenizer implements Tokenizer {
     let b = this.bytesCache.get(id);
     if (b) return b;
     const s = this.tok.id_to_token(id) ?? '';
-    const enc = new TextEncoder();
-    if (this.added.has(s) || this.special.has(id)) b = enc.encode(s);
-    else if (this.byteLevel) {
-      const out: number[] = [];
-      for (const ch of s) {
-        const v = this.byteLevel.get(ch);
-        if (v === undefined) out.push(...enc.encode(ch));
-        else out.push(v);
-      }
-      b = Uint8Array.from(out);
-    } else {
-      // SentencePiece style: byte-fallback pieces <0xNN>, and "▁" for a space.
-      const m = /^<0x([0-9A-Fa-f]{2})>$/.exec(s);
-      b = m ? Uint8Array.of(parseInt(m[1], 16)) : enc.encode(s.replace(/\u2581/g, ' '));
-    }
+    b = this.added.has(s) || this.special.has(id) ? new TextEncoder().encode(s) : pieceBytes(s, this.byteLevel);
     this.bytesCache.set(id, b);
     return b;
   }

@@ -5,7 +5,7 @@ gpt2 (learned positions, full r50k vocabulary through gpt-tokenizer) and the Lla
 (llama, qwen2, mistral, phi3: RoPE and grouped-query attention with different head layouts, and a
 small tokenizer.json read by the JS tokenizer library). Deterministic: same seed, same files.
 
-usage: python3 make_fixtures.py [--out test/fixtures/models]
+usage: python3 make_fixtures.py [--out test/fixtures/models] [--gguf]
 """
 import argparse
 import os
@@ -17,7 +17,10 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import ModelConfig, Transformer  # noqa: E402
 from export_onnx import export_folder, REPO  # noqa: E402
+from convert_gguf import write_gguf  # noqa: E402
 
+# Fixtures also written as GGUF (the same seeded weights; the folder's config and tokenizer files).
+GGUF_FIXTURES = ("llama", "qwen2")
 SMALL_VOCAB = 512  # ranks kept from p50k; the 4 specials follow (EOT 512, FIM 513-515)
 
 FIXTURES = {
@@ -38,6 +41,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(REPO / "test" / "fixtures" / "models"))
     ap.add_argument("--only", default=None)
+    ap.add_argument("--gguf", action="store_true", help="only write the llama-family fixtures as GGUF (f32) under gguf/")
     a = ap.parse_args()
     for i, (name, spec) in enumerate(FIXTURES.items()):
         if a.only and name != a.only:
@@ -48,6 +52,11 @@ def main():
         with torch.no_grad():
             model.embed.weight.mul_(25.0)
         out = Path(a.out) / name
+        if a.gguf:
+            if spec["model_type"] in GGUF_FIXTURES:
+                state = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+                write_gguf(state, out, Path(a.out) / "gguf" / f"{name}-f32.gguf", "f32")
+            continue
         export_folder(model, out, model_type=spec["model_type"], encoding=spec["encoding"], max_rank=spec["max_rank"],
                       quantize=spec["max_rank"] is not None)
         print(f"{name}: {model.num_params()} params -> {out}")

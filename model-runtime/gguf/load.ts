@@ -1,0 +1,112 @@
+// Loads a GGUF file as an engine: llama.cpp (node-llama-cpp) on the best backend the machine has, the file's
+// own tokenizer, and a RunnerEngine over a GgufRunner, so prompts, stopping rules, kept generations, scoring
+// and every sampling figure are the same code as for ONNX models.
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Engine, EngineOptions } from '../engine';
+import { RuntimeError } from '../errors';
+import { FIM_FAMILIES } from '../fim-families';
+import type { ModelInfo, ProviderReport } from '../protocol';
+import { RunnerEngine } from '../runner-engine';
+import { endOfSequenceIds } from '../stopping';
+import { type Llama, openLlama } from './binding';
+import { GgufRunner } from './runner';
+import { GgufTokenizer } from './tokenizer';
+
+/** Contexts beyond this are not allocated up front (a 32 k context of a 1.5 B model is ~1 GB of keys/values). */
+export const GGUF_MAX_CONTEXT = 8192;
+
+export function isGgufPath(p: string): boolean {
+  return /\.gguf$/i.test(p);
+}
+
+export async function loadGgufEngine(file: string, opts: EngineOptions = {}): Promise<Engine> {
+  checkFile(file);
+  await opts.beforeOpen?.();
+  const { llama, provider } = await openLlama(opts.providers);
+  const model = await loadModel(llama, file);
+  const tokenizer = new GgufTokenizer(model);
+  const facts = archFacts(model.fileInfo.metadata as unknown as Record<string, unknown>);
+  const contextLength = Math.min(model.trainContextSize, GGUF_MAX_CONTEXT);
+  const context = await model.createContext({
+    contextSize: contextLength,
+    sequences: 2,
+    batchSize: 256,
+    threads: opts.threads ?? 0,
+  });
+  const runner = new GgufRunner(context, {
+    contextLength,
+    vocabSize: tokenizer.vocabSize,
+    prefillChunk: opts.prefillChunk ?? 256,
+    bytesPerToken: facts.layers * facts.kvHeads * facts.headDim * 2 * 2, // keys and values, f16
+  });
+  const ggml = (model.fileInfo.metadata as { tokenizer?: { ggml?: Record<string, unknown> } }).tokenizer?.ggml ?? {};
+  const num = (k: string) => (typeof ggml[k] === 'number' ? (ggml[k] as number) : undefined);
+  const eos = [num('eos_token_id'), num('eot_token_id'), num('eom_token_id')].filter((x): x is number => x !== undefined);
+  const info: ModelInfo = {
+    name: basename(file).replace(/\.gguf$/i, ''),
+    dir: file,
+    architecture: facts.arch,
+    layers: facts.layers,
+    contextLength,
+    vocabSize: tokenizer.vocabSize,
+    supportsFim: !!tokenizer.fim,
+    onnxFile: basename(file),
+    heads: facts.heads,
+    kvHeads: facts.kvHeads,
+    headDim: facts.headDim,
+    eosIds: endOfSequenceIds(eos, tokenizer),
+    bosId: num('bos_token_id'),
+    padId: num('padding_token_id'),
+    fim: tokenizer.fim,
+    fimLayout: FIM_FAMILIES.find((f) => f.name === tokenizer.fim?.family)?.layout ?? 'psm',
+    tokenizer: tokenizer.kind,
+  };
+  const addBos = ggml.add_bos_token === true;
+  return new RunnerEngine({ info, provider: withNotes(provider, llama), tokenizer, runner, addBos });
+}
+
+function checkFile(file: string): void {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new Error('not a file');
+    size = st.size;
+  } catch (e) {
+    throw new RuntimeError('model-folder', `${file}: cannot be read (${(e as Error).message})`, file);
+  }
+  if (size < 32) throw new RuntimeError('model-folder', `${file}: too short to be a GGUF file (${size} bytes)`, file);
+}
+
+async function loadModel(llama: Llama, file: string) {
+  try {
+    return await llama.loadModel({ modelPath: file, gpuLayers: 'auto' });
+  } catch (e) {
+    throw new RuntimeError('model-folder', `${file}: llama.cpp cannot load it (${(e as Error).message})`, file);
+  }
+}
+
+interface ArchFacts {
+  arch: string;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+/** The architecture's shape from the file's metadata (`<arch>.block_count`, `<arch>.attention.*`). */
+export function archFacts(meta: Record<string, unknown>): ArchFacts {
+  const general = (meta.general ?? {}) as { architecture?: string };
+  const arch = general.architecture ?? 'unknown';
+  const a = (meta[arch] ?? {}) as { block_count?: number; embedding_length?: number; attention?: Record<string, unknown> };
+  const att = a.attention ?? {};
+  const heads = Number(att.head_count ?? 0);
+  const kvHeads = Number(att.head_count_kv ?? heads);
+  const headDim = Number(att.key_length ?? (heads ? (a.embedding_length ?? 0) / heads : 0));
+  return { arch, layers: Number(a.block_count ?? 0), heads, kvHeads, headDim };
+}
+
+function withNotes(p: ProviderReport, llama: Llama): ProviderReport {
+  const notes = [`llama.cpp ${llama.gpu ? `on ${llama.gpu}` : 'on the CPU'}; keys/values kept by llama.cpp`];
+  return { ...p, notes };
+}
