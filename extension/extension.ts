@@ -132,7 +132,7 @@ function setupChatModel(
       workerPath: context.asAbsolutePath('dist/worker.js'),
       log: (level, message) => d.log[level](`chat model: ${message}`),
     });
-  const checkChat = perModel((m) => warnOnce(chatWarning(m, chatFormatFor(m.dir).hasTemplate)));
+  const checkChat = perModel((m) => warnOnce(chatWarning(m, chatFormatFor(m.dir, m.chatTemplate).hasTemplate)));
   const chat = new ChatModel(d.runtime, make, (s) => {
     d.status.updateChat(s);
     checkChat(s);

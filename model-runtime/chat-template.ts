@@ -5,7 +5,7 @@
 import { Template } from '@huggingface/jinja';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChatTurn, ModelInfo, Prompt } from './protocol';
+import type { ChatTurn, EmbeddedChatTemplate, ModelInfo, Prompt } from './protocol';
 
 export type { ChatTurn } from './protocol';
 
@@ -48,7 +48,7 @@ export function transcriptFormat(): ChatFormat {
   };
 }
 
-export function templateFormat(config: TokenizerConfig): ChatFormat | undefined {
+export function templateFormat(config: TokenizerConfig, from = 'tokenizer_config.json'): ChatFormat | undefined {
   let source = config.chat_template;
   if (Array.isArray(source)) source = (source.find((t) => t.name === 'default') ?? source[0])?.template;
   if (typeof source !== 'string' || !source.trim()) return undefined;
@@ -56,7 +56,7 @@ export function templateFormat(config: TokenizerConfig): ChatFormat | undefined 
   const bos = tokenText(config.bos_token);
   const eos = tokenText(config.eos_token);
   return {
-    name: 'chat template (tokenizer_config.json)',
+    name: `chat template (${from})`,
     hasTemplate: true,
     stop: eos ? [eos] : [],
     render(messages) {
@@ -76,16 +76,28 @@ export function templateFormat(config: TokenizerConfig): ChatFormat | undefined 
  * Throws when the template raises. The chat view, the vscode.lm provider and the server share it.
  */
 export function chatPrompt(
-  model: Pick<ModelInfo, 'dir' | 'architecture'> | undefined,
+  model: Pick<ModelInfo, 'dir' | 'architecture' | 'chatTemplate'> | undefined,
   turns: readonly ChatTurn[],
 ): { prompt: Prompt; stop: string[] } {
   if (model?.architecture === 'remote') return { prompt: { chat: turns.map(({ role, content }) => ({ role, content })) }, stop: [] };
-  const fmt = chatFormatFor(model?.dir);
+  const fmt = chatFormatFor(model?.dir, model?.chatTemplate);
   return { prompt: { text: fmt.render(turns) }, stop: fmt.stop };
 }
 
-/** Reads the model folder's tokenizer_config.json; falls back to the transcript when there is no usable template. */
-export function chatFormatFor(modelDir: string | undefined): ChatFormat {
+/**
+ * The template the model file carries (GGUF), else the model folder's tokenizer_config.json; falls back to the
+ * transcript when there is no usable template.
+ */
+export function chatFormatFor(modelDir: string | undefined, embedded?: EmbeddedChatTemplate): ChatFormat {
+  if (embedded) {
+    try {
+      const fmt = templateFormat({ chat_template: embedded.template, bos_token: embedded.bos, eos_token: embedded.eos }, 'GGUF metadata');
+      if (fmt) return fmt;
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      return { ...transcriptFormat(), problem: `the GGUF file's chat template could not be read (${why})` };
+    }
+  }
   if (modelDir) {
     const file = join(modelDir, 'tokenizer_config.json');
     if (existsSync(file)) {

@@ -178,6 +178,14 @@ export interface ModelInfo {
   fimLayout: FimLayout;
   /** 'gpt-tokenizer:<encoding>' or 'tokenizer.json'. */
   tokenizer: string;
+  /** A chat template carried by the model file itself (GGUF's tokenizer.chat_template), with its BOS/EOS text. */
+  chatTemplate?: EmbeddedChatTemplate;
+}
+
+export interface EmbeddedChatTemplate {
+  template: string;
+  bos: string;
+  eos: string;
 }
 
 export interface ProviderReport {

@@ -78,8 +78,9 @@ def add_weights(w: g.GgufWriter, state: dict, cfg: dict, ttype: str) -> None:
     w.add_tensor("output_norm.weight", state["norm.weight"], g.F32)
 
 
-def write_gguf(state: dict, folder: Path, out: Path, ttype: str = "q8_0") -> None:
-    """`state`: our Transformer's parameters as numpy arrays; `folder`: its config and tokenizer files."""
+def write_gguf(state: dict, folder: Path, out: Path, ttype: str = "q8_0", chat_template: str | None = None) -> None:
+    """`state`: our Transformer's parameters as numpy arrays; `folder`: its config and tokenizer files.
+    The chat template is tokenizer_config.json's unless one is given."""
     cfg = json.loads((folder / "config.json").read_text())
     if not cfg.get("tie_word_embeddings", False):
         raise ValueError("only tied-embedding models are converted (ours all are)")
@@ -105,6 +106,9 @@ def write_gguf(state: dict, folder: Path, out: Path, ttype: str = "q8_0") -> Non
     w.add("llama.rope.freq_base", g.FLOAT32, float(cfg.get("rope_theta", 10000.0)))
     w.add("llama.attention.layer_norm_rms_epsilon", g.FLOAT32, float(cfg["rms_norm_eps"]))
     add_tokenizer(w, tok, tok_config, cfg["vocab_size"], cfg)
+    template = chat_template or tok_config.get("chat_template")
+    if isinstance(template, str) and template.strip():
+        w.add("tokenizer.chat_template", g.STRING, template)
     add_weights(w, {k: np.asarray(v, dtype=np.float32) for k, v in state.items()}, cfg, ttype)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".partial")

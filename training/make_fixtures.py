@@ -21,6 +21,9 @@ from convert_gguf import write_gguf  # noqa: E402
 
 # Fixtures also written as GGUF (the same seeded weights; the folder's config and tokenizer files).
 GGUF_FIXTURES = ("llama", "qwen2")
+# The qwen2 GGUF fixture carries a chat template in its metadata, as instruct GGUF files do.
+CHATML = ("{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+          "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
 SMALL_VOCAB = 512  # ranks kept from p50k; the 4 specials follow (EOT 512, FIM 513-515)
 
 FIXTURES = {
@@ -55,7 +58,8 @@ def main():
         if a.gguf:
             if spec["model_type"] in GGUF_FIXTURES:
                 state = {k: v.detach().numpy() for k, v in model.state_dict().items()}
-                write_gguf(state, out, Path(a.out) / "gguf" / f"{name}-f32.gguf", "f32")
+                template = CHATML if spec["model_type"] == "qwen2" else None
+                write_gguf(state, out, Path(a.out) / "gguf" / f"{name}-f32.gguf", "f32", template)
             continue
         export_folder(model, out, model_type=spec["model_type"], encoding=spec["encoding"], max_rank=spec["max_rank"],
                       quantize=spec["max_rank"] is not None)

@@ -53,7 +53,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   }
 
   private format() {
-    return chatFormatFor(this.deps.runtime.model()?.dir);
+    const model = this.deps.runtime.model();
+    return chatFormatFor(model?.dir, model?.chatTemplate);
   }
 
   /** A remote server applies its own chat template: it gets the messages, not a rendered prompt. */

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import type { Engine, EngineOptions } from '../engine';
 import { RuntimeError } from '../errors';
 import { FIM_FAMILIES } from '../fim-families';
-import type { ModelInfo, ProviderReport } from '../protocol';
+import type { EmbeddedChatTemplate, ModelInfo, ProviderReport } from '../protocol';
 import { RunnerEngine } from '../runner-engine';
 import { endOfSequenceIds } from '../stopping';
 import { type Llama, openLlama } from './binding';
@@ -61,9 +61,22 @@ export async function loadGgufEngine(file: string, opts: EngineOptions = {}): Pr
     fim: tokenizer.fim,
     fimLayout: FIM_FAMILIES.find((f) => f.name === tokenizer.fim?.family)?.layout ?? 'psm',
     tokenizer: tokenizer.kind,
+    chatTemplate: embeddedTemplate(model.fileInfo.metadata as unknown as Record<string, unknown>, tokenizer, num),
   };
   const addBos = ggml.add_bos_token === true;
   return new RunnerEngine({ info, provider: withNotes(provider, llama), tokenizer, runner, addBos });
+}
+
+/** tokenizer.chat_template with the text of its BOS and EOS tokens (templates print them). */
+function embeddedTemplate(
+  meta: Record<string, unknown>,
+  tokenizer: GgufTokenizer,
+  num: (k: string) => number | undefined,
+): EmbeddedChatTemplate | undefined {
+  const template = (meta.tokenizer as { chat_template?: unknown } | undefined)?.chat_template;
+  if (typeof template !== 'string' || !template.trim()) return undefined;
+  const text = (id: number | undefined) => (id === undefined ? '' : tokenizer.decode([id]));
+  return { template, bos: text(num('bos_token_id')), eos: text(num('eos_token_id')) };
 }
 
 function checkFile(file: string): void {

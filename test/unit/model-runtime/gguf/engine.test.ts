@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from '../../../../model-runtime/engine';
+import { chatFormatFor, chatPrompt } from '../../../../model-runtime/chat-template';
 import { RuntimeError } from '../../../../model-runtime/errors';
 import { loadGgufEngine } from '../../../../model-runtime/gguf/load';
 import type { GgufRunner } from '../../../../model-runtime/gguf/runner';
@@ -132,4 +133,15 @@ test('a file that is not GGUF fails with an error naming it', async () => {
   writeFileSync(bad, Buffer.alloc(4096, 7));
   await assert.rejects(loadGgufEngine(bad), (e: unknown) => e instanceof RuntimeError && e.message.includes('broken.gguf'));
   await assert.rejects(loadGgufEngine(join(dir, 'missing.gguf')), /missing\.gguf: cannot be read/);
+});
+
+test("a GGUF file's own chat template builds the chat prompt; a file without one gets the transcript", () => {
+  const chat = gguf.get('qwen2-tiny')!.info;
+  assert.match(chat.chatTemplate?.template ?? '', /im_start/);
+  const { prompt } = chatPrompt(chat, [{ role: 'user', content: 'hi' }]);
+  assert.equal('text' in prompt && prompt.text, '<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n');
+  assert.equal(chatFormatFor(chat.dir, chat.chatTemplate).name, 'chat template (GGUF metadata)');
+  const base = gguf.get('llama-tiny')!.info;
+  assert.equal(base.chatTemplate, undefined);
+  assert.equal(chatFormatFor(base.dir, base.chatTemplate).name, 'plain transcript');
 });
