@@ -19,6 +19,7 @@ import { ChatModel } from './chat-model';
 import { registerLanguageModel } from './lm-provider';
 import { chatWarning, completionWarning } from './model-roles';
 import { REMOTE_KEY_SECRET, registerRemote, remoteSpec } from './remote/register';
+import { registerGgufPicker } from './gguf/register';
 import { registerHubDownload } from './hub/register';
 import { SAMPLING } from '../sampling/settings';
 
@@ -66,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
   const completion = registerFeatures(context, { runtime, chat }, settings, log);
   const remote = registerRemote(context, { runtime, settings, log });
   registerHubDownload(context, { settings, log });
+  registerGgufPicker(context, log);
   if (!registerLanguageModel(context, runtime))
     log.info('this VS Code has no language model provider API: the model is not offered to vscode.lm');
   context.subscriptions.push(
@@ -225,6 +227,7 @@ async function showMenu(): Promise<void> {
     { label: '$(question) Why No Completion?', command: 'tokenscope.whyNoCompletion' },
     { label: '$(debug-restart) Restart Model Worker', command: 'tokenscope.restartWorker' },
     { label: '$(folder-opened) Choose Model Folder…', command: 'tokenscope.chooseModelFolder' },
+    { label: '$(file-binary) Choose GGUF Model…', command: 'tokenscope.chooseGgufModel' },
     { label: '$(output) Show Log', command: 'tokenscope.showLog' },
   ];
   const pick = await vscode.window.showQuickPick(items, { title: 'Tokenscope' });

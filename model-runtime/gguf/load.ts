@@ -1,7 +1,7 @@
 // Loads a GGUF file as an engine: llama.cpp (node-llama-cpp) on the best backend the machine has, the file's
 // own tokenizer, and a RunnerEngine over a GgufRunner, so prompts, stopping rules, kept generations, scoring
 // and every sampling figure are the same code as for ONNX models.
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Engine, EngineOptions } from '../engine';
 import { RuntimeError } from '../errors';
@@ -16,8 +16,22 @@ import { GgufTokenizer } from './tokenizer';
 /** Contexts beyond this are not allocated up front (a 32 k context of a 1.5 B model is ~1 GB of keys/values). */
 export const GGUF_MAX_CONTEXT = 8192;
 
+/** A .gguf file, or a file that starts with GGUF's magic (Ollama's blobs have no extension). */
 export function isGgufPath(p: string): boolean {
-  return /\.gguf$/i.test(p);
+  if (/\.gguf$/i.test(p)) return true;
+  try {
+    if (!statSync(p).isFile()) return false;
+    const fd = openSync(p, 'r');
+    try {
+      const magic = Buffer.alloc(4);
+      readSync(fd, magic, 0, 4, 0);
+      return magic.toString('latin1') === 'GGUF';
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
 
 export async function loadGgufEngine(file: string, opts: EngineOptions = {}): Promise<Engine> {
