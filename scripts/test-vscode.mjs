@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { format } from 'node:util';
 import { join } from 'node:path';
+import { defaultGguf } from './lib/default-gguf.mjs';
 import {
   ROOT,
   ensureVscodeServer,
@@ -41,6 +42,9 @@ async function pass(mode) {
     mode === 'restricted' ? join(ROOT, 'test', 'fixtures', 'models', 'gpt2-tiny') : undefined,
   );
   log(`${mode} workspace; model: ${modelDir}`);
+  // The GGUF suite runs the default model's own weights on llama.cpp (converted once, ~5 s).
+  const gguf = mode === 'trusted' ? defaultGguf(ROOT, modelDir) : undefined;
+  if (gguf instanceof Error) log(`no GGUF of the default model: ${gguf.message}`);
   const port = await freePort();
   const server = await startServer({
     kind: 'server',
@@ -48,7 +52,12 @@ async function pass(mode) {
     dataDir: join(run, 'server'),
     trust: mode === 'trusted' ? 'off' : 'on',
     quiet: !process.env.TOKENSCOPE_VERBOSE,
-    env: { TOKENSCOPE_TEST_GREP: grep ?? '', TOKENSCOPE_TEST_MODEL: modelDir, TOKENSCOPE_TEST_MODE: mode },
+    env: {
+      TOKENSCOPE_TEST_GREP: grep ?? '',
+      TOKENSCOPE_TEST_MODEL: modelDir,
+      TOKENSCOPE_TEST_MODE: mode,
+      TOKENSCOPE_TEST_GGUF: typeof gguf === 'string' ? gguf : '',
+    },
   });
   log(`VS Code server on ${server.url} (pid ${server.pid})`);
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;

@@ -325,6 +325,38 @@ describe('servers', () => {
     await waitFor(() => api.runtime.model()?.name === local.name && api.runtime.state.kind === 'ready', 'the local model again');
   });
 
+  it('a GGUF file runs on llama.cpp in the worker: inline completions with every sampling figure, and the backend reported', async () => {
+    await ready(api);
+    const local = api.runtime.model()!;
+    // The default model's weights converted to GGUF (scripts/lib/default-gguf.mjs): a model that completes code.
+    const gguf = process.env.TOKENSCOPE_TEST_GGUF;
+    assert.ok(gguf, 'scripts/test-vscode.mjs converts the default model to GGUF (needs python3 with torch and onnx)');
+    try {
+      await setSetting('model.path', gguf);
+      await waitFor(() => api.runtime.model()?.dir === gguf && api.runtime.state.kind === 'ready', 'the GGUF model');
+      const state = api.runtime.state;
+      assert.ok(state.kind === 'ready' && /llama\.cpp/.test(state.provider.notes?.[0] ?? ''), 'the backend says llama.cpp');
+      const { doc } = await openSample();
+      api.completion.engine.cache.clear();
+      const before = api.completion.last.latest();
+      await api.completion.provider.provideInlineCompletionItems(doc, fimPosition(doc), invoked, tokenSource().token);
+      const shown = api.completion.last.latest();
+      assert.ok(
+        shown && shown !== before,
+        `the GGUF model answered (${JSON.stringify(api.completion.engine.outcomes.last(doc.uri.toString()))})`,
+      );
+      const steps = shown.candidates[0].steps;
+      assert.ok(steps.length > 0, 'it generated tokens');
+      for (const s of steps) {
+        assert.equal(s.remote, undefined, 'a local engine: every figure is computed here');
+        assert.ok(s.rawProb > 0 && s.rawProb <= 1 && s.alternatives.length > 0);
+      }
+    } finally {
+      await setSetting('model.path', undefined);
+    }
+    await waitFor(() => api.runtime.model()?.name === local.name && api.runtime.state.kind === 'ready', 'the default model again');
+  });
+
   it('vscode.lm offers the model, where this VS Code has the provider API', async function () {
     const lm = vscode.lm as unknown as { registerLanguageModelChatProvider?: unknown };
     if (typeof lm.registerLanguageModelChatProvider !== 'function') return this.skip();
