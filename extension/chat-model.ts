@@ -48,6 +48,7 @@ export class ChatModel implements RuntimePort {
 
   generate: RuntimePort['generate'] = (r) => this.runtime.generate(r);
   resample: RuntimePort['resample'] = (...a) => this.runtime.resample(...a);
+  detail: RuntimePort['detail'] = (...a) => this.runtime.detail(...a);
   tokenize: RuntimePort['tokenize'] = (t) => this.runtime.tokenize(t);
   score: RuntimePort['score'] = (...a) => this.runtime.score(...a);
   model: RuntimePort['model'] = () => this.runtime.model();

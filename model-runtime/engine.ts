@@ -54,6 +54,8 @@ export interface Engine {
     onProgress?: (done: number, total: number) => void,
     yieldTo?: YieldTo,
   ): Promise<ScoredPosition[]>;
+  /** The figures of every step of a kept generation whose steps were sent `deferred` (engines that defer them). */
+  detail?(generationId: number, topN: number, cancelled: Cancelled): Promise<TokenStep[]>;
   /** Re-applies other settings to one kept step of a generation: no model run. */
   resample(generationId: number, step: number, sampling: SamplingSettings, topN: number): TokenStep;
   tokenize(text: string): number[];

@@ -50,6 +50,10 @@ export class GenerationRecords {
     return rec;
   }
 
+  has(id: number): boolean {
+    return this.kept.has(id);
+  }
+
   get(id: number): GenerationRecord {
     const rec = this.kept.get(id);
     if (!rec) throw new RuntimeError('bad-request', `generation ${id} is no longer kept`);

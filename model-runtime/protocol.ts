@@ -42,6 +42,8 @@ export interface TokenStep {
   forced?: boolean;
   /** Set when a remote server reported this step: then only the token, its probability and the alternatives are known. */
   remote?: RemoteStepFacts;
+  /** The token only, drawn by the engine's own greedy sampler: the figures come from a 'detail' request. */
+  deferred?: true;
 }
 
 /**
@@ -117,6 +119,12 @@ export interface GenerateRequest {
    * whole branched generation from step 0. The seed defaults to the original generation's.
    */
   branch?: BranchFrom;
+  /**
+   * 'deferred': nobody watches the figures now (an inline completion), so an engine that decodes faster without
+   * them may send steps marked `deferred` (token only) and compute the figures on a later 'detail' request.
+   * Default 'full'.
+   */
+  detail?: 'full' | 'deferred';
 }
 
 /** What a finished (or cancelled) generation returns. `ids`: the generated token ids (the prompt excluded). */
@@ -147,6 +155,8 @@ export type HostToWorker =
   /** Re-apply other sampling settings to one kept step's logits: no model run. */
   | { type: 'resample'; id: number; generationId: number; step: number; sampling: SamplingSettings; topN: number }
   | { type: 'tokenize'; id: number; text: string }
+  /** The figures of a generation whose steps were deferred (recomputed from the model's logits), every step. */
+  | { type: 'detail'; id: number; generationId: number; topN: number; priority: Priority }
   /** Per-position surprise of a text (heatmap). */
   | { type: 'score'; id: number; text: string; topN: number; priority: Priority }
   /** Cancels request `id`: a generation ends with 'done' (stopReason 'cancelled'); anything else with error 'cancelled'. */
@@ -227,6 +237,7 @@ export type WorkerToHost =
    * `offset`: UTF-16 offset in the scored text where the token's text starts.
    */
   | { type: 'scored'; id: number; positions: ScoredPosition[] }
+  | { type: 'detailed'; id: number; steps: TokenStep[] }
   | { type: 'progress'; id: number; done: number; total: number }
   | { type: 'memory'; id: number; rss: number; peakRss: number; kvCacheBytes: number; cachedTokens: number }
   | { type: 'error'; id: number; code: ErrorCode; message: string }

@@ -128,6 +128,14 @@ function checkFields(m: Fields): HostToWorker {
       return { type: 'tokenize', id, text: text(m.text) };
     case 'score':
       return { type: 'score', id, text: text(m.text), topN: topN(m.topN), priority: priority(m.priority) };
+    case 'detail':
+      return {
+        type: 'detail',
+        id,
+        generationId: int(m.generationId, 'generationId', 0),
+        topN: topN(m.topN),
+        priority: priority(m.priority),
+      };
     case 'cancel':
     case 'memory':
       return { type: m.type, id };
@@ -156,7 +164,11 @@ function checkLoad(id: number, m: Fields): HostToWorker {
 
 function checkGenerate(m: Fields): Omit<GenerateRequest, 'priority'> {
   const branch = optional(m.branch, checkBranch);
-  return { prompt: checkPrompt(m.prompt), sampling: checkSampling(m.sampling), topN: topN(m.topN), branch };
+  const detail = optional(m.detail, (v) => {
+    if (v !== 'full' && v !== 'deferred') throw bad(`detail must be 'full' or 'deferred', got ${show(v)}`);
+    return v;
+  });
+  return { prompt: checkPrompt(m.prompt), sampling: checkSampling(m.sampling), topN: topN(m.topN), branch, detail };
 }
 
 function checkBranch(v: unknown): BranchFrom {

@@ -38,9 +38,9 @@ export class RunnerEngine<C extends SequenceCache = SequenceCache> implements En
   readonly provider: ProviderReport;
   readonly tokenizer: Tokenizer;
   readonly runner: ModelRunner<C>;
-  private readonly records = new GenerationRecords();
-  private readonly eos: ReadonlySet<number>;
-  private readonly prompts: PromptModel;
+  protected readonly records = new GenerationRecords();
+  protected readonly eos: ReadonlySet<number>;
+  protected readonly prompts: PromptModel;
 
   constructor(parts: EngineParts<C>) {
     ({ info: this.info, provider: this.provider, tokenizer: this.tokenizer, runner: this.runner } = parts);

@@ -152,6 +152,11 @@ export class ModelRuntime {
     return this.track((w) => w.resample(generationId, step, sampling, topN));
   }
 
+  /** The figures of a generation sent with deferred steps (GGUF's fast path): one model run over its tokens. */
+  detail(generationId: number, topN: number): Promise<TokenStep[]> {
+    return this.track((w) => w.detail(generationId, topN));
+  }
+
   tokenize(text: string): Promise<{ id: number; text: string; bytes: number[] }[]> {
     return this.track((w) => w.tokenize(text));
   }

@@ -34,6 +34,11 @@ export function sampledStep(tokenizer: Bytes, index: number, r: SampleReport): T
   };
 }
 
+/** A step whose figures are computed later (an engine's native greedy pick): the token alone. */
+export function deferredStep(tokenizer: Bytes, index: number, id: number): TokenStep {
+  return { index, ...tokenFields(tokenizer, id), rawProb: 0, finalProb: 1, entropy: 0, draw: 0, alternatives: [], rank: 1, deferred: true };
+}
+
 export function forcedStep(tokenizer: Bytes, index: number, id: number, logits: Float32Array, topN: number): TokenStep {
   const st = softmaxStats(logits);
   const raw = (x: number) => Math.exp(logits[x] - st.max) / st.sum;

@@ -277,7 +277,15 @@ export class WorkerConnection {
       return { generationId: 0, text: '', ids: [], stats };
     }
     const m = await this.request(
-      { type: 'generate', prompt: p.prompt, sampling: p.sampling, topN: p.topN, priority: p.priority ?? 'normal', branch: p.branch },
+      {
+        type: 'generate',
+        prompt: p.prompt,
+        sampling: p.sampling,
+        topN: p.topN,
+        priority: p.priority ?? 'normal',
+        branch: p.branch,
+        detail: p.detail,
+      },
       (msg) => {
         if (msg.type === 'token') p.onToken?.(msg.step, msg.textDelta, msg.generationId);
       },
@@ -291,6 +299,13 @@ export class WorkerConnection {
     const m = await this.request({ type: 'resample', generationId, step, sampling, topN });
     if (m.type !== 'resampled') throw new RuntimeError('internal', `unexpected answer ${m.type}`);
     return m.step;
+  }
+
+  /** The figures of a generation sent with deferred steps (one model run over its tokens). */
+  async detail(generationId: number, topN: number, priority: Priority = 'interactive'): Promise<TokenStep[]> {
+    const m = await this.request({ type: 'detail', generationId, topN, priority });
+    if (m.type !== 'detailed') throw new RuntimeError('internal', `unexpected answer ${m.type}`);
+    return m.steps;
   }
 
   async tokenize(text: string): Promise<{ id: number; text: string; bytes: number[] }[]> {

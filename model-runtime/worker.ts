@@ -11,7 +11,7 @@ import type { HostToWorker, Priority, WorkerState, WorkerToHost } from './protoc
 import { checkMessage, checkTokenIds } from './request-checks';
 import { RequestQueue } from './request-queue';
 
-type Job = Extract<HostToWorker, { type: 'load' | 'generate' | 'score' }>;
+type Job = Extract<HostToWorker, { type: 'load' | 'generate' | 'score' | 'detail' }>;
 
 let engine: Engine | undefined;
 let state: WorkerState = 'idle';
@@ -106,6 +106,11 @@ async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
       yieldTo,
     );
     send({ type: 'done', id: job.id, generationId: r.generationId, text: r.text, ids: r.ids, stats: r.stats });
+    return;
+  }
+  if (job.type === 'detail') {
+    if (!e.detail) throw new RuntimeError('unsupported', `${e.info.name}: this engine sends every step's figures with the step`);
+    send({ type: 'detailed', id: job.id, steps: await e.detail(job.generationId, job.topN, isCancelled) });
     return;
   }
   const positions = await e.score(
@@ -217,6 +222,7 @@ function handle(msg: HostToWorker): void {
       case 'load':
       case 'generate':
       case 'score':
+      case 'detail':
         queue.push(msg, priorityOf(msg));
         void pump();
         return;

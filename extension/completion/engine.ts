@@ -46,9 +46,9 @@ export interface CompletionResult {
 }
 
 /** What the engine needs from the runtime. */
-export type CompletionRuntime = Pick<RuntimePort, 'generate' | 'model'>;
+export type CompletionRuntime = Pick<RuntimePort, 'generate' | 'detail' | 'model'>;
 
-const TOP_N = 8;
+export const TOP_N = 8;
 
 export class CompletionEngine {
   readonly cache = new CompletionCache<{ candidates: Candidate[]; prompt: BuiltPrompt }>(64);
@@ -194,6 +194,9 @@ export class CompletionEngine {
         prompt,
         sampling,
         topN: TOP_N,
+        // Nobody watches the figures while ghost text is typed: an engine that decodes faster without them (GGUF)
+        // sends token-only steps and computes the figures when the completion is explained.
+        detail: 'deferred',
         priority: 'interactive',
         signal: abort.signal,
         onToken: (step, delta) => {

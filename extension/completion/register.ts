@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { InspectorInput } from '../inspector/inspector-panel';
 import type { Settings } from '../settings';
-import { CompletionEngine, type CompletionRuntime } from './engine';
+import { CompletionEngine, type CompletionRuntime, TOP_N } from './engine';
 import { LastCompletion, promptText } from './last-completion';
 import { type CompletionOutcome, explainOutcome } from './outcomes';
 import { ACCEPTED_COMMAND, InlineProvider } from './provider';
@@ -84,12 +84,22 @@ export function registerCompletion(context: vscode.ExtensionContext, deps: Compl
 }
 
 /** Opens a completion in the inspector: `id` names one (the hover's link), else the latest accepted or shown. */
-function explainCompletion(last: LastCompletion, deps: CompletionDeps, id?: number) {
+async function explainCompletion(last: LastCompletion, deps: CompletionDeps, id?: number) {
   const entry = (typeof id === 'number' ? last.get(id) : undefined) ?? last.latest();
   const candidate = last.candidate(entry);
   if (!entry || !candidate) {
     void vscode.window.showInformationMessage('Tokenscope: no completion to explain yet. Type in an editor until a suggestion appears.');
     return undefined;
+  }
+  if (candidate.steps.some((s) => s.deferred)) {
+    // Decoded natively (GGUF, greedy): the figures come from one model run over the completion's tokens.
+    try {
+      candidate.steps = (await deps.runtime.detail(candidate.generationId, TOP_N)).slice(0, candidate.steps.length);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      void vscode.window.showWarningMessage(`Tokenscope: the figures of this completion could not be computed (${why}).`);
+      return undefined;
+    }
   }
   const input: InspectorInput = {
     prompt: promptText(entry.prompt),

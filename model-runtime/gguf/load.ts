@@ -8,9 +8,9 @@ import type { Engine, EngineOptions } from '../engine';
 import { RuntimeError } from '../errors';
 import { FIM_FAMILIES } from '../fim-families';
 import type { EmbeddedChatTemplate, ModelInfo, ProviderReport } from '../protocol';
-import { RunnerEngine } from '../runner-engine';
 import { endOfSequenceIds } from '../stopping';
 import { type Llama, openLlama } from './binding';
+import { GgufEngine } from './gguf-engine';
 import { GgufRunner } from './runner';
 import { GgufTokenizer } from './tokenizer';
 
@@ -50,12 +50,16 @@ export async function loadGgufEngine(file: string, opts: EngineOptions = {}): Pr
     // Not 0 ("all the hardware supports"): measured here it ran 20x slower than the core count.
     threads: opts.threads ?? availableParallelism(),
   });
-  const runner = new GgufRunner(context, {
-    contextLength,
-    vocabSize: tokenizer.vocabSize,
-    prefillChunk: opts.prefillChunk ?? 256,
-    bytesPerToken: facts.layers * facts.kvHeads * facts.headDim * 2 * 2, // keys and values, f16
-  });
+  const runner = new GgufRunner(
+    context,
+    {
+      contextLength,
+      vocabSize: tokenizer.vocabSize,
+      prefillChunk: opts.prefillChunk ?? 256,
+      bytesPerToken: facts.layers * facts.kvHeads * facts.headDim * 2 * 2, // keys and values, f16
+    },
+    () => model.dispose(),
+  );
   const ggml = (model.fileInfo.metadata as { tokenizer?: { ggml?: Record<string, unknown> } }).tokenizer?.ggml ?? {};
   const num = (k: string) => (typeof ggml[k] === 'number' ? (ggml[k] as number) : undefined);
   const eos = [num('eos_token_id'), num('eot_token_id'), num('eom_token_id')].filter((x): x is number => x !== undefined);
@@ -80,7 +84,7 @@ export async function loadGgufEngine(file: string, opts: EngineOptions = {}): Pr
     chatTemplate: embeddedTemplate(model.fileInfo.metadata as unknown as Record<string, unknown>, tokenizer, num),
   };
   const addBos = ggml.add_bos_token === true;
-  return new RunnerEngine({ info, provider: withNotes(provider, llama), tokenizer, runner, addBos });
+  return new GgufEngine({ info, provider: withNotes(provider, llama), tokenizer, runner, addBos });
 }
 
 /** tokenizer.chat_template with the text of its BOS and EOS tokens (templates print them). */

@@ -3,7 +3,9 @@
 // a keystroke that changes the end of the prompt feeds only the changed tokens. Logits come back raw (no
 // sampler options), row by row, so every figure the views show is computed by our own sampling code.
 import type { ControlledEvaluateInputItem, LlamaContext, LlamaContextSequence, Token } from 'node-llama-cpp';
+import { RuntimeError } from '../errors';
 import type { FeedPlan, Logits, ModelRunner, SequenceCache } from '../model-runner';
+import type { SamplingSettings } from '../protocol';
 
 /** One token sequence of the context, with the tokens its cells hold. */
 export class GgufCache implements SequenceCache {
@@ -53,6 +55,11 @@ export class GgufCache implements SequenceCache {
     return this.held.length + n <= limit;
   }
 
+  /** Takes the tokens llama.cpp holds after a native decode (it evaluated all but the last token it sampled). */
+  sync(): void {
+    this.held = [...this.sequence.contextTokens];
+  }
+
   /** Called by the runner after a run appended `feed`. */
   appended(feed: readonly number[]): void {
     this.held.push(...feed);
@@ -62,6 +69,8 @@ export class GgufCache implements SequenceCache {
     this.onRelease(this);
   }
 }
+
+type Penalties = Pick<SamplingSettings, 'repetitionPenalty' | 'presencePenalty' | 'frequencyPenalty'>;
 
 export interface GgufRunnerOptions {
   contextLength: number;
@@ -83,6 +92,8 @@ export class GgufRunner implements ModelRunner<GgufCache> {
   constructor(
     private readonly context: LlamaContext,
     private readonly opts: GgufRunnerOptions,
+    /** Frees what the context does not own (the model's weights). */
+    private readonly releaseModel: () => Promise<void> = async () => undefined,
   ) {
     this.contextLength = opts.contextLength;
     this.prefillChunk = opts.prefillChunk;
@@ -116,7 +127,35 @@ export class GgufRunner implements ModelRunner<GgufCache> {
     return { data, rows };
   }
 
+  /** Runs tokens into the cache without taking logits, in chunks so a cancel lands between them. */
+  async feed(cache: GgufCache, tokens: readonly number[], cancelled: () => boolean): Promise<void> {
+    for (let at = 0; at < tokens.length; at += this.prefillChunk) {
+      if (cancelled()) throw new RuntimeError('cancelled', 'cancelled');
+      const part = tokens.slice(at, at + this.prefillChunk);
+      await cache.sequence.controlledEvaluate(part.map((t) => t as Token));
+      cache.appended(part);
+    }
+  }
+
+  /**
+   * llama.cpp's greedy decode from `last` (not yet in the cache): yields each token it picks, no logits exported.
+   * The caller breaks out to stop, then calls cache.sync().
+   */
+  greedy(cache: GgufCache, last: number, s: Penalties, history: () => readonly number[]): AsyncGenerator<number> {
+    const penalised = s.repetitionPenalty !== 1 || s.presencePenalty !== 0 || s.frequencyPenalty !== 0;
+    const repeatPenalty = penalised
+      ? {
+          punishTokens: () => history() as Token[],
+          penalty: s.repetitionPenalty,
+          presencePenalty: s.presencePenalty,
+          frequencyPenalty: s.frequencyPenalty,
+        }
+      : undefined;
+    return cache.sequence.evaluate([last as Token], { temperature: 0, repeatPenalty }) as AsyncGenerator<number>;
+  }
+
   async release(): Promise<void> {
     await this.context.dispose();
+    await this.releaseModel();
   }
 }

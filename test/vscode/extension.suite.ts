@@ -325,7 +325,7 @@ describe('servers', () => {
     await waitFor(() => api.runtime.model()?.name === local.name && api.runtime.state.kind === 'ready', 'the local model again');
   });
 
-  it('a GGUF file runs on llama.cpp in the worker: inline completions with every sampling figure, and the backend reported', async () => {
+  it('a GGUF file runs on llama.cpp in the worker: inline completions decoded natively, their figures computed when explained, and the backend reported', async () => {
     await ready(api);
     const local = api.runtime.model()!;
     // The default model's weights converted to GGUF (scripts/lib/default-gguf.mjs): a model that completes code.
@@ -345,11 +345,13 @@ describe('servers', () => {
         shown && shown !== before,
         `the GGUF model answered (${JSON.stringify(api.completion.engine.outcomes.last(doc.uri.toString()))})`,
       );
-      const steps = shown.candidates[0].steps;
-      assert.ok(steps.length > 0, 'it generated tokens');
-      for (const s of steps) {
-        assert.equal(s.remote, undefined, 'a local engine: every figure is computed here');
-        assert.ok(s.rawProb > 0 && s.rawProb <= 1 && s.alternatives.length > 0);
+      // Greedy ghost text is decoded by llama.cpp's own sampler: token-only steps, figures on request.
+      assert.ok(shown.candidates[0].steps.length > 0 && shown.candidates[0].steps.every((s) => s.deferred), 'native decode');
+      const explained = (await vscode.commands.executeCommand('tokenscope.explainCompletion')) as { steps: number } | undefined;
+      assert.equal(explained?.steps, shown.candidates[0].steps.length);
+      for (const s of shown.candidates[0].steps) {
+        assert.ok(!s.deferred && s.remote === undefined, 'computed here, from the model');
+        assert.ok(s.rawProb > 0 && s.rawProb <= 1 && s.finalProb === 1 && s.alternatives.some((a) => a.id === s.id));
       }
     } finally {
       await setSetting('model.path', undefined);

@@ -67,6 +67,9 @@ class ScriptedRuntime {
     }
     return { generationId: this.calls.length, text, ids, stats: stats('length', out.length) };
   }
+  async detail(): Promise<never> {
+    throw new Error('a scripted runtime sends every figure with its steps');
+  }
 }
 const stats = (stopReason: 'cancelled' | 'length', n: number) => ({
   promptTokens: 1,
@@ -106,6 +109,8 @@ test('the prompt is FIM with the suffix when the model supports it, the prefix a
   const fim = new ScriptedRuntime(['x']);
   await new CompletionEngine(fim, cfg()).complete(req('a = ', '\nb = 2'), new CancelSource().token);
   assert.deepEqual(fim.calls[0].prompt, { fim: { prefix: 'a =', suffix: '\nb = 2' } });
+  // Ghost text is not watched: an engine may defer the figures until the completion is explained.
+  assert.equal(fim.calls[0].detail, 'deferred');
   const plain = new ScriptedRuntime(['x'], model(false));
   await new CompletionEngine(plain, cfg()).complete(req('a = ', '\nb = 2'), new CancelSource().token);
   assert.deepEqual(plain.calls[0].prompt, { text: 'a =' });

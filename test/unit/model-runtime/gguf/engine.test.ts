@@ -7,6 +7,7 @@ import type { Engine } from '../../../../model-runtime/engine';
 import { chatFormatFor, chatPrompt } from '../../../../model-runtime/chat-template';
 import { RuntimeError } from '../../../../model-runtime/errors';
 import { loadGgufEngine } from '../../../../model-runtime/gguf/load';
+import type { GgufEngine } from '../../../../model-runtime/gguf/gguf-engine';
 import type { GgufRunner } from '../../../../model-runtime/gguf/runner';
 import { loadOnnxEngine } from '../../../../model-runtime/onnx/load';
 import type { SamplingSettings, TokenStep } from '../../../../model-runtime/protocol';
@@ -144,4 +145,63 @@ test("a GGUF file's own chat template builds the chat prompt; a file without one
   const base = gguf.get('llama-tiny')!.info;
   assert.equal(base.chatTemplate, undefined);
   assert.equal(chatFormatFor(base.dir, base.chatTemplate).name, 'plain transcript');
+});
+
+for (const [label, penalties] of [
+  ['plain', {}],
+  ['with penalties', { repetitionPenalty: 1.3, presencePenalty: 0.4, frequencyPenalty: 0.2 }],
+] as const) {
+  test(`an unwatched greedy generation (${label}) decodes natively; its figures, fetched later, equal the exact path`, async () => {
+    await unwatchedEqualsExact({ ...greedy, maxTokens: 24, ...penalties });
+  });
+}
+
+async function unwatchedEqualsExact(greedy: SamplingSettings): Promise<void> {
+  const engine = gguf.get('llama-tiny')! as GgufEngine;
+  const prompt = { text: 'while True:\n' };
+  const live: TokenStep[] = [];
+  const fast = await engine.generate({ prompt, sampling: greedy, topN: 5, detail: 'deferred' }, (s) => live.push(s), never);
+  assert.ok(live.length > 0 && live.every((s) => s.deferred && s.alternatives.length === 0), 'token-only steps');
+  const exact: TokenStep[] = [];
+  const full = await engine.generate({ prompt, sampling: greedy, topN: 5 }, (s) => exact.push(s), never);
+  assert.deepEqual(fast.ids, full.ids);
+  assert.equal(fast.text, full.text);
+  assert.ok(full.stats.reusedTokens >= full.stats.promptTokens - 1, 'the native decode left the cache in step');
+  const detailed = await engine.detail(fast.generationId, 5, never);
+  assert.equal(detailed.length, exact.length);
+  for (const [i, s] of detailed.entries()) {
+    assert.equal(s.deferred, undefined);
+    assert.equal(s.id, exact[i].id);
+    assert.ok(Math.abs(s.rawProb - exact[i].rawProb) < 1e-4 && Math.abs(s.entropy - exact[i].entropy) < 1e-3, `step ${i}`);
+    assert.deepEqual(
+      s.alternatives.map((a) => a.id),
+      exact[i].alternatives.map((a) => a.id),
+    );
+  }
+  // Once detailed, the kept logits serve resample and branch like any generation's.
+  assert.equal(engine.resample(fast.generationId, 1, greedy, 3).id, fast.ids[1]);
+  await assert.rejects(engine.detail(full.generationId, 5, never), /not decoded natively/);
+}
+
+test('a deferred request that samples takes the exact path', async () => {
+  const engine = gguf.get('llama-tiny')!;
+  for (const sampling of [{ ...greedy, temperature: 0.8, seed: 3 }]) {
+    const steps: TokenStep[] = [];
+    await engine.generate({ prompt: { text: 'x = 1\n' }, sampling, topN: 3, detail: 'deferred' }, (s) => steps.push(s), never);
+    assert.ok(steps.length > 0 && steps.every((s) => !s.deferred && s.alternatives.length > 0));
+  }
+});
+
+test('a cancel ends a native decode within one step and keeps the cache usable', async () => {
+  const engine = gguf.get('qwen2-tiny')!;
+  let steps = 0;
+  const r = await engine.generate(
+    { prompt: { text: 'y = ' }, sampling: { ...greedy, maxTokens: 50 }, topN: 0, detail: 'deferred' },
+    () => steps++,
+    () => steps >= 2,
+  );
+  assert.equal(r.stats.stopReason, 'cancelled');
+  assert.equal(r.ids.length, 2);
+  const again = await engine.generate({ prompt: { text: 'y = ' }, sampling: { ...greedy, maxTokens: 2 }, topN: 3 }, () => undefined, never);
+  assert.deepEqual(again.ids, r.ids);
 });
