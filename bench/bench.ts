@@ -1,10 +1,13 @@
 // `npm run bench`: the runtime's speed on the default model (or the largest fixture until it exists),
-// measured through the real worker process, next to @huggingface/transformers running the same ONNX file
-// with the same thread count (in its own process, so each peak RSS is its own).
+// measured through the real worker process, in one run next to its peers on the same weights and thread count,
+// each in its own process (so each peak RSS is its own): @huggingface/transformers on the same ONNX file, and
+// bare llama.cpp (node-llama-cpp) on the model converted to GGUF q8_0, which our worker also runs through its
+// GGUF engine (our overhead over llama.cpp, with and without the inspector's per-step figures).
 //   --json            print one JSON object last, with every figure
 //   --threads N       intra-op threads for both (default: min(4, CPU count))
 //   --model DIR       model folder (default: media/models/tokenscope-code, else the largest fixture)
 //   --onnx FILE       ONNX file under onnx/ (default: the runtime's preference)
+//   --gguf FILE       the GGUF peer (default: the model converted by scripts/lib/default-gguf.mjs, needs python3)
 //   --profile-worker DIR  write a CPU profile of the worker there
 //   --prompt-tokens N (default 1000, cut to the model's context)  --decode-tokens N (default 64)  --reps N (default 3)
 import { fork } from 'node:child_process';
@@ -16,6 +19,7 @@ import type { SamplingSettings } from '../model-runtime/protocol';
 import { ModelRuntime } from '../model-runtime/runtime';
 import { loadTokenizer } from '../model-runtime/tokenizer';
 import { DEFAULT_SAMPLER } from '../sampling/sampler';
+import { type BenchSide, defaultGgufFile, llamaCppChild, llamaCppSide } from './llamacpp-side';
 
 interface Plan {
   modelDir: string;
@@ -25,6 +29,7 @@ interface Plan {
   editPrompts: number[][];
   decodePrompt: number[];
   decodeTokens: number;
+  contextSize: number;
 }
 
 interface Figures {
@@ -102,32 +107,38 @@ function makePlan(): Plan {
     editPrompts,
     decodePrompt,
     decodeTokens: Math.min(decodeTokens, ctx - decodePrompt.length - 1),
+    contextSize: ctx,
   };
 }
 
 const greedy = (maxTokens: number): SamplingSettings => ({ ...DEFAULT_SAMPLER, maxTokens, stop: [] });
 
-/** One side of the comparison: time to first token, a decode rate, and peak RSS. */
-interface Side {
-  ttft(tokens: number[]): Promise<number>;
-  decode(tokens: number[], n: number): Promise<{ rate: number; count: number }>;
-  peakRssMb(): Promise<number>;
-  close(): void;
+interface OursOptions {
+  draftTokens?: number;
+  /** Another model than the plan's (the GGUF file). */
+  modelDir?: string;
+  /** 'deferred': an inline completion's request (figures computed only when explained). */
+  detail?: 'deferred';
+  /** Alternatives per step (8: what the inspector asks). */
+  topN?: number;
 }
 
-async function ours(plan: Plan, draftTokens?: number): Promise<Side & { provider: string; lastReused: () => number }> {
+/** Our worker process through the runtime the extension uses. */
+async function ours(plan: Plan, o: OursOptions = {}): Promise<BenchSide & { provider: string; lastReused: () => number }> {
   const prof = opt('--profile-worker');
   const rt = new ModelRuntime({
     workerPath: resolve(__dirname, 'worker.js'),
     execArgv: prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof)}`] : [],
   });
+  const gguf = o.modelDir !== undefined;
   await rt.start({
-    modelDir: plan.modelDir,
-    onnxFile: plan.onnxFile,
+    modelDir: o.modelDir ?? plan.modelDir,
+    onnxFile: gguf ? undefined : plan.onnxFile,
     threads: plan.threads,
     providers: ['cpu'],
-    draftTokens,
+    draftTokens: o.draftTokens,
   });
+  const request = { topN: o.topN ?? 0, detail: o.detail };
   let reused = 0;
   return {
     provider: rt.provider()?.active ?? '',
@@ -135,14 +146,14 @@ async function ours(plan: Plan, draftTokens?: number): Promise<Side & { provider
     async ttft(tokens) {
       const t0 = performance.now();
       let t1 = 0;
-      const r = await rt.generate({ prompt: { tokens }, sampling: greedy(1), topN: 0, onToken: () => (t1 ||= performance.now()) });
+      const r = await rt.generate({ prompt: { tokens }, sampling: greedy(1), ...request, onToken: () => (t1 ||= performance.now()) });
       reused = r.stats.reusedTokens;
       return t1 - t0;
     },
     async decode(tokens, n) {
       const times: number[] = [];
-      await rt.generate({ prompt: { tokens }, sampling: greedy(n), topN: 0, onToken: () => times.push(performance.now()) });
-      return { rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000), count: times.length };
+      const r = await rt.generate({ prompt: { tokens }, sampling: greedy(n), ...request, onToken: () => times.push(performance.now()) });
+      return { rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000), count: times.length, ids: r.ids };
     },
     async peakRssMb() {
       return (await rt.memory()).peakRss / 2 ** 20;
@@ -152,7 +163,7 @@ async function ours(plan: Plan, draftTokens?: number): Promise<Side & { provider
 }
 
 /** transformers.js in its own process (so its peak RSS is its own), driven by messages. */
-async function theirs(plan: Plan): Promise<Side> {
+async function theirs(plan: Plan): Promise<BenchSide> {
   const child = fork(__filename, ['--transformersjs-child'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d).slice(-2000)));
@@ -226,7 +237,7 @@ function transformersChild(): void {
     },
     async decode({ tokens, n }: { tokens: number[]; n: number }) {
       const { times } = await run(tokens, n);
-      return { rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000), count: times.length };
+      return { rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000), count: times.length, ids: [] };
     },
     async rss() {
       return (process.resourceUsage().maxRSS * 1024) / 2 ** 20;
@@ -241,141 +252,206 @@ function transformersChild(): void {
   });
 }
 
-interface Measured extends Figures {
+interface Acc {
+  cold: number[];
+  edit: number[];
+  rate: number[];
+  count: number;
+  ids: number[];
+}
+
+interface Entry {
+  key: string;
+  side: BenchSide;
+  acc: Acc;
+  /** Measured for time to first token (prefill) too, not only decode. */
+  ttft: boolean;
   error?: string;
 }
 
-/** Both sides, interleaved rep by rep so a change in machine load hits both alike. */
-async function measure(plan: Plan): Promise<{
-  ours: Measured & { provider: string; reused: number; decode_one_run_per_token_tok_s: number };
-  theirs: Measured | { error: string };
-}> {
-  const a = await ours(plan);
-  // The same runtime with speculative decoding off: one model run per token, as transformers.js makes.
-  const c = await ours(plan, 0);
-  const oneRunRates: number[] = [];
-  let b: Side | undefined;
-  let bError: string | undefined;
+type Measured = Figures & { greedy_ids: number[]; reused?: number };
+
+/** Starts a side; a side that cannot start is reported with its error, and the rest run. */
+async function entry(key: string, start: () => Promise<BenchSide>, ttft = true): Promise<Entry> {
+  const acc: Acc = { cold: [], edit: [], rate: [], count: 0, ids: [] };
   try {
-    b = await theirs(plan);
+    return { key, side: await start(), acc, ttft };
   } catch (e) {
-    bError = (e as Error).message;
+    return { key, side: undefined as unknown as BenchSide, acc, ttft, error: (e as Error).message };
   }
-  const acc = () => ({ cold: [] as number[], edit: [] as number[], rate: [] as number[], count: 0 });
-  const A = acc();
-  const B = acc();
-  const both = async (f: (s: Side, into: ReturnType<typeof acc>) => Promise<void>) => {
-    await f(a, A);
-    if (b && !bError) await f(b, B).catch((e) => (bError = (e as Error).message));
+}
+
+/** Every side, interleaved rep by rep so a change in machine load hits all alike. */
+async function measure(plan: Plan, gguf: string | Error): Promise<Record<string, Measured | { error: string }>> {
+  const entries = [
+    await entry('ours', () => ours(plan)),
+    // The same runtime with speculative decoding off: one model run per token, as the peers make.
+    await entry('ours_one_run_per_token', () => ours(plan, { draftTokens: 0 }), false),
+    await entry('transformersjs', () => theirs(plan)),
+  ];
+  if (typeof gguf === 'string') {
+    entries.push(
+      await entry('llamacpp', () => llamaCppSide(gguf, plan.threads, plan.contextSize)),
+      // Our worker on the same GGUF: greedy ghost text (nothing watched: llama.cpp's sampler, token-only steps),
+      // and the inspector's path (every step's logits through our sampler, 8 alternatives).
+      await entry('gguf', () => ours(plan, { modelDir: gguf, detail: 'deferred' })),
+      await entry('gguf_watched', () => ours(plan, { modelDir: gguf, topN: 8 }), false),
+    );
+  }
+  const live = () => entries.filter((e) => !e.error);
+  const each = async (f: (e: Entry) => Promise<void>, ttftOnly = false) => {
+    for (const e of live()) if (!ttftOnly || e.ttft) await f(e).catch((err) => (e.error = (err as Error).message));
   };
   try {
-    await both(async (s) => void (await s.ttft(plan.decodePrompt))); // warm-up
+    await each(async (e) => void (await e.side.ttft(plan.decodePrompt))); // warm-up
     for (let r = 0; r < plan.coldPrompts.length; r++) {
-      await both(async (s, into) => void into.cold.push(await s.ttft(plan.coldPrompts[r])));
-      await both(async (s, into) => void into.edit.push(await s.ttft(plan.editPrompts[r])));
+      await each(async (e) => void e.acc.cold.push(await e.side.ttft(plan.coldPrompts[r])), true);
+      await each(async (e) => void e.acc.edit.push(await e.side.ttft(plan.editPrompts[r])), true);
     }
     for (let r = 0; r < plan.coldPrompts.length; r++) {
-      await both(async (s, into) => {
-        const d = await s.decode([...plan.decodePrompt, r], plan.decodeTokens);
-        into.rate.push(d.rate);
-        into.count = d.count;
+      await each(async (e) => {
+        const d = await e.side.decode([...plan.decodePrompt, r], plan.decodeTokens);
+        e.acc.rate.push(d.rate);
+        e.acc.count = d.count;
+        if (r === 0) e.acc.ids = d.ids;
       });
-      oneRunRates.push((await c.decode([...plan.decodePrompt, r], plan.decodeTokens)).rate);
     }
     const n = plan.coldPrompts[0].length;
-    const figures = async (s: Side, x: ReturnType<typeof acc>): Promise<Figures> => ({
-      prefill_tok_s: n / (median(x.cold) / 1000),
-      decode_tok_s: median(x.rate),
-      ttft_cold_ms: median(x.cold),
-      ttft_edit_ms: median(x.edit),
-      peak_rss_mb: await s.peakRssMb(),
-      decode_tokens: x.count,
-    });
-    const oursFig = {
-      ...(await figures(a, A)),
-      provider: a.provider,
-      reused: a.lastReused(),
-      decode_one_run_per_token_tok_s: median(oneRunRates),
-    };
-    let theirsFig: Measured | { error: string } = { error: bError ?? 'not run' };
-    if (b && !bError) theirsFig = await figures(b, B).catch((e) => ({ error: (e as Error).message }));
-    return { ours: oursFig, theirs: theirsFig };
+    const out: Record<string, Measured | { error: string }> = {};
+    for (const e of entries) {
+      if (e.error) {
+        out[e.key] = { error: e.error };
+        continue;
+      }
+      const x = e.acc;
+      out[e.key] = {
+        prefill_tok_s: x.cold.length ? n / (median(x.cold) / 1000) : Number.NaN,
+        decode_tok_s: median(x.rate),
+        ttft_cold_ms: x.cold.length ? median(x.cold) : Number.NaN,
+        ttft_edit_ms: x.edit.length ? median(x.edit) : Number.NaN,
+        peak_rss_mb: await e.side.peakRssMb(),
+        decode_tokens: x.count,
+        greedy_ids: x.ids,
+        reused: e.side.lastReused?.(),
+      };
+    }
+    return out;
   } finally {
-    a.close();
-    b?.close();
-    c.close();
+    for (const e of entries) if (!e.error) e.side.close();
   }
 }
 
 const fmt = (x: number | undefined, d = 1) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+const ok = (m: Measured | { error: string } | undefined): Measured | undefined => (m && !('error' in m) ? m : undefined);
+const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+/** How many greedy tokens two sides agree on before they first differ. */
+const agreed = (a: number[] | undefined, b: number[] | undefined) => {
+  if (!a || !b) return undefined;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+};
 
 async function main(): Promise<void> {
   if (flag('--transformersjs-child')) return transformersChild();
+  if (flag('--llamacpp-child')) return llamaCppChild();
   const plan = makePlan();
-  const { ours, theirs } = await measure(plan);
-  const tj = 'error' in theirs ? undefined : theirs;
-  const ratio = (a: number, b: number | undefined) => (b ? a / b : undefined);
+  const gguf = opt('--gguf') ?? defaultGgufFile(plan.modelDir);
+  const m = await measure(plan, gguf);
+  const o = ok(m.ours)!;
+  const one = ok(m.ours_one_run_per_token);
+  const tj = ok(m.transformersjs);
+  const lc = ok(m.llamacpp);
+  const gf = ok(m.gguf);
+  const gw = ok(m.gguf_watched);
+  if (!o) throw new Error(`the runtime failed: ${(m.ours as { error: string }).error}`);
   const result = {
     model: plan.modelDir,
     onnx_file: plan.onnxFile,
-    provider: ours.provider,
+    gguf: typeof gguf === 'string' ? gguf : `not made: ${gguf.message}`,
     threads: plan.threads,
     prompt_tokens: plan.coldPrompts[0].length,
-    decode_tokens: ours.decode_tokens,
-    prefill_tok_s: ours.prefill_tok_s,
-    decode_tok_s: ours.decode_tok_s,
-    ttft_cold_ms: ours.ttft_cold_ms,
-    ttft_edit_ms: ours.ttft_edit_ms,
-    edit_reused_tokens: ours.reused,
-    prefix_reuse_ttft_speedup: ours.ttft_cold_ms / ours.ttft_edit_ms,
-    worker_peak_rss_mb: ours.peak_rss_mb,
-    transformersjs: tj ?? theirs,
-    prefill_ratio_vs_transformersjs: ratio(ours.prefill_tok_s, tj?.prefill_tok_s),
-    decode_ratio_vs_transformersjs: ratio(ours.decode_tok_s, tj?.decode_tok_s),
+    decode_tokens: o.decode_tokens,
+    prefill_tok_s: o.prefill_tok_s,
+    decode_tok_s: o.decode_tok_s,
+    ttft_cold_ms: o.ttft_cold_ms,
+    ttft_edit_ms: o.ttft_edit_ms,
+    prefix_reuse_ttft_speedup: o.ttft_cold_ms / o.ttft_edit_ms,
+    worker_peak_rss_mb: o.peak_rss_mb,
+    edit_reused_tokens: o.reused,
     // Without prompt-lookup speculation: what one model run per token gives (the bench's greedy text repeats
     // itself, so speculation is accepted more often here than in typical completions).
-    decode_one_run_per_token_tok_s: ours.decode_one_run_per_token_tok_s,
-    decode_one_run_per_token_ratio_vs_transformersjs: ratio(ours.decode_one_run_per_token_tok_s, tj?.decode_tok_s),
-    ttft_cold_speedup_vs_transformersjs: tj ? tj.ttft_cold_ms / ours.ttft_cold_ms : undefined,
-    ttft_edit_speedup_vs_transformersjs: tj ? tj.ttft_edit_ms / ours.ttft_edit_ms : undefined,
-    peak_rss_ratio_vs_transformersjs: ratio(ours.peak_rss_mb, tj?.peak_rss_mb),
+    decode_one_run_per_token_tok_s: one?.decode_tok_s,
+    transformersjs: m.transformersjs,
+    llamacpp: m.llamacpp,
+    gguf_engine: m.gguf,
+    gguf_engine_watched: m.gguf_watched,
+    prefill_ratio_vs_transformersjs: ratio(o.prefill_tok_s, tj?.prefill_tok_s),
+    decode_ratio_vs_transformersjs: ratio(o.decode_tok_s, tj?.decode_tok_s),
+    decode_one_run_per_token_ratio_vs_transformersjs: ratio(one?.decode_tok_s, tj?.decode_tok_s),
+    peak_rss_ratio_vs_transformersjs: ratio(o.peak_rss_mb, tj?.peak_rss_mb),
+    // The onnxruntime engine against llama.cpp on the same weights (int8 per column vs q8_0), per model run.
+    decode_ratio_vs_llamacpp: ratio(one?.decode_tok_s, lc?.decode_tok_s),
+    decode_speculative_ratio_vs_llamacpp: ratio(o.decode_tok_s, lc?.decode_tok_s),
+    prefill_ratio_vs_llamacpp: ratio(o.prefill_tok_s, lc?.prefill_tok_s),
+    // The GGUF engine through our worker against bare llama.cpp on the same file: our overhead.
+    gguf_decode_ratio_vs_llamacpp: ratio(gf?.decode_tok_s, lc?.decode_tok_s),
+    gguf_watched_decode_ratio_vs_llamacpp: ratio(gw?.decode_tok_s, lc?.decode_tok_s),
+    gguf_prefill_ratio_vs_llamacpp: ratio(gf?.prefill_tok_s, lc?.prefill_tok_s),
+    gguf_ttft_edit_ratio_vs_llamacpp: ratio(lc?.ttft_edit_ms, gf?.ttft_edit_ms),
+    greedy_tokens_equal_onnx_vs_llamacpp: agreed(one?.greedy_ids, lc?.greedy_ids),
+    greedy_tokens_equal_gguf_engine_vs_llamacpp: agreed(gf?.greedy_ids, lc?.greedy_ids),
   };
-  const rows: [string, string, string, string][] = [
-    ['prefill (tok/s)', fmt(ours.prefill_tok_s, 0), fmt(tj?.prefill_tok_s, 0), fmt(result.prefill_ratio_vs_transformersjs, 2) + 'x'],
-    ['decode (tok/s)', fmt(ours.decode_tok_s, 0), fmt(tj?.decode_tok_s, 0), fmt(result.decode_ratio_vs_transformersjs, 2) + 'x'],
-    [
-      'decode, speculation off (tok/s)',
-      fmt(ours.decode_one_run_per_token_tok_s, 0),
-      fmt(tj?.decode_tok_s, 0),
-      fmt(result.decode_one_run_per_token_ratio_vs_transformersjs, 2) + 'x',
-    ],
-    [
-      `TTFT, ${result.prompt_tokens}-token prompt (ms)`,
-      fmt(ours.ttft_cold_ms),
-      fmt(tj?.ttft_cold_ms),
-      fmt(result.ttft_cold_speedup_vs_transformersjs, 2) + 'x faster',
-    ],
-    [
-      'TTFT after a 1-char edit (ms)',
-      fmt(ours.ttft_edit_ms),
-      fmt(tj?.ttft_edit_ms),
-      fmt(result.ttft_edit_speedup_vs_transformersjs, 2) + 'x faster',
-    ],
-    ['peak RSS (MB)', fmt(ours.peak_rss_mb, 0), fmt(tj?.peak_rss_mb, 0), fmt(result.peak_rss_ratio_vs_transformersjs, 2) + 'x'],
-  ];
-  const w = [38, 12, 16, 14];
-  console.log(`Tokenscope runtime bench: ${plan.modelDir} (${plan.onnxFile}), ${ours.provider}, ${plan.threads} threads`);
-  console.log(['', 'tokenscope', 'transformers.js', 'ratio'].map((s, i) => s.padEnd(w[i])).join(''));
-  for (const r of rows) console.log(r.map((s, i) => s.padEnd(w[i])).join(''));
-  console.log(
-    `prefix reuse: TTFT cold / after edit = ${fmt(result.prefix_reuse_ttft_speedup, 1)}x (reused ${ours.reused} of ${result.prompt_tokens} tokens)`,
-  );
-  if (!tj) console.log(`transformers.js failed: ${(theirs as { error: string }).error}`);
-  const met = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'NOT met');
-  console.log(
-    `targets: decode >= 1.25x transformers.js: ${met(result.decode_ratio_vs_transformersjs === undefined ? undefined : result.decode_ratio_vs_transformersjs >= 1.25)}; prefix reuse >= 10x: ${met(result.prefix_reuse_ttft_speedup >= 10)}`,
-  );
+  report(plan, result, { o, one, tj, lc, gf, gw });
+  for (const [k, v] of Object.entries(m)) if ('error' in v) console.log(`${k} failed: ${v.error}`);
   if (flag('--json')) console.log(JSON.stringify(result));
+}
+
+type Result = Record<string, unknown> & Record<`${string}_ratio_${string}` | 'prefix_reuse_ttft_speedup', number | undefined>;
+
+function report(plan: Plan, r: Result, s: Record<'o' | 'one' | 'tj' | 'lc' | 'gf' | 'gw', Measured | undefined>): void {
+  const x = (v: unknown) => `${fmt(v as number | undefined, 2)}x`;
+  const rows: string[][] = [
+    ['prefill (tok/s)', fmt(s.o?.prefill_tok_s, 0), fmt(s.tj?.prefill_tok_s, 0), fmt(s.lc?.prefill_tok_s, 0), fmt(s.gf?.prefill_tok_s, 0)],
+    [
+      'decode, speculation on (tok/s)',
+      fmt(s.o?.decode_tok_s, 0),
+      fmt(s.tj?.decode_tok_s, 0),
+      fmt(s.lc?.decode_tok_s, 0),
+      fmt(s.gf?.decode_tok_s, 0),
+    ],
+    ['decode, one run per token (tok/s)', fmt(s.one?.decode_tok_s, 0), '', '', ''],
+    ['decode, inspector detail (tok/s)', '', '', '', fmt(s.gw?.decode_tok_s, 0)],
+    [
+      `TTFT, ${r.prompt_tokens}-token prompt (ms)`,
+      fmt(s.o?.ttft_cold_ms),
+      fmt(s.tj?.ttft_cold_ms),
+      fmt(s.lc?.ttft_cold_ms),
+      fmt(s.gf?.ttft_cold_ms),
+    ],
+    ['TTFT after a 1-char edit (ms)', fmt(s.o?.ttft_edit_ms), fmt(s.tj?.ttft_edit_ms), fmt(s.lc?.ttft_edit_ms), fmt(s.gf?.ttft_edit_ms)],
+    ['peak RSS (MB)', fmt(s.o?.peak_rss_mb, 0), fmt(s.tj?.peak_rss_mb, 0), fmt(s.lc?.peak_rss_mb, 0), fmt(s.gf?.peak_rss_mb, 0)],
+  ];
+  const w = [38, 14, 17, 12, 14];
+  console.log(`Tokenscope runtime bench: ${plan.modelDir} (${plan.onnxFile}; GGUF ${r.gguf}), CPU, ${plan.threads} threads`);
+  console.log(['', 'tokenscope', 'transformers.js', 'llama.cpp', 'GGUF engine'].map((c, i) => c.padEnd(w[i])).join(''));
+  for (const row of rows) console.log(row.map((c, i) => c.padEnd(w[i])).join(''));
+  console.log(
+    `onnxruntime engine vs transformers.js: decode ${x(r.decode_ratio_vs_transformersjs)}, one run per token ${x(r.decode_one_run_per_token_ratio_vs_transformersjs)}, prefill ${x(r.prefill_ratio_vs_transformersjs)}`,
+  );
+  console.log(
+    `onnxruntime engine vs llama.cpp (same weights): decode per model run ${x(r.decode_ratio_vs_llamacpp)} (with speculation ${x(r.decode_speculative_ratio_vs_llamacpp)}), prefill ${x(r.prefill_ratio_vs_llamacpp)}; greedy tokens equal for ${r.greedy_tokens_equal_onnx_vs_llamacpp ?? '–'} of ${r.decode_tokens}`,
+  );
+  console.log(
+    `GGUF engine vs bare llama.cpp (same file): decode ${x(r.gguf_decode_ratio_vs_llamacpp)} unwatched, ${x(r.gguf_watched_decode_ratio_vs_llamacpp)} with the inspector's detail; prefill ${x(r.gguf_prefill_ratio_vs_llamacpp)}`,
+  );
+  console.log(
+    `prefix reuse: TTFT cold / after edit = ${fmt(r.prefix_reuse_ttft_speedup, 1)}x (reused ${r.edit_reused_tokens ?? '–'} of ${r.prompt_tokens} tokens)`,
+  );
+  const met = (v: number | undefined, t: number) => (v === undefined ? 'not measured' : v >= t ? 'met' : 'NOT met');
+  console.log(
+    `targets: decode >= 1.25x transformers.js: ${met(r.decode_ratio_vs_transformersjs, 1.25)}; prefix reuse >= 10x: ${met(r.prefix_reuse_ttft_speedup, 10)}; GGUF unwatched decode >= 0.9x llama.cpp: ${met(r.gguf_decode_ratio_vs_llamacpp, 1 / 1.1)}`,
+  );
 }
 
 main().catch((e) => {

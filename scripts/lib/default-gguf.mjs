@@ -3,7 +3,8 @@
 // Not shipped: the VSIX carries the ONNX model only.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The GGUF path, or an Error saying why it could not be made (no python3 with torch and onnx). */
 export function defaultGguf(root, modelDir) {
@@ -16,4 +17,15 @@ export function defaultGguf(root, modelDir) {
   });
   if (r.status !== 0) return new Error(`training/convert_gguf.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
   return out;
+}
+
+// CLI (the bench): node scripts/lib/default-gguf.mjs <model folder>  ->  prints the GGUF path.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const out = defaultGguf(root, resolve(process.argv[2] ?? join(root, 'media', 'models', 'tokenscope-code')));
+  if (out instanceof Error) {
+    console.error(out.message);
+    process.exit(1);
+  }
+  console.log(out);
 }
