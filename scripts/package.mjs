@@ -6,11 +6,11 @@
 // --images-url (or TOKENSCOPE_IMAGES_URL): an https folder serving this repository's files, so the README's
 // screenshots show on the extension's details page; without it they become captions (see readmeForVsix).
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultModel } from './lib/vscode-server.mjs';
-import { readmeForVsix, vsceReadmeArgs, vsixEntries } from './lib/vsix.mjs';
+import { LLAMA_BINARIES, readmeForVsix, vsceReadmeArgs, vsixEntries } from './lib/vsix.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const argv = process.argv.slice(2);
@@ -49,7 +49,8 @@ if (modelDir) log(`default model: media/models/${basename(modelDir)}`);
 else if (argv.includes('--allow-no-model')) log('WARNING: no default model under media/models/: the VSIX needs tokenscope.model.path');
 else die('no default model under media/models/<name>/ (config.json + onnx/); pass --allow-no-model to package without one');
 
-const { entries, hasNativeBinaries } = vsixEntries({ root: ROOT, target, modelDir });
+const llamaBinaries = ensureLlamaBinaries(target);
+const { entries, hasNativeBinaries } = vsixEntries({ root: ROOT, target, modelDir, llamaBinaries });
 if (!hasNativeBinaries)
   die(`onnxruntime-node has no binaries for ${target} (node_modules/onnxruntime-node/bin/napi-v6/${target.replace('-', '/')})`);
 for (const { from, to } of entries) {
@@ -84,3 +85,27 @@ const r = spawnSync(
 if (r.status !== 0) process.exit(r.status ?? 1);
 log(`wrote ${out}`);
 log(`install it with: code --install-extension ${out}`);
+
+/**
+ * The folder with `target`'s llama.cpp packages: node_modules when npm installed them (this machine's platform),
+ * else fetched from the npm registry with `npm pack` (same version as node-llama-cpp; npm checks their integrity).
+ */
+function ensureLlamaBinaries(target) {
+  const installed = join(ROOT, 'node_modules', '@node-llama-cpp');
+  const wanted = LLAMA_BINARIES[target] ?? [];
+  if (wanted.every((b) => existsSync(join(installed, b, 'package.json')))) return installed;
+  const version = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'node-llama-cpp', 'package.json'), 'utf8')).version;
+  const dir = join(ROOT, '.artifacts', 'llama-binaries', version);
+  for (const b of wanted) {
+    if (existsSync(join(dir, b, 'package.json'))) continue;
+    log(`fetching @node-llama-cpp/${b}@${version} from the npm registry`);
+    mkdirSync(join(dir, b), { recursive: true });
+    const packed = spawnSync('npm', ['pack', `@node-llama-cpp/${b}@${version}`, '--silent', '--pack-destination', dir], { encoding: 'utf8' });
+    if (packed.status !== 0) die(`npm pack @node-llama-cpp/${b}@${version} failed: ${packed.stderr}`);
+    const tgz = join(dir, packed.stdout.trim().split('\n').pop());
+    const untar = spawnSync('tar', ['-xzf', tgz, '-C', join(dir, b), '--strip-components=1'], { stdio: 'inherit' });
+    if (untar.status !== 0) die(`could not unpack ${tgz}`);
+    rmSync(tgz);
+  }
+  return dir;
+}

@@ -1,7 +1,7 @@
 // What goes into the VSIX (scripts/package.mjs copies it into a staging folder and runs vsce there), and the
 // README the extension's details page shows. Pure functions over the repository, so a unit test can check the
 // file list without packaging.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 
 /**
@@ -26,7 +26,7 @@ function walk(dir) {
  * Every file of the VSIX for `target` ('linux-x64', ...), as { from, to } with `to` relative to the extension
  * root. `modelDir`: the default model to bundle (media/models/<name>/), or undefined for none.
  */
-export function vsixEntries({ root, target, modelDir }) {
+export function vsixEntries({ root, target, modelDir, llamaBinaries }) {
   const [platform, arch] = target.split('-');
   const entries = [];
   const add = (from, to) => entries.push({ from, to: to.split(sep).join('/') });
@@ -58,8 +58,76 @@ export function vsixEntries({ root, target, modelDir }) {
     const rel = relative(common, f);
     if (!f.endsWith('.map') && !f.endsWith('.ts') && rel.split(sep)[0] !== 'lib') add(f, join(nm, 'onnxruntime-common', rel));
   }
+  for (const e of nodeLlamaCppEntries(root, target, llamaBinaries)) add(e.from, e.to);
   for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE']) if (existsSync(join(root, f))) add(join(root, f), f);
   return { entries, hasNativeBinaries: walk(bin).length > 0 };
+}
+
+/**
+ * llama.cpp's prebuilt packages each VSIX carries: the CPU build and the GPU builds that fit (Vulkan about 24 MB
+ * packed, Metal). CUDA (about 140 MB packed) does not: Tokenscope fetches it from the npm registry on request.
+ */
+export const LLAMA_BINARIES = {
+  'linux-x64': ['linux-x64', 'linux-x64-vulkan'],
+  'linux-arm64': ['linux-arm64'],
+  'darwin-x64': ['mac-x64'],
+  'darwin-arm64': ['mac-arm64-metal'],
+  'win32-x64': ['win-x64', 'win-x64-vulkan'],
+  'win32-arm64': ['win-arm64'],
+};
+
+const SKIP = /\.(map|ts|md)$/;
+
+/**
+ * node-llama-cpp (its JS, not the llama.cpp sources it builds from), the packages it imports (the closure of its
+ * dependencies in package-lock.json, where npm put them), and `target`'s llama.cpp binaries, under dist/node_modules
+ * where the worker imports them. `binaries`: the folder holding the binary packages (npm installs only this
+ * machine's; scripts/package.mjs fetches another platform's with `npm pack`).
+ */
+export function nodeLlamaCppEntries(root, target, binaries = join(root, 'node_modules', '@node-llama-cpp')) {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')).packages;
+  const entries = [];
+  const nm = join('dist', 'node_modules');
+  const pkgFiles = (dir, to, keep = () => true) => {
+    for (const f of walk(dir)) {
+      const rel = relative(dir, f);
+      if (!SKIP.test(f) && keep(rel.split(sep))) entries.push({ from: f, to: join(nm, to, rel).split(sep).join('/') });
+    }
+  };
+  const seen = new Set();
+  const visit = (at) => {
+    if (seen.has(at)) return;
+    seen.add(at);
+    for (const dep of Object.keys(lock[at].dependencies ?? {})) {
+      const found = lockLocation(lock, at, dep);
+      if (found) visit(found);
+    }
+  };
+  visit('node_modules/node-llama-cpp');
+  for (const at of seen) {
+    const name = at.slice(at.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    const to = at === 'node_modules/node-llama-cpp' ? name : at.replace(/^node_modules\//, '');
+    // Of llama/ (the llama.cpp sources, 35 MB) only the release facts the loader reads.
+    // Nested node_modules are packages of the closure in their own right (visited above).
+    pkgFiles(
+      join(root, at),
+      to,
+      (parts) => parts[0] !== 'node_modules' && (parts[0] !== 'llama' || (parts.length === 2 && parts[1].endsWith('.json'))),
+    );
+  }
+  for (const b of LLAMA_BINARIES[target] ?? []) pkgFiles(join(binaries, b), join('@node-llama-cpp', b));
+  return entries;
+}
+
+/** Where npm resolves `dep` required from the package at `from` (a package-lock "packages" key). */
+function lockLocation(lock, from, dep) {
+  for (let dir = from; ; ) {
+    const candidate = `${dir ? `${dir}/` : ''}node_modules/${dep}`;
+    if (lock[candidate]) return candidate;
+    if (!dir) return undefined;
+    const i = dir.lastIndexOf('/node_modules/');
+    dir = i < 0 ? '' : dir.slice(0, i);
+  }
 }
 
 const RELATIVE = (link) => !/^[a-z][a-z0-9+.-]*:/i.test(link) && !link.startsWith('#');

@@ -14,6 +14,7 @@ interface Vsix {
     hasNativeBinaries: boolean;
   };
   readmeForVsix(md: string, o?: { imagesUrl?: string }): string;
+  LLAMA_BINARIES: Record<string, string[]>;
   vsceReadmeArgs(o: { imagesUrl?: string }): string[];
 }
 const lib = () => import(pathToFileURL(resolve('scripts/lib/vsix.mjs')).href) as Promise<Vsix>;
@@ -53,6 +54,23 @@ test('the VSIX file list: runtime bundles, default model, linux-x64 binaries; no
   );
   assert.deepEqual(unwanted, []);
   assert.equal(new Set(files).size, files.length, 'no file twice');
+});
+
+test("the VSIX carries llama.cpp: node-llama-cpp's JS and what it imports, this platform's CPU and Vulkan builds, not CUDA or the llama.cpp sources", async () => {
+  const { vsixEntries, LLAMA_BINARIES } = await lib();
+  const files = vsixEntries({ root: ROOT, target: 'linux-x64' }).entries.map((e) => e.to);
+  for (const f of ['dist/node_modules/node-llama-cpp/package.json', 'dist/node_modules/node-llama-cpp/dist/index.js'])
+    assert.ok(files.includes(f), `${f} is in the VSIX`);
+  // A package node-llama-cpp imports at load time, found through package-lock.json.
+  assert.ok(files.some((f) => f.startsWith('dist/node_modules/lifecycle-utils/')));
+  assert.ok(files.some((f) => /^dist\/node_modules\/@node-llama-cpp\/linux-x64\/bins\/.+\.node$/.test(f)));
+  assert.ok(files.some((f) => f.startsWith('dist/node_modules/@node-llama-cpp/linux-x64-vulkan/')));
+  assert.deepEqual(
+    files.filter((f) => /@node-llama-cpp\/[^/]*cuda|node-llama-cpp\/llama\/(llama\.cpp|addon)\//.test(f)),
+    [],
+  );
+  for (const t of ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64', 'win32-arm64'])
+    assert.ok(LLAMA_BINARIES[t]?.length > 0 && LLAMA_BINARIES[t].every((b) => !b.includes('cuda')), t);
 });
 
 test("the VSIX README: no relative image or link left (VS Code's details page shows https images only)", async () => {
