@@ -6,12 +6,12 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { ONNX_PREFERENCE } from '../../model-runtime/model-folder';
 import { hubCacheDir } from '../../model-runtime/hub/cache-layout';
-import { type CachedModel, findCachedModel } from '../../model-runtime/hub/cached-model';
+import { type CachedModel, findCachedModel, modelPathOf } from '../../model-runtime/hub/cached-model';
 import { type DownloadedModel, downloadModel, listRepo } from '../../model-runtime/hub/download-model';
 import { hubEndpoint, repoPage } from '../../model-runtime/hub/endpoint';
 import { HubError } from '../../model-runtime/hub/errors';
 import { fetchFileMeta } from '../../model-runtime/hub/hub-http';
-import { onnxVariants, planFiles, type RepoListing } from '../../model-runtime/hub/plan';
+import { ggufVariants, onnxVariants, planFiles, type RepoListing } from '../../model-runtime/hub/plan';
 import type { Settings } from '../settings';
 import { CATALOG, parseRepoSpec } from './catalog';
 import { formatBytes, progressText, SpeedMeter } from './progress-text';
@@ -63,7 +63,7 @@ async function download(deps: Deps, target: Target): Promise<void> {
       'Use It',
       'Download Another Variant…',
     );
-    if (pick === 'Use It') return useModel(cached, deps.log);
+    if (pick === 'Use It') return useModel(cached, cached.variants[0], deps.log);
     if (!pick) return;
   }
   // A gated repo lists without a token but refuses its files: one HEAD asks for the token before any choice.
@@ -130,7 +130,14 @@ async function pickRepo(): Promise<Target | undefined> {
 /** One ONNX variant: the runtime's preference first; sizes from the listing. Skipped when there is one. */
 async function pickVariant(listing: RepoListing, cached: CachedModel | undefined): Promise<string | undefined> {
   const variants = onnxVariants(listing);
-  if (variants.length === 1) return variants[0].file;
+  const ggufs = ggufVariants(listing);
+  if (variants.length + ggufs.length === 1) return (variants[0] ?? ggufs[0]).file;
+  const ggufItems = ggufs.map((v) => ({
+    label: v.file,
+    description: `GGUF ${v.dtype}${v.bytes !== undefined ? ` · ${formatBytes(v.bytes)}` : ''}${cached?.variants.includes(v.file) ? ' · in the cache' : ''}`,
+    detail: `Runs on llama.cpp${v.parts.length > 1 ? ` (${v.parts.length} parts)` : ''}`,
+    file: v.file,
+  }));
   const items = variants.map((v, i) => ({
     label: basename(v.file),
     description: `${v.dtype}${v.bytes !== undefined ? ` · ${formatBytes(v.bytes)}` : ''}${cached?.variants.includes(v.file) ? ' · in the cache' : ''}`,
@@ -141,7 +148,7 @@ async function pickVariant(listing: RepoListing, cached: CachedModel | undefined
       : 'Not among the exports Tokenscope is tested with: it may not load',
     file: v.file,
   }));
-  const pick = await vscode.window.showQuickPick(items, { title: `Tokenscope: which precision of ${listing.repo}?` });
+  const pick = await vscode.window.showQuickPick([...items, ...ggufItems], { title: `Tokenscope: which precision of ${listing.repo}?` });
   return pick?.file;
 }
 
@@ -208,20 +215,22 @@ async function askToken(secrets: vscode.SecretStorage, why: string): Promise<str
 
 /** Offers the snapshot as the model folder, saying which graph will load when the folder holds several. */
 async function offerUse(model: CachedModel, variant: string, log: vscode.LogOutputChannel): Promise<void> {
-  const names = model.variants.map((v) => basename(v));
-  const loads = ONNX_PREFERENCE.find((n) => names.includes(n)) ?? names.sort()[0];
+  const names = model.variants.filter((v) => !v.endsWith('.gguf')).map((v) => basename(v));
+  const loads = variant.endsWith('.gguf') ? basename(variant) : (ONNX_PREFERENCE.find((n) => names.includes(n)) ?? names.sort()[0]);
   const note = loads === basename(variant) ? '' : ` Tokenscope loads ${loads} from this folder (it prefers it to ${basename(variant)}).`;
-  const pick = await vscode.window.showInformationMessage(`Downloaded into ${model.dir}.${note}`, 'Use It', 'Copy Path');
-  if (pick === 'Use It') await useModel(model, log);
-  else if (pick === 'Copy Path') await vscode.env.clipboard.writeText(model.dir);
+  const path = modelPathOf(model, variant);
+  const pick = await vscode.window.showInformationMessage(`Downloaded into ${path}.${note}`, 'Use It', 'Copy Path');
+  if (pick === 'Use It') await useModel(model, variant, log);
+  else if (pick === 'Copy Path') await vscode.env.clipboard.writeText(path);
 }
 
 /** tokenscope.model.path (user settings) = the snapshot folder, on the local backend. */
-async function useModel(model: CachedModel, log: vscode.LogOutputChannel): Promise<void> {
+async function useModel(model: CachedModel, variant: string, log: vscode.LogOutputChannel): Promise<void> {
   const cfg = vscode.workspace.getConfiguration('tokenscope');
-  await cfg.update('model.path', model.dir, vscode.ConfigurationTarget.Global);
+  const path = modelPathOf(model, variant);
+  await cfg.update('model.path', path, vscode.ConfigurationTarget.Global);
   if (cfg.get('model.backend') === 'remote') await cfg.update('model.backend', 'local', vscode.ConfigurationTarget.Global);
-  log.info(`hub: tokenscope.model.path = ${model.dir}`);
+  log.info(`hub: tokenscope.model.path = ${path}`);
 }
 
 /** A failure as a message with what to do; true when the download should run again. A cancel is not an error. */

@@ -4,14 +4,19 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RepoCache } from './cache-layout';
-import { REQUIRED_FILES } from './plan';
+import { ggufVariants, REQUIRED_FILES } from './plan';
 
 export interface CachedModel {
   /** The snapshot folder: a model folder tokenscope.model.path can point at. */
   dir: string;
   commit: string;
-  /** The ONNX graphs present with all their data, as repo paths (onnx/model_quantized.onnx). */
+  /** The ONNX graphs present with all their data, and the GGUF files, as repo paths (onnx/model_quantized.onnx, x.gguf). */
   variants: string[];
+}
+
+/** What tokenscope.model.path names for a variant: the snapshot folder for ONNX, the file itself for GGUF. */
+export function modelPathOf(model: Pick<CachedModel, 'dir'>, variant: string): string {
+  return variant.endsWith('.gguf') ? join(model.dir, variant) : model.dir;
 }
 
 const isFile = (p: string) =>
@@ -26,7 +31,8 @@ export async function findCachedModel(cacheDir: string, repo: string, revision: 
   const commit = await cache.commitOf(revision);
   if (!commit) return undefined;
   const dir = cache.snapshot(commit);
-  for (const f of REQUIRED_FILES) if (!(await isFile(join(dir, f)))) return undefined;
+  const gguf = await ggufFiles(dir);
+  for (const f of REQUIRED_FILES) if (!(await isFile(join(dir, f)))) return gguf.length ? { dir, commit, variants: gguf } : undefined;
   let names: string[];
   try {
     names = await readdir(join(dir, 'onnx'));
@@ -43,7 +49,22 @@ export async function findCachedModel(cacheDir: string, repo: string, revision: 
     const all = await Promise.all([name, ...new Set(data)].map((n) => isFile(join(dir, 'onnx', n))));
     if (all.every(Boolean)) variants.push(`onnx/${name}`);
   }
+  variants.push(...gguf);
   return variants.length ? { dir, commit, variants } : undefined;
+}
+
+/** The GGUF files of a snapshot (top level and one folder down), split models by their first part when whole. */
+async function ggufFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const sub of ['', ...(await readdir(dir).catch(() => [] as string[]))]) {
+    const names = await readdir(join(dir, sub)).catch(() => [] as string[]);
+    for (const n of names.filter((x) => /\.gguf$/i.test(x) && !/^mmproj/i.test(x))) {
+      const path = sub ? `${sub}/${n}` : n;
+      if (await isFile(join(dir, path))) found.push(path);
+    }
+  }
+  const listing = { repo: '', commit: '', siblings: found.map((path) => ({ path })) };
+  return ggufVariants(listing).map((v) => v.file);
 }
 
 /**

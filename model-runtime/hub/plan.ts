@@ -101,6 +101,38 @@ export function onnxVariants(listing: RepoListing): OnnxVariant[] {
   });
 }
 
+export interface GgufVariant {
+  /** The file to load (a split model's first part), e.g. qwen2.5-coder-1.5b-q4_k_m.gguf. */
+  file: string;
+  /** Every part, in order (the file itself when it is not split). */
+  parts: string[];
+  bytes?: number;
+  /** The quantization its name says (Q4_K_M, q8_0, f16, ...). */
+  dtype: string;
+}
+
+const SPLIT = /-(\d{5})-of-(\d{5})\.gguf$/i;
+
+/** Every GGUF model file of the repo (vision projectors left out), split parts grouped under their first. */
+export function ggufVariants(listing: RepoListing): GgufVariant[] {
+  const size = new Map(listing.siblings.map((s) => [s.path, s.size]));
+  const ggufs = listing.siblings.map((s) => s.path).filter((p) => /\.gguf$/i.test(p) && !/(^|\/)mmproj/i.test(p));
+  return ggufs
+    .filter((p) => !SPLIT.test(p) || Number(SPLIT.exec(p)![1]) === 1)
+    .sort()
+    .map((file) => {
+      const m = SPLIT.exec(file);
+      const parts = m
+        ? Array.from({ length: Number(m[2]) }, (_, i) => file.replace(SPLIT, `-${String(i + 1).padStart(5, '0')}-of-${m[2]}.gguf`))
+        : [file];
+      const sizes = parts.map((p) => size.get(p));
+      const bytes = sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0) : undefined;
+      const dtype = /[._-](I?Q\d\w*|bf16|fp16|f16|fp32|f32)(?:-\d{5}-of-\d{5})?\.gguf$/i.exec(file)?.[1] ?? 'GGUF';
+      return { file, parts: parts.filter((p) => size.has(p)), bytes, dtype };
+    })
+    .filter((v) => v.parts.length === (SPLIT.test(v.file) ? Number(SPLIT.exec(v.file)![2]) : 1));
+}
+
 /** The variant used when the user does not choose: the runtime's first preference present. */
 export function defaultVariant(variants: OnnxVariant[]): OnnxVariant | undefined {
   return variants[0];
@@ -113,13 +145,24 @@ export function defaultVariant(variants: OnnxVariant[]): OnnxVariant | undefined
  */
 export function planFiles(listing: RepoListing, variantFile?: string): Sibling[] {
   const byPath = new Map(listing.siblings.map((s) => [s.path, s]));
+  // A GGUF file holds its tokenizer and config: it is fetched alone (all parts of a split one).
+  const gguf = ggufVariants(listing);
+  if (variantFile?.endsWith('.gguf') || (!variantFile && gguf.length && !onnxVariants(listing).length)) {
+    const chosen = variantFile ? gguf.find((v) => v.file === variantFile) : gguf[0];
+    if (!chosen)
+      throw new HubError(
+        'file-not-found',
+        `${variantFile} is not in ${listing.repo} (GGUF files: ${gguf.map((v) => v.file).join(', ') || 'none'})`,
+      );
+    return chosen.parts.map((p) => byPath.get(checkRepoPath(p))!);
+  }
   const missing = REQUIRED_FILES.filter((f) => !byPath.has(f));
   const variants = onnxVariants(listing);
   if (!variants.length) missing.push('onnx/*.onnx');
   if (missing.length)
     throw new HubError(
       'not-a-model',
-      `${listing.repo} is not a model in the transformers.js ONNX layout Tokenscope loads: it has no ${missing.join(', ')}`,
+      `${listing.repo} is not a model Tokenscope loads (the transformers.js ONNX layout, or GGUF files): it has no ${missing.join(', ')} and no .gguf file`,
     );
   const chosen = variantFile ? variants.find((v) => v.file === variantFile) : defaultVariant(variants);
   if (!chosen)

@@ -6,7 +6,8 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { findCachedModel } from '../../../../model-runtime/hub/cached-model';
+import { findCachedModel, modelPathOf } from '../../../../model-runtime/hub/cached-model';
+import { loadGgufEngine } from '../../../../model-runtime/gguf/load';
 import { type DownloadOptions, downloadModel, ensureModel, listRepo } from '../../../../model-runtime/hub/download-model';
 import { HubError } from '../../../../model-runtime/hub/errors';
 import { fetchFileMeta } from '../../../../model-runtime/hub/hub-http';
@@ -258,4 +259,32 @@ test('a stalled response is dropped and resumed', async () => {
   const model = await ensureModel({ repo: REPO, revision: 'main' }, opts(cacheDir, { retry: { attempts: 2, delayMs: 5, stallMs: 300 } }));
   hub.faults.delete(GRAPH);
   assert.deepEqual(readFileSync(join(model.dir, GRAPH)), graphBytes());
+});
+
+test('a GGUF repo: the picked file alone (split parts together) lands in the cache, is found there again, and loads on llama.cpp', async () => {
+  const gguf = readFileSync(join(FIXTURES, 'gguf', 'llama-tiny-f32.gguf'));
+  const repo = 'test-org/tiny-GGUF';
+  const c = hub.addRepo(repo, {
+    'README.md': Buffer.from('# gguf\n'),
+    'tiny-q8_0.gguf': gguf,
+    'tiny-f32.gguf': Buffer.alloc(2048, 3),
+    'mmproj-tiny-f16.gguf': Buffer.alloc(64, 1),
+    'big/tiny-Q4_K_M-00001-of-00002.gguf': Buffer.alloc(100, 1),
+    'big/tiny-Q4_K_M-00002-of-00002.gguf': Buffer.alloc(50, 2),
+  });
+  const cacheDir = freshCache();
+  const listing = await listRepo({ endpoint: hub.url }, repo, 'main');
+  assert.deepEqual(
+    planFiles(listing, 'big/tiny-Q4_K_M-00001-of-00002.gguf').map((f) => f.path),
+    ['big/tiny-Q4_K_M-00001-of-00002.gguf', 'big/tiny-Q4_K_M-00002-of-00002.gguf'],
+  );
+  const model = await downloadModel(listing, 'main', planFiles(listing, 'tiny-q8_0.gguf'), opts(cacheDir));
+  assert.equal(model.dir, join(repoDir(cacheDir, repo), 'snapshots', c));
+  assert.deepEqual(readdirSync(model.dir), ['tiny-q8_0.gguf']);
+  assert.deepEqual(model.variants, ['tiny-q8_0.gguf']);
+  const again = await findCachedModel(cacheDir, repo, 'main');
+  assert.deepEqual(again?.variants, ['tiny-q8_0.gguf']);
+  const engine = await loadGgufEngine(modelPathOf(model, 'tiny-q8_0.gguf'), { threads: 1 });
+  assert.equal(engine.info.vocabSize, 516);
+  await engine.release();
 });

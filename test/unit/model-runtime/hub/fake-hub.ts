@@ -38,7 +38,7 @@ export interface Seen {
 export const TOKEN = 'hf_fake_token';
 export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 export const gitSha1 = (b: Buffer) => createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
-const isLfs = (path: string) => path.startsWith('onnx/');
+const isLfs = (path: string) => path.startsWith('onnx/') || path.endsWith('.gguf');
 
 export class FakeHub {
   readonly repos = new Map<string, Repo>();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultVariant, onnxVariants, parseListing, planFiles } from '../../../../model-runtime/hub/plan';
+import { defaultVariant, ggufVariants, onnxVariants, parseListing, planFiles } from '../../../../model-runtime/hub/plan';
 
 const SHA = 'a'.repeat(40);
 const listing = (files: Record<string, number>) =>
@@ -85,4 +85,31 @@ test('a repo that cannot be a model says what it lacks; a malformed listing is r
   assert.throws(() => parseListing('o/n', { sha: 'main', siblings: [] }), /no commit/);
   const lfs = parseListing('o/n', { sha: SHA, siblings: [{ rfilename: 'onnx/a.onnx', size: 4, lfs: { sha256: 'b'.repeat(64) } }, {}] });
   assert.deepEqual(lfs.siblings, [{ path: 'onnx/a.onnx', size: 4, sha256: 'b'.repeat(64) }]);
+});
+
+test('GGUF files: quantization from the name, split parts grouped (only whole ones), projectors left out; a GGUF-only repo plans its first file', () => {
+  const l = listing({
+    'README.md': 10,
+    'qwen2.5-coder-1.5b-instruct-q4_k_m.gguf': 1000,
+    'qwen2.5-coder-1.5b-instruct-fp16.gguf': 3000,
+    'mmproj-model-f16.gguf': 50,
+    'Q8_0/big-Q8_0-00001-of-00002.gguf': 700,
+    'Q8_0/big-Q8_0-00002-of-00002.gguf': 300,
+    'half-00001-of-00003.gguf': 5,
+  });
+  const v = ggufVariants(l);
+  assert.deepEqual(
+    v.map((x) => [x.file, x.dtype, x.bytes, x.parts.length]),
+    [
+      ['Q8_0/big-Q8_0-00001-of-00002.gguf', 'Q8_0', 1000, 2],
+      ['qwen2.5-coder-1.5b-instruct-fp16.gguf', 'fp16', 3000, 1],
+      ['qwen2.5-coder-1.5b-instruct-q4_k_m.gguf', 'q4_k_m', 1000, 1],
+    ],
+  );
+  assert.deepEqual(
+    planFiles(l).map((f) => f.path),
+    ['Q8_0/big-Q8_0-00001-of-00002.gguf', 'Q8_0/big-Q8_0-00002-of-00002.gguf'],
+  );
+  assert.throws(() => planFiles(l, 'nope.gguf'), /nope\.gguf is not in/);
+  assert.throws(() => planFiles(listing({ 'README.md': 1 })), /no .*\.gguf file/);
 });
