@@ -100,7 +100,9 @@ function ensureLlamaBinaries(target) {
     if (existsSync(join(dir, b, 'package.json'))) continue;
     log(`fetching @node-llama-cpp/${b}@${version} from the npm registry`);
     mkdirSync(join(dir, b), { recursive: true });
-    const packed = spawnSync('npm', ['pack', `@node-llama-cpp/${b}@${version}`, '--silent', '--pack-destination', dir], { encoding: 'utf8' });
+    const packed = spawnSync('npm', ['pack', `@node-llama-cpp/${b}@${version}`, '--silent', '--pack-destination', dir], {
+      encoding: 'utf8',
+    });
     if (packed.status !== 0) die(`npm pack @node-llama-cpp/${b}@${version} failed: ${packed.stderr}`);
     const tgz = join(dir, packed.stdout.trim().split('\n').pop());
     const untar = spawnSync('tar', ['-xzf', tgz, '-C', join(dir, b), '--strip-components=1'], { stdio: 'inherit' });
