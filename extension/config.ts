@@ -62,6 +62,8 @@ export interface TokenscopeConfig {
   server: { host: string; port: number };
   /** The Hugging Face hub to download models from ('' = HF_ENDPOINT or huggingface.co). */
   hub: { endpoint: string };
+  /** The npm registry a llama.cpp build too large for the VSIX (CUDA) is fetched from, on request ('' = npm's). */
+  gguf: { npmRegistry: string };
   executionProvider: ExecutionProvider;
   threads: number;
   sampling: Omit<SamplingSettings, 'maxTokens' | 'stop'>;
@@ -104,6 +106,7 @@ export const SETTINGS = {
   'server.host': { kind: 'string', def: '127.0.0.1' },
   'server.port': { kind: 'number', def: 8080, min: 0, max: 65535, integer: true },
   'hub.endpoint': { kind: 'string', def: '' },
+  'gguf.npmRegistry': { kind: 'string', def: '' },
   'model.executionProvider': { kind: 'enum', def: 'auto', values: ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] },
   'model.threads': { kind: 'number', def: 0, min: 0, max: 64, integer: true },
   'sampling.temperature': sampling('temperature'),
@@ -145,6 +148,7 @@ export const RESTRICTED_SETTINGS: readonly SettingKey[] = [
   'remote.baseUrl',
   'server.host',
   'hub.endpoint',
+  'gguf.npmRegistry',
 ];
 
 export interface ReadResult {
@@ -198,6 +202,7 @@ export function readConfig(source: SettingSource, trusted: boolean): ReadResult 
     },
     server: { host: (v('server.host') as string).trim() || '127.0.0.1', port: v('server.port') },
     hub: { endpoint: (v('hub.endpoint') as string).trim() },
+    gguf: { npmRegistry: (v('gguf.npmRegistry') as string).trim() },
     executionProvider: v('model.executionProvider'),
     threads: v('model.threads'),
     sampling: {

@@ -19,6 +19,7 @@ import { ChatModel } from './chat-model';
 import { registerLanguageModel } from './lm-provider';
 import { chatWarning, completionWarning } from './model-roles';
 import { REMOTE_KEY_SECRET, registerRemote, remoteSpec } from './remote/register';
+import { registerCudaDownload } from './gguf/cuda-download';
 import { registerGgufPicker } from './gguf/register';
 import { registerHubDownload } from './hub/register';
 import { SAMPLING } from '../sampling/settings';
@@ -68,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
   const remote = registerRemote(context, { runtime, settings, log });
   registerHubDownload(context, { settings, log });
   registerGgufPicker(context, log);
+  registerCudaDownload(context, settings, log);
   if (!registerLanguageModel(context, runtime))
     log.info('this VS Code has no language model provider API: the model is not offered to vscode.lm');
   context.subscriptions.push(

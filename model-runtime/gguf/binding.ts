@@ -44,7 +44,12 @@ export async function openLlama(requested?: readonly string[]): Promise<{ llama:
       });
       return { llama, provider: { active: backend, fallbacks } };
     } catch (e) {
-      fallbacks.push({ provider: backend, reason: firstLine((e as Error).message) });
+      // The driver is there but the build is not (the VSIX leaves CUDA out for its size): say how to get it.
+      const missing = (e as Error).name === 'NoBinaryFoundError' && backend === 'cuda';
+      const reason = missing
+        ? 'no CUDA build installed: run "Tokenscope: Download llama.cpp CUDA Backend…"'
+        : firstLine((e as Error).message);
+      fallbacks.push({ provider: backend, reason });
     }
   }
   throw new Error(`llama.cpp could not start on any backend: ${fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}`);
