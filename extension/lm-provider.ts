@@ -87,6 +87,8 @@ async function respond(
       prompt,
       sampling: { ...SAMPLING_DEFAULTS, maxTokens: MAX_OUTPUT_TOKENS, stop },
       topN: 0,
+      // Only the text goes back: a GGUF engine may decode natively (greedy requests).
+      detail: 'deferred',
       priority: 'interactive',
       signal: abort.signal,
       onToken: (_step, delta) => delta && progress.report(new vscode.LanguageModelTextPart(delta)),

@@ -35,6 +35,8 @@ export async function generate(
     sampling: p.sampling,
     // Every step carries the chosen token's raw probability; alternatives cost a partial sort, so only when asked.
     topN: p.logprobs ? p.topN : 0,
+    // Without logprobs nobody reads the figures: a GGUF engine may decode natively (greedy requests).
+    detail: p.logprobs ? 'full' : 'deferred',
     priority: 'normal',
     signal,
     onToken: (step, delta) => {

@@ -27,15 +27,29 @@ interface Deps {
 interface Target {
   repo: string;
   revision: string;
+  /** Chosen up front (the command's argument): no precision picker. */
+  variant?: string;
+  /** Set tokenscope.model.path without asking. */
+  use?: boolean;
+}
+
+/**
+ * The command's optional argument, for keybindings and tasks: `{ repo: "org/name[@revision]", variant?, use? }`
+ * downloads that model without the pickers (a cached one is used as it is).
+ */
+function targetFromArg(arg: unknown): Target | undefined {
+  if (!arg || typeof arg !== 'object' || typeof (arg as { repo?: unknown }).repo !== 'string') return undefined;
+  const a = arg as { repo: string; variant?: unknown; use?: unknown };
+  return { ...parseRepoSpec(a.repo), variant: typeof a.variant === 'string' ? a.variant : undefined, use: a.use === true };
 }
 
 export function registerHubDownload(context: vscode.ExtensionContext, deps: Omit<Deps, 'secrets'>): void {
   let running = false;
-  const run = async () => {
+  const run = async (arg?: unknown) => {
     if (running) return void vscode.window.showInformationMessage('Tokenscope is already downloading a model.');
     running = true;
     try {
-      const target = await pickRepo();
+      const target = targetFromArg(arg) ?? (await pickRepo());
       // Retry and Set Token… come back here with the same model (a retry resumes what was fetched).
       while (target) {
         try {
@@ -56,6 +70,8 @@ async function download(deps: Deps, target: Target): Promise<void> {
   const cacheDir = hubCacheDir();
   // Whole in the cache: no network at all unless the user asks for another variant.
   const cached = await findCachedModel(cacheDir, target.repo, target.revision);
+  const wanted = cached && (!target.variant || cached.variants.includes(target.variant));
+  if (cached && wanted && target.use) return useModel(cached, target.variant ?? cached.variants[0], deps.log);
   if (cached) {
     const shown = cached.variants.map((v) => basename(v)).join(', ');
     const pick = await vscode.window.showInformationMessage(
@@ -75,7 +91,7 @@ async function download(deps: Deps, target: Target): Promise<void> {
   };
   const { value: listing, token } = await withToken(deps.secrets, endpoint, target.repo, list);
   planFiles(listing); // a repo that is no model says what it lacks before any choice
-  const variant = await pickVariant(listing, cached);
+  const variant = target.variant ?? (await pickVariant(listing, cached));
   if (!variant) return;
   const files = planFiles(listing, variant);
   deps.log.info(
@@ -85,7 +101,8 @@ async function download(deps: Deps, target: Target): Promise<void> {
     downloadModel(listing, target.revision, files, { endpoint, token, cacheDir, signal, onProgress }),
   );
   deps.log.info(`hub: ${target.repo} is in ${model.dir} (fetched: ${model.fetched.join(', ') || 'nothing, all cached'})`);
-  await offerUse(model, variant, deps.log);
+  if (target.use) await useModel(model, variant, deps.log);
+  else await offerUse(model, variant, deps.log);
 }
 
 /** The curated list, plus whatever "org/name[@revision]" is typed into the filter. */

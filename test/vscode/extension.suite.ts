@@ -2,9 +2,12 @@
 // completions (FIM prompt, cache, cancellation), the explain command, and restart after a crash.
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TokenscopeApi } from '../../extension/extension';
+import { FakeHub } from '../unit/model-runtime/hub/fake-hub';
 import { automatic, EXTENSION_ROOT, invoked, ready, setSetting, tokenscope, tokenSource, waitFor, workspaceFile } from './helpers';
 
 let api: TokenscopeApi;
@@ -373,6 +376,51 @@ describe('servers', () => {
     for await (const part of res.text) text += part;
     assert.ok(text.length > 0, 'the model replied');
     assert.ok((await models[0].countTokens('function add(a, b)')) > 0);
+  });
+});
+
+describe('the Hugging Face hub', () => {
+  it('Download Model from Hugging Face… fetches from a loopback hub into the cache, sets the model and completes with it; a GGUF file too', async () => {
+    await ready(api);
+    const local = api.runtime.model()!;
+    const hub = await FakeHub.start();
+    const cache = mkdtempSync(join(tmpdir(), 'tokenscope-hub-'));
+    const before = process.env.HF_HUB_CACHE;
+    process.env.HF_HUB_CACHE = cache; // the extension host reads it per download
+    try {
+      const files = [
+        'config.json',
+        'generation_config.json',
+        'tokenizer.json',
+        'tokenizer_config.json',
+        'special_tokens_map.json',
+        'onnx/model_quantized.onnx',
+      ];
+      const commit = hub.addRepo('test-org/tokenscope-code', Object.fromEntries(files.map((f) => [f, readFileSync(join(local.dir, f))])));
+      await setSetting('hub.endpoint', hub.url);
+      await vscode.commands.executeCommand('tokenscope.downloadModel', { repo: 'test-org/tokenscope-code', use: true });
+      const snapshot = join(cache, 'models--test-org--tokenscope-code', 'snapshots', commit);
+      await waitFor(() => api.runtime.model()?.dir === snapshot && api.runtime.state.kind === 'ready', 'the downloaded model');
+      const { doc } = await openSample();
+      api.completion.engine.cache.clear();
+      const shown = api.completion.last.latest();
+      await api.completion.provider.provideInlineCompletionItems(doc, fimPosition(doc), invoked, tokenSource().token);
+      assert.ok(api.completion.last.latest() !== shown, 'the downloaded model completed');
+      // A GGUF repo: the picked file alone, and tokenscope.model.path names it.
+      const gguf = hub.addRepo('test-org/tiny-GGUF', {
+        'tiny-f32.gguf': readFileSync(join(EXTENSION_ROOT, 'test', 'fixtures', 'models', 'gguf', 'llama-tiny-f32.gguf')),
+      });
+      await vscode.commands.executeCommand('tokenscope.downloadModel', { repo: 'test-org/tiny-GGUF', variant: 'tiny-f32.gguf', use: true });
+      const file = join(cache, 'models--test-org--tiny-GGUF', 'snapshots', gguf, 'tiny-f32.gguf');
+      await waitFor(() => api.runtime.model()?.dir === file && api.runtime.state.kind === 'ready', 'the downloaded GGUF model');
+    } finally {
+      if (before === undefined) delete process.env.HF_HUB_CACHE;
+      else process.env.HF_HUB_CACHE = before;
+      await setSetting('hub.endpoint', undefined);
+      await setSetting('model.path', undefined);
+      await hub.close();
+    }
+    await waitFor(() => api.runtime.model()?.name === local.name && api.runtime.state.kind === 'ready', 'the default model again');
   });
 });
 
