@@ -16,6 +16,15 @@ export function importNodeLlamaCpp(): Promise<NodeLlamaCpp> {
 
 const GPU_ORDER: readonly GpuType[] = ['metal', 'cuda', 'vulkan'];
 
+// llama.cpp says why a file fails only in its log ("tensor ... data is not within the file bounds"); the last
+// error lines are kept so a load error can name the cause instead of "Failed to load model".
+const recentErrors: string[] = [];
+
+/** llama.cpp's error lines since the last call (most recent last), and forgets them. */
+export function takeLlamaErrors(): string[] {
+  return recentErrors.splice(0);
+}
+
 /** The backends to try, best first: the caller's list where it names llama.cpp backends, else every GPU then CPU. */
 export function backendOrder(requested: readonly string[] | undefined, supported: readonly string[]): (GpuType | 'cpu')[] {
   const known = new Set<string>([...GPU_ORDER, 'cpu']);
@@ -40,6 +49,11 @@ export async function openLlama(requested?: readonly string[]): Promise<{ llama:
         gpu: backend === 'cpu' ? false : backend,
         build: 'never',
         logLevel: lib.LlamaLogLevel.error,
+        logger: (level, message) => {
+          if (level !== lib.LlamaLogLevel.error && level !== lib.LlamaLogLevel.fatal) return;
+          recentErrors.push(message.trim());
+          if (recentErrors.length > 8) recentErrors.shift();
+        },
         vramPadding: 0,
       });
       return { llama, provider: { active: backend, fallbacks } };

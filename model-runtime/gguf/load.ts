@@ -9,7 +9,7 @@ import { RuntimeError } from '../errors';
 import { FIM_FAMILIES } from '../fim-families';
 import type { EmbeddedChatTemplate, ModelInfo, ProviderReport } from '../protocol';
 import { endOfSequenceIds } from '../stopping';
-import { type Llama, openLlama } from './binding';
+import { type Llama, openLlama, takeLlamaErrors } from './binding';
 import { GgufEngine } from './gguf-engine';
 import { GgufRunner } from './runner';
 import { GgufTokenizer } from './tokenizer';
@@ -112,10 +112,14 @@ function checkFile(file: string): void {
 }
 
 async function loadModel(llama: Llama, file: string) {
+  takeLlamaErrors();
   try {
     return await llama.loadModel({ modelPath: file, gpuLayers: 'auto' });
   } catch (e) {
-    throw new RuntimeError('model-folder', `${file}: llama.cpp cannot load it (${(e as Error).message})`, file);
+    // llama.cpp's log lines reach JavaScript after the rejection: give them a moment.
+    await new Promise((r) => setTimeout(r, 50));
+    const cause = takeLlamaErrors().find((l) => /error/i.test(l) && !/failed to load model/i.test(l)) ?? (e as Error).message;
+    throw new RuntimeError('model-folder', `${file}: llama.cpp cannot load it (${cause.replace(/^.*?error loading model:\s*/, '')})`, file);
   }
 }
 

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from '../../../../model-runtime/engine';
@@ -134,6 +134,10 @@ test('a file that is not GGUF fails with an error naming it', async () => {
   writeFileSync(bad, Buffer.alloc(4096, 7));
   await assert.rejects(loadGgufEngine(bad), (e: unknown) => e instanceof RuntimeError && e.message.includes('broken.gguf'));
   await assert.rejects(loadGgufEngine(join(dir, 'missing.gguf')), /missing\.gguf: cannot be read/);
+  // A download cut short: llama.cpp's own reason, not "Failed to load model".
+  const cut = join(dir, 'cut.gguf');
+  writeFileSync(cut, readFileSync(join(FIXTURES, 'gguf', 'llama-tiny-f32.gguf')).subarray(0, 60_000));
+  await assert.rejects(loadGgufEngine(cut), /cut\.gguf: llama\.cpp cannot load it \(.*not within the file bounds/);
 });
 
 test("a GGUF file's own chat template builds the chat prompt; a file without one gets the transcript", () => {
