@@ -33,8 +33,24 @@ export function backendOrder(requested: readonly string[] | undefined, supported
   return order.filter((b) => b === 'cpu' || supported.includes(b));
 }
 
+type Opened = { llama: Llama; provider: ProviderReport };
+// One llama.cpp per backend choice for the life of the process: its native library loads once, and a second
+// instance would take over the log callback of the first.
+const opened = new Map<string, Promise<Opened>>();
+
 /** Opens llama.cpp on the first backend that loads; the report names each one skipped and why. */
-export async function openLlama(requested?: readonly string[]): Promise<{ llama: Llama; provider: ProviderReport }> {
+export function openLlama(requested?: readonly string[]): Promise<Opened> {
+  const key = (requested ?? []).join(',');
+  let p = opened.get(key);
+  if (!p) {
+    p = open(requested);
+    opened.set(key, p);
+    p.catch(() => opened.delete(key));
+  }
+  return p;
+}
+
+async function open(requested?: readonly string[]): Promise<Opened> {
   const lib = await importNodeLlamaCpp();
   // 'supported' checks the drivers and runtimes each GPU binary needs, without loading it (a failed load costs ~1 s).
   const supported = (await lib.getLlamaGpuTypes('supported')).filter((t) => t !== false);
