@@ -1,6 +1,7 @@
 // What the worker needs from an engine, whatever runs the model (onnxruntime today; llama.cpp, a remote
 // server or an X-ray engine next). runner-engine.ts implements it over a ModelRunner; load-engine.ts picks
 // the engine for a model folder.
+import type { Anatomy } from './anatomy';
 import type { RemoteSpec } from './remote/types';
 import type { GenerateRequest, GenerateResult, ModelInfo, ProviderReport, SamplingSettings, ScoredPosition, TokenStep } from './protocol';
 
@@ -58,6 +59,8 @@ export interface Engine {
   detail?(generationId: number, topN: number, cancelled: Cancelled): Promise<TokenStep[]>;
   /** Re-applies other settings to one kept step of a generation: no model run. */
   resample(generationId: number, step: number, sampling: SamplingSettings, topN: number): TokenStep;
+  /** The model's parts, parameters, bytes and number formats, from its files (the anatomy view). */
+  anatomy?(): Anatomy;
   tokenize(text: string): number[];
   tokenBytes(id: number): Uint8Array;
   memory(): MemoryFigures;

@@ -2,6 +2,7 @@
 // inference worker, and what the worker reports back. Plain data only: it crosses a process boundary.
 
 import type { Cutter, SamplingSettings } from '../sampling/settings';
+import type { Anatomy } from './anatomy';
 import type { RemoteSpec } from './remote/types';
 
 // The sampling settings and the cutter names live with the sampler (sampling/settings.ts); re-exported for this file's importers.
@@ -155,6 +156,8 @@ export type HostToWorker =
   /** Re-apply other sampling settings to one kept step's logits: no model run. */
   | { type: 'resample'; id: number; generationId: number; step: number; sampling: SamplingSettings; topN: number }
   | { type: 'tokenize'; id: number; text: string }
+  /** The loaded model's parts from its files (answered at once: no model run). */
+  | { type: 'anatomy'; id: number }
   /** The figures of a generation whose steps were deferred (recomputed from the model's logits), every step. */
   | { type: 'detail'; id: number; generationId: number; topN: number; priority: Priority }
   /** Per-position surprise of a text (heatmap). */
@@ -238,6 +241,7 @@ export type WorkerToHost =
    */
   | { type: 'scored'; id: number; positions: ScoredPosition[] }
   | { type: 'detailed'; id: number; steps: TokenStep[] }
+  | { type: 'anatomy'; id: number; anatomy: Anatomy }
   | { type: 'progress'; id: number; done: number; total: number }
   | { type: 'memory'; id: number; rss: number; peakRss: number; kvCacheBytes: number; cachedTokens: number }
   | { type: 'error'; id: number; code: ErrorCode; message: string }

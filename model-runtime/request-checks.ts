@@ -138,6 +138,7 @@ function checkFields(m: Fields): HostToWorker {
       };
     case 'cancel':
     case 'memory':
+    case 'anatomy':
       return { type: m.type, id };
     default:
       throw bad(`unknown request type ${show(m.type)}`);

@@ -4,7 +4,9 @@
 // llama.cpp or remote engine supplies its own runner and tokenizer.
 import { sample, uniformDraw } from '../sampling/sampler';
 import { SAMPLING } from '../sampling/settings';
+import type { Anatomy } from './anatomy';
 import { decode } from './decode-loop';
+import { RuntimeError } from './errors';
 import type { Cancelled, Engine, MemoryFigures, OnStep, YieldTo } from './engine';
 import { GenerationRecords } from './generation-records';
 import type { ModelRunner, SequenceCache } from './model-runner';
@@ -31,6 +33,8 @@ export interface EngineParts<C extends SequenceCache> {
   runner: ModelRunner<C>;
   /** Whether text and FIM prompts start with BOS (tokenizer_config.json's add_bos_token). */
   addBos: boolean;
+  /** What the model's files hold, part by part (computed at load from the files, no model run). */
+  anatomy?: Anatomy;
 }
 
 export class RunnerEngine<C extends SequenceCache = SequenceCache> implements Engine {
@@ -42,8 +46,11 @@ export class RunnerEngine<C extends SequenceCache = SequenceCache> implements En
   protected readonly eos: ReadonlySet<number>;
   protected readonly prompts: PromptModel;
 
+  private readonly parts?: Anatomy;
+
   constructor(parts: EngineParts<C>) {
     ({ info: this.info, provider: this.provider, tokenizer: this.tokenizer, runner: this.runner } = parts);
+    this.parts = parts.anatomy;
     this.eos = new Set(this.info.eosIds);
     this.prompts = {
       contextLength: this.info.contextLength,
@@ -99,6 +106,11 @@ export class RunnerEngine<C extends SequenceCache = SequenceCache> implements En
     yieldTo?: YieldTo,
   ): Promise<ScoredPosition[]> {
     return scoreText(this.runner, text, { tokenizer: this.tokenizer, topN, cancelled, onProgress, yieldTo });
+  }
+
+  anatomy(): Anatomy {
+    if (!this.parts) throw new RuntimeError('unsupported', `${this.info.name}: its files were not read for an anatomy`);
+    return this.parts;
   }
 
   tokenize(text: string): number[] {

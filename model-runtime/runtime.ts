@@ -4,6 +4,7 @@
 // started again), reports its state for a status bar (busy with tokens per second), logs what happened, and
 // serves generate / resample / tokenize / score / memory. Another model is loaded in a second worker next to
 // the one serving, so a folder that fails to load leaves the working model in place.
+import type { Anatomy } from './anatomy';
 import { RuntimeError } from './errors';
 import type { GenerateResult, ModelInfo, Priority, ProviderReport, SamplingSettings, ScoredPosition, TokenStep } from './protocol';
 import {
@@ -155,6 +156,11 @@ export class ModelRuntime {
   /** The figures of a generation sent with deferred steps (GGUF's fast path): one model run over its tokens. */
   detail(generationId: number, topN: number): Promise<TokenStep[]> {
     return this.track((w) => w.detail(generationId, topN));
+  }
+
+  /** The loaded model's parts from its files (no model run). */
+  anatomy(): Promise<Anatomy> {
+    return this.track((w) => w.anatomy());
   }
 
   tokenize(text: string): Promise<{ id: number; text: string; bytes: number[] }[]> {

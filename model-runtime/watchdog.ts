@@ -9,7 +9,7 @@
 // the limits are generous, and while a load is open every limit is at least the load's.
 
 /** 'start': the worker process before it says hello. */
-export type RequestKind = 'start' | 'load' | 'generate' | 'score' | 'detail' | 'resample' | 'tokenize' | 'memory';
+export type RequestKind = 'start' | 'load' | 'generate' | 'score' | 'detail' | 'resample' | 'tokenize' | 'memory' | 'anatomy';
 
 export interface WatchdogOptions {
   /** How often the worker is asked for a heartbeat, in ms (default 5000; 0 turns the watchdog off). */
@@ -36,6 +36,7 @@ export const DEFAULT_DEADLINES: Readonly<Record<RequestKind, number>> = {
   resample: 90_000,
   tokenize: 90_000,
   memory: 90_000,
+  anatomy: 90_000,
 };
 
 /** Kinds the worker queues and runs one at a time: progress of any of them shows the queue moves. */

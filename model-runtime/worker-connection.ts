@@ -4,6 +4,7 @@
 // that stops answering (watchdog.ts: heartbeat, per-request deadlines) is killed, and counts as crashed.
 // runtime.ts builds the model runtime (restarts, reload, state) on top of it.
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Anatomy } from './anatomy';
 import { RuntimeError } from './errors';
 import type { RemoteSpec } from './remote/types';
 import { type RequestKind, seconds, Watchdog, type WatchdogOptions } from './watchdog';
@@ -306,6 +307,12 @@ export class WorkerConnection {
     const m = await this.request({ type: 'detail', generationId, topN, priority });
     if (m.type !== 'detailed') throw new RuntimeError('internal', `unexpected answer ${m.type}`);
     return m.steps;
+  }
+
+  async anatomy(): Promise<Anatomy> {
+    const m = await this.request({ type: 'anatomy' });
+    if (m.type !== 'anatomy') throw new RuntimeError('internal', `unexpected answer ${m.type}`);
+    return m.anatomy;
   }
 
   async tokenize(text: string): Promise<{ id: number; text: string; bytes: number[] }[]> {

@@ -234,6 +234,12 @@ function handle(msg: HostToWorker): void {
         return;
       case 'memory':
         return memory(msg.id);
+      case 'anatomy': {
+        const e = loaded();
+        if (!e.anatomy) throw new RuntimeError('unsupported', `${e.info.name}: a remote model's files are not here to read`);
+        send({ type: 'anatomy', id: msg.id, anatomy: e.anatomy() });
+        return;
+      }
       case 'cancel':
         return cancel(msg.id);
       case 'shutdown':

@@ -9,6 +9,7 @@ import { RuntimeError } from '../errors';
 import { FIM_FAMILIES } from '../fim-families';
 import type { EmbeddedChatTemplate, ModelInfo, ProviderReport } from '../protocol';
 import { endOfSequenceIds } from '../stopping';
+import { ggufAnatomy } from './anatomy';
 import { type Llama, openLlama, takeLlamaErrors } from './binding';
 import { GgufEngine } from './gguf-engine';
 import { GgufRunner } from './runner';
@@ -84,7 +85,9 @@ export async function loadGgufEngine(file: string, opts: EngineOptions = {}): Pr
     chatTemplate: embeddedTemplate(model.fileInfo.metadata as unknown as Record<string, unknown>, tokenizer, num),
   };
   const addBos = ggml.add_bos_token === true;
-  return new GgufEngine({ info, provider: withNotes(provider, llama), tokenizer, runner, addBos });
+  const meta = model.fileInfo.metadata as unknown as Record<string, unknown>;
+  const anatomy = ggufAnatomy(file, meta, model.fileInfo.tensorInfo ?? [], contextLength);
+  return new GgufEngine({ info, provider: withNotes(provider, llama), tokenizer, runner, addBos, anatomy });
 }
 
 /** tokenizer.chat_template with the text of its BOS and EOS tokens (templates print them). */

@@ -10,8 +10,17 @@ export interface GraphIo {
   outputs: string[];
   /** The outputs' element types and shapes, in the order of `outputs`. */
   outputMeta: InputMeta[];
-  /** Every initializer's name and dimensions (its data is skipped over, not read). */
-  initializers: { name: string; dims: number[] }[];
+  /** Every initializer's name, dimensions, element type and stored bytes (its data is skipped over, not read). */
+  initializers: Initializer[];
+}
+
+export interface Initializer {
+  name: string;
+  dims: number[];
+  /** Element type as onnxruntime-node spells it (float32, int8, uint8, float16...). */
+  type?: string;
+  /** Bytes of its data, in the file or in an external data file. */
+  bytes?: number;
 }
 
 // Field numbers in onnx.proto.
@@ -19,6 +28,10 @@ const MODEL_GRAPH = 7;
 const GRAPH_INITIALIZER = 5;
 const TENSOR_DIMS = 1;
 const TENSOR_NAME = 8;
+const TENSOR_DATA_TYPE = 2;
+const TENSOR_RAW_DATA = 9;
+const TENSOR_EXTERNAL_DATA = 13;
+const TENSOR_TYPED_DATA = new Set([4, 5, 7, 10, 11]); // float_data, int32_data, int64_data, double_data, uint64_data
 const GRAPH_INPUT = 11;
 const GRAPH_OUTPUT = 12;
 const VALUE_NAME = 1;
@@ -96,16 +109,31 @@ function valueInfo(r: FileBytes, at: Range): InputMeta {
   return v;
 }
 
-/** A TensorProto's name and dims; its data fields are skipped. Dims may be packed or one varint each. */
-function initializer(r: FileBytes, at: Range): { name: string; dims: number[] } {
-  const t = { name: '', dims: [] as number[] };
+/** A TensorProto's name, dims, type and data size; its data is skipped. Dims may be packed or one varint each. */
+function initializer(r: FileBytes, at: Range): Initializer {
+  const t: Initializer = { name: '', dims: [], bytes: 0 };
   for (const f of fields(r, at)) {
     if (f.field === TENSOR_NAME && f.wire === 2) t.name = r.text(f);
+    if (f.field === TENSOR_DATA_TYPE && f.wire === 0) t.type = ELEM_TYPES[f.value] ?? `type ${f.value}`;
+    if ((f.field === TENSOR_RAW_DATA || TENSOR_TYPED_DATA.has(f.field)) && f.wire === 2) t.bytes = (t.bytes ?? 0) + f.end - f.start;
+    if (f.field === TENSOR_EXTERNAL_DATA && f.wire === 2) t.bytes = (t.bytes ?? 0) + externalLength(r, f);
     if (f.field !== TENSOR_DIMS) continue;
     if (f.wire === 0) t.dims.push(f.value);
     else if (f.wire === 2) for (let p = f.start; p < f.end; ) [t.dims[t.dims.length], p] = r.varint(p);
   }
   return t;
+}
+
+/** The "length" entry of one external_data key/value pair (0 for the other keys). */
+function externalLength(r: FileBytes, at: Range): number {
+  let key = '';
+  let value = '';
+  for (const f of fields(r, at)) {
+    if (f.wire !== 2 || f.end - f.start > 64) continue;
+    if (f.field === 1) key = r.text(f);
+    if (f.field === 2) value = r.text(f);
+  }
+  return key === 'length' ? Number(value) || 0 : 0;
 }
 
 function tensorType(r: FileBytes, at: Range): Pick<InputMeta, 'type' | 'shape'> {

@@ -11,7 +11,8 @@ import { endOfSequenceIds } from '../stopping';
 import { loadTokenizer, type Tokenizer } from '../tokenizer';
 import { probeGpuChain } from './gpu-probe';
 import { checkGraphFacts } from './graph-facts';
-import { readGraphIo } from './graph-io';
+import { type GraphIo, readGraphIo } from './graph-io';
+import { onnxAnatomy } from './anatomy';
 import type { KvCache } from './kv-cache';
 import { OnnxRunner } from './runner';
 import { GPU_BUFFER_PROVIDERS, type OpenSession, openSession } from './session';
@@ -23,7 +24,7 @@ export async function loadOnnxEngine(dir: string, opts: EngineOptions = {}): Pro
   const folder = readModelFolder(dir, { onnxFile: opts.onnxFile });
   const tokenizer = loadTokenizer(folder);
   checkVocabulary(folder, tokenizer);
-  checkGraph(folder);
+  const anatomy = onnxAnatomy(folder, checkGraph(folder));
   // The folder checked out: only now may the caller free the model it replaces.
   await opts.beforeOpen?.();
   const { session, provider } = await openModel(folder, opts);
@@ -47,7 +48,7 @@ export async function loadOnnxEngine(dir: string, opts: EngineOptions = {}): Pro
     kv: { layers: a.layers, kvHeads: a.kvHeads, headDim: a.headDim },
   });
   const addBos = folder.tokenizerConfig.add_bos_token === true;
-  return new RunnerEngine({ info, provider, tokenizer, runner, addBos }) as OnnxEngine;
+  return new RunnerEngine({ info, provider, tokenizer, runner, addBos, anatomy }) as OnnxEngine;
 }
 
 /**
@@ -55,7 +56,7 @@ export async function loadOnnxEngine(dir: string, opts: EngineOptions = {}): Pro
  * count that does not match fails here, naming the file, instead of sizing anything by it. Only the inputs
  * the runtime feeds are checked here; the session's full signature is checked once it is open.
  */
-function checkGraph(folder: ModelFolder): void {
+function checkGraph(folder: ModelFolder): GraphIo {
   let io: ReturnType<typeof readGraphIo>;
   try {
     io = readGraphIo(folder.onnxPath);
@@ -76,6 +77,7 @@ function checkGraph(folder: ModelFolder): void {
     inputs,
   );
   checkGraphFacts(folder.onnxPath, folder.arch, io);
+  return io;
 }
 
 /** Opens the session; on a GPU-buffer provider, keeps keys/values on the GPU only where two chained steps work. */
