@@ -11,7 +11,7 @@ import { createLog } from './log';
 import { defaultModelDir } from './model-location';
 import type { ModelInfo } from '../model-runtime/protocol';
 import { ModelRuntime, type RuntimeState } from '../model-runtime/runtime';
-import { Settings } from './settings';
+import { applyChoice, Settings } from './settings';
 import { StatusBar } from './status-bar';
 import { registerTokenizerView } from './tokenizer-view/register';
 import { chatFormatFor } from '../model-runtime/chat-template';
@@ -19,6 +19,7 @@ import { ChatModel } from './chat-model';
 import { registerLanguageModel } from './lm-provider';
 import { chatWarning, completionWarning } from './model-roles';
 import { REMOTE_KEY_SECRET, registerRemote, remoteSpec } from './remote/register';
+import { registerAnatomy } from './anatomy/anatomy-panel';
 import { registerCudaDownload } from './gguf/cuda-download';
 import { registerGgufPicker } from './gguf/register';
 import { registerHubDownload } from './hub/register';
@@ -168,6 +169,17 @@ function perModel(check: (model: ModelInfo) => void): (state: RuntimeState | und
   };
 }
 
+/** Calls `listener` when a different model is ready (not after every generation). */
+function onModelLoaded(runtime: ModelRuntime, listener: () => void): vscode.Disposable {
+  let last: string | undefined;
+  const sub = runtime.onDidChangeState((s) => {
+    if (s.kind !== 'ready' || s.model.dir === last) return;
+    last = s.model.dir;
+    listener();
+  });
+  return new vscode.Disposable(() => sub.dispose());
+}
+
 /** Registers every feature; one failing to register must not take the others down with it. */
 function registerFeatures(
   context: vscode.ExtensionContext,
@@ -192,6 +204,9 @@ function registerFeatures(
   safely('the chat view', () => registerChat(context, { ...views, runtime: chat, openInspector: (input) => openInspector?.(input) }));
   safely('the heatmap', () => registerHeatmap(context, views));
   safely('the tokenizer view', () => registerTokenizerView(context, views));
+  safely('the anatomy view', () =>
+    registerAnatomy(context, { anatomy: () => runtime.anatomy(), onDidLoad: (l) => onModelLoaded(runtime, l) }),
+  );
   return completion;
 }
 
@@ -218,7 +233,7 @@ async function chooseModelFolder(): Promise<void> {
     title: 'Tokenscope: model folder (with config.json and onnx/)',
   });
   if (!picked?.[0]) return;
-  await vscode.workspace.getConfiguration('tokenscope').update('model.path', picked[0].fsPath, vscode.ConfigurationTarget.Global);
+  await applyChoice('model.path', picked[0].fsPath);
 }
 
 async function showMenu(): Promise<void> {
@@ -230,6 +245,7 @@ async function showMenu(): Promise<void> {
     { label: '$(debug-restart) Restart Model Worker', command: 'tokenscope.restartWorker' },
     { label: '$(folder-opened) Choose Model Folder…', command: 'tokenscope.chooseModelFolder' },
     { label: '$(file-binary) Choose GGUF Model…', command: 'tokenscope.chooseGgufModel' },
+    { label: '$(type-hierarchy) Show Model Anatomy', command: 'tokenscope.showAnatomy' },
     { label: '$(output) Show Log', command: 'tokenscope.showLog' },
   ];
   const pick = await vscode.window.showQuickPick(items, { title: 'Tokenscope' });

@@ -51,3 +51,15 @@ export class Settings implements vscode.Disposable {
     for (const s of this.subs) s.dispose();
   }
 }
+
+/**
+ * Sets a setting the user chose in a command (a model picked, a backend switched): in the user settings, and
+ * also where a workspace sets it, since a workspace value would otherwise hide the choice.
+ */
+export async function applyChoice(key: string, value: unknown): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration(SECTION);
+  await cfg.update(key, value, vscode.ConfigurationTarget.Global);
+  const where = cfg.inspect(key);
+  if (where?.workspaceValue !== undefined) await cfg.update(key, value, vscode.ConfigurationTarget.Workspace);
+  if (where?.workspaceFolderValue !== undefined) await cfg.update(key, value, vscode.ConfigurationTarget.WorkspaceFolder);
+}

@@ -1,6 +1,7 @@
 // Host <-> webview messages for every Tokenscope view. One union type per direction per view.
 // Plain data only: it crosses postMessage. Token text inside is untrusted and is rendered with
 // textContent only.
+import type { Anatomy } from '../model-runtime/anatomy';
 import type { Alternative, SamplingSettings, TokenStep } from '../model-runtime/protocol';
 
 export type { Alternative, SamplingSettings, TokenStep };
@@ -83,6 +84,11 @@ export type ChatViewToHost =
   | { type: 'copy'; text: string }
   | { type: 'insert'; text: string }
   | { type: 'inspect'; index: number };
+
+// ---------------------------------------------------------------- anatomy
+
+export type AnatomyHostToView = { type: 'anatomy'; anatomy: Anatomy } | { type: 'error'; message: string };
+export type AnatomyViewToHost = { type: 'ready' } | { type: 'refresh' };
 
 // ---------------------------------------------------------------- tokenizer
 

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { type FoundModel, findGgufModels } from '../../model-runtime/gguf/discover';
 import { formatBytes } from '../hub/progress-text';
+import { applyChoice } from '../settings';
 
 const SOURCE_LABEL: Record<FoundModel['source'], string> = { ollama: 'Ollama', 'lm-studio': 'LM Studio', 'hf-cache': 'Hugging Face cache' };
 
@@ -16,10 +17,8 @@ export function registerGgufPicker(context: vscode.ExtensionContext, log: vscode
       const target = role ?? (await pickRole());
       if (!target) return;
       const cfg = vscode.workspace.getConfiguration('tokenscope');
-      await cfg.update(target === 'chat' ? 'chat.modelPath' : 'model.path', path, vscode.ConfigurationTarget.Global);
-      if (target === 'completion' && cfg.get('model.backend') === 'remote') {
-        await cfg.update('model.backend', 'local', vscode.ConfigurationTarget.Global);
-      }
+      await applyChoice(target === 'chat' ? 'chat.modelPath' : 'model.path', path);
+      if (target === 'completion' && cfg.get('model.backend') === 'remote') await applyChoice('model.backend', 'local');
       log.info(`gguf: tokenscope.${target === 'chat' ? 'chat.modelPath' : 'model.path'} = ${path}`);
     }),
   );

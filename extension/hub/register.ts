@@ -12,7 +12,7 @@ import { hubEndpoint, repoPage } from '../../model-runtime/hub/endpoint';
 import { HubError } from '../../model-runtime/hub/errors';
 import { fetchFileMeta } from '../../model-runtime/hub/hub-http';
 import { ggufVariants, onnxVariants, planFiles, type RepoListing } from '../../model-runtime/hub/plan';
-import type { Settings } from '../settings';
+import { applyChoice, type Settings } from '../settings';
 import { CATALOG, parseRepoSpec } from './catalog';
 import { formatBytes, progressText, SpeedMeter } from './progress-text';
 
@@ -245,8 +245,8 @@ async function offerUse(model: CachedModel, variant: string, log: vscode.LogOutp
 async function useModel(model: CachedModel, variant: string, log: vscode.LogOutputChannel): Promise<void> {
   const cfg = vscode.workspace.getConfiguration('tokenscope');
   const path = modelPathOf(model, variant);
-  await cfg.update('model.path', path, vscode.ConfigurationTarget.Global);
-  if (cfg.get('model.backend') === 'remote') await cfg.update('model.backend', 'local', vscode.ConfigurationTarget.Global);
+  await applyChoice('model.path', path);
+  if (cfg.get('model.backend') === 'remote') await applyChoice('model.backend', 'local');
   log.info(`hub: tokenscope.model.path = ${path}`);
 }
 

@@ -7,8 +7,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TokenscopeApi } from '../../extension/extension';
+import type { AnatomyHostToView } from '../../webview/protocol';
 import { FakeHub } from '../unit/model-runtime/hub/fake-hub';
-import { automatic, EXTENSION_ROOT, invoked, ready, setSetting, tokenscope, tokenSource, waitFor, workspaceFile } from './helpers';
+import {
+  automatic,
+  clearUserSetting,
+  EXTENSION_ROOT,
+  invoked,
+  ready,
+  setSetting,
+  tokenscope,
+  tokenSource,
+  waitFor,
+  workspaceFile,
+} from './helpers';
 
 let api: TokenscopeApi;
 
@@ -379,6 +391,25 @@ describe('servers', () => {
   });
 });
 
+describe('model anatomy', () => {
+  it('Show Model Anatomy draws the loaded model from its files: the stack, parameters and formats per part', async () => {
+    await ready(api);
+    const shown = (await vscode.commands.executeCommand('tokenscope.showAnatomy')) as AnatomyHostToView;
+    assert.equal(shown.type, 'anatomy', JSON.stringify(shown));
+    if (shown.type !== 'anatomy') return;
+    const a = shown.anatomy;
+    const m = api.runtime.model()!;
+    assert.equal(a.shape.layers, m.layers);
+    assert.equal(a.shape.vocab, m.vocabSize);
+    assert.ok(
+      a.parts.some((p) => p.group === 'attention' && p.formats.includes('int8')),
+      'the int8 export',
+    );
+    assert.ok(a.totalParams > 1e6 && a.totalBytes > a.totalParams / 2);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
+
 describe('the Hugging Face hub', () => {
   it('Download Model from Hugging Face… fetches from a loopback hub into the cache, sets the model and completes with it; a GGUF file too', async () => {
     await ready(api);
@@ -417,6 +448,7 @@ describe('the Hugging Face hub', () => {
       if (before === undefined) delete process.env.HF_HUB_CACHE;
       else process.env.HF_HUB_CACHE = before;
       await setSetting('hub.endpoint', undefined);
+      await clearUserSetting('model.path');
       await setSetting('model.path', undefined);
       await hub.close();
     }

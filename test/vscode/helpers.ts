@@ -56,3 +56,8 @@ export const invoked: vscode.InlineCompletionContext = {
 export function tokenSource(): vscode.CancellationTokenSource {
   return new vscode.CancellationTokenSource();
 }
+
+/** Removes a value a command wrote to the user settings (model pickers write there as well as to the workspace). */
+export async function clearUserSetting(key: string): Promise<void> {
+  await vscode.workspace.getConfiguration('tokenscope').update(key, undefined, vscode.ConfigurationTarget.Global);
+}
