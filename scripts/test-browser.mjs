@@ -3,7 +3,8 @@
 // package, cached under .tools/), opens the sample workspace in headless Chromium, and runs
 // test/browser/completion.ui.ts: type, see ghost text from the real model, accept with Tab, check the file.
 // Screenshots go to .artifacts/browser/ (one is copied to media/screenshots/ with --update-screenshot).
-// Usage: node scripts/test-browser.mjs [--vsix <file>] [--update-screenshot] [--headed]
+// Usage: node scripts/test-browser.mjs [--vsix <file>] [--update-screenshot] [--headed] [--ui editor-latency]
+// --ui editor-latency runs test/browser/editor-latency.ui.ts instead (npm run bench:editor: a measurement).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -104,7 +105,7 @@ let code = 1;
 try {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-  const ui = await import(join(ROOT, 'dist-test', 'browser', 'completion.ui.js'));
+  const ui = await import(join(ROOT, 'dist-test', 'browser', `${opt('--ui') ?? 'completion'}.ui.js`));
   const { screenshots } = await (ui.run ?? ui.default.run)({ page, workspace, artifacts: run, modelName, log });
   if (argv.includes('--update-screenshot')) {
     mkdirSync(join(ROOT, 'media', 'screenshots'), { recursive: true });
