@@ -1,0 +1,235 @@
+// The X-ray of one position, on demand (never on the decode path): a second onnxruntime session over the same
+// file with extra graph outputs, the residual stream entering each block and each block's attention weights,
+// found by the node names torch.onnx writes for the project's export (/model/blocks.N/norm1/..., .../attn/Softmax)
+// and for Hugging Face exports (/model/layers.N/input_layernorm/..., .../self_attn/Softmax). The logit lens applies
+// the final norm and the output head to each layer's residual in JavaScript (fp32). A graph whose attention is a
+// fused kernel has no Softmax to expose: the X-ray then says so instead of guessing.
+import { readFileSync } from 'node:fs';
+import type * as ort from 'onnxruntime-node';
+import { fields, type GraphNode, graphNodes, graphRange, initializerValues, type TensorData, withOutputs } from './proto';
+
+export interface XrayTargets {
+  /** The residual stream entering block i (i = 0..layers-1), then the one entering the final norm. */
+  residuals: string[];
+  /** Block i's attention weights ([1, heads, T, T]); empty when the graph has no Softmax to expose (fused). */
+  attention: string[];
+  normWeight: string;
+  head: { weight: string; scale?: string; zero?: string; layout: 'in-out' | 'vocab-hidden' };
+}
+
+const BLOCK = /^\/model\/(?:blocks|layers)\.(\d+)\/(?:norm1|input_layernorm)\//;
+const SOFTMAX = /^\/model\/(?:blocks|layers)\.(\d+)\/(?:attn|self_attn)\/.*Softmax/;
+const FINAL_NORM = /^\/model\/norm\//;
+
+/** Finds the tensors to expose; throws saying what is missing when the graph is not one it recognises. */
+export function xrayTargets(nodes: GraphNode[], layers: number, initializers: Set<string>): XrayTargets {
+  const firstInput = (re: RegExp, i?: number) =>
+    nodes.find((n) => {
+      const m = re.exec(n.name);
+      return m && (i === undefined || Number(m[1]) === i);
+    })?.inputs[0];
+  const residuals: string[] = [];
+  for (let i = 0; i < layers; i++) {
+    const r = firstInput(BLOCK, i);
+    if (!r) throw new Error(`no node named /model/blocks.${i}/norm1/… or /model/layers.${i}/input_layernorm/…: not an export the X-ray knows`);
+    residuals.push(r);
+  }
+  const final = firstInput(FINAL_NORM);
+  if (!final) throw new Error('no final norm node (/model/norm/…)');
+  residuals.push(final);
+  const attention: string[] = [];
+  for (let i = 0; i < layers; i++) {
+    const s = nodes.find((n) => n.op === 'Softmax' && Number(SOFTMAX.exec(n.name)?.[1]) === i);
+    if (s) attention.push(s.outputs[0]);
+  }
+  return { residuals, attention: attention.length === layers ? attention : [], normWeight: normWeight(nodes, initializers), head: head(nodes, initializers) };
+}
+
+/** Follows Identity nodes back to the initializer they copy. */
+function source(nodes: GraphNode[], name: string, initializers: Set<string>): string | undefined {
+  for (let n = name, hops = 0; hops < 8; hops++) {
+    if (initializers.has(n)) return n;
+    const id = nodes.find((x) => x.op === 'Identity' && x.outputs[0] === n);
+    if (!id) return undefined;
+    n = id.inputs[0];
+  }
+  return undefined;
+}
+
+function normWeight(nodes: GraphNode[], initializers: Set<string>): string {
+  for (const n of nodes.filter((x) => FINAL_NORM.test(x.name) && x.op === 'Mul'))
+    for (const i of n.inputs) {
+      const w = source(nodes, i, initializers);
+      if (w) return w;
+    }
+  throw new Error('the final norm has no weight initializer');
+}
+
+/** The weight of the node that produces `logits` (MatMul, or the int8 MatMul of quantize.py with its scale). */
+function head(nodes: GraphNode[], initializers: Set<string>): XrayTargets['head'] {
+  const byOutput = new Map(nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  const seen = new Set<string>();
+  for (let queue = ['logits']; queue.length; ) {
+    const node = byOutput.get(queue.shift()!);
+    if (!node || seen.has(node.name)) continue;
+    seen.add(node.name);
+    for (const i of node.inputs) {
+      const w = source(nodes, i, initializers);
+      if (!w) continue;
+      const base = w.replace(/_(int8|quantized)$/, '');
+      if (/_(int8|quantized)$/.test(w)) return { weight: w, scale: `${base}_scale`, zero: initializers.has(`${base}_zero`) ? `${base}_zero` : undefined, layout: 'in-out' };
+      if (node.op === 'MatMul') return { weight: w, layout: 'in-out' };
+      if (node.op === 'Gemm') return { weight: w, layout: 'vocab-hidden' };
+    }
+    queue.push(...node.inputs);
+  }
+  throw new Error('no weight found behind the logits output');
+}
+
+export interface LensRow {
+  /** 0: the embedding (before block 0); i: after block i-1; layers: after the last block (the model's answer). */
+  layer: number;
+  top: { id: number; prob: number }[];
+}
+
+export interface XrayResult {
+  position: number;
+  lens: LensRow[];
+  /** attention[layer][head][j]: how much position `position` attends to position j (j <= position). */
+  attention?: number[][][];
+  /** Why attention is missing (a fused kernel never materialises its weights). */
+  attentionNote?: string;
+  /** The model's own logits at the position (the lens's last row must equal them). */
+  logits: Float32Array;
+}
+
+type Session = ort.InferenceSession;
+type OrtModule = typeof ort;
+
+export class OnnxXray {
+  private constructor(
+    private readonly ort: OrtModule,
+    private readonly session: Session,
+    private readonly targets: XrayTargets,
+    private readonly norm: TensorData,
+    private readonly W: Float32Array,
+    private readonly V: number,
+    private readonly d: number,
+    private readonly eps: number,
+    private readonly kv: { heads: number; dim: number },
+  ) {}
+
+  /** Reads the file, finds the targets, opens the exposing session on the CPU. */
+  static async open(ortModule: OrtModule, file: string, arch: { layers: number; kvHeads: number; headDim: number; eps: number }): Promise<OnnxXray> {
+    const buf = readFileSync(file);
+    const nodes = graphNodes(buf);
+    const inits = new Set(nodes.length ? initializerNames(buf) : []);
+    const t = xrayTargets(nodes, arch.layers, inits);
+    const norm = initializerValues(buf, t.normWeight)!;
+    const { W, V } = headMatrix(buf, t.head, norm.values.length);
+    const edited = withOutputs(buf, [...t.residuals, ...t.attention]);
+    const session = await ortModule.InferenceSession.create(edited, { executionProviders: ['cpu'], graphOptimizationLevel: 'basic' });
+    return new OnnxXray(ortModule, session, t, norm, W, V, norm.values.length, arch.eps, { heads: arch.kvHeads, dim: arch.headDim });
+  }
+
+  /** The X-ray of the last of `tokens` (the whole sequence run from an empty cache). */
+  async run(tokens: readonly number[], topK: number): Promise<XrayResult> {
+    const T = tokens.length;
+    const position = T - 1;
+    const out = await this.session.run(this.feeds(tokens));
+    const lens = this.targets.residuals.map((name, layer) => {
+      const r = out[name].data as Float32Array;
+      const h = r.subarray(position * this.d, (position + 1) * this.d);
+      return { layer, top: topTokens(this.lensLogits(h), topK) };
+    });
+    const logitsT = out.logits;
+    const rows = logitsT.dims[1] as number;
+    const logits = (logitsT.data as Float32Array).slice((rows - 1) * this.V, rows * this.V);
+    if (!this.targets.attention.length)
+      return { position, lens, logits, attentionNote: 'this graph computes attention in a fused kernel that never materialises its weights' };
+    const attention = this.targets.attention.map((name) => {
+      const a = out[name];
+      const [, heads, q, k] = a.dims as number[];
+      const data = a.data as Float32Array;
+      const qi = q - 1;
+      return Array.from({ length: heads }, (_, hh) => Array.from(data.subarray((hh * q + qi) * k, (hh * q + qi) * k + position + 1)));
+    });
+    return { position, lens, logits, attention };
+  }
+
+  private feeds(tokens: readonly number[]): Record<string, ort.Tensor> {
+    const T = tokens.length;
+    const i64 = (xs: number[], dims: number[]) => new this.ort.Tensor('int64', BigInt64Array.from(xs.map(BigInt)), dims);
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of this.session.inputNames) {
+      if (name === 'input_ids') feeds[name] = i64([...tokens], [1, T]);
+      else if (name === 'attention_mask') feeds[name] = i64(new Array(T).fill(1), [1, T]);
+      else if (name === 'position_ids') feeds[name] = i64([...Array(T).keys()], [1, T]);
+      else if (name === 'num_logits_to_keep' || name === 'logits_to_keep') feeds[name] = i64([1], []);
+      else if (name.startsWith('past_key_values.')) {
+        const meta = this.session.inputMetadata?.find?.((m: { name: string }) => m.name === name) as { type?: string } | undefined;
+        const half = meta?.type === 'float16';
+        feeds[name] = new this.ort.Tensor(half ? 'float16' : 'float32', half ? new Uint16Array(0) : new Float32Array(0), [1, this.kv.heads, 0, this.kv.dim]);
+      } else throw new Error(`the X-ray does not know how to feed the input ${name}`);
+    }
+    return feeds;
+  }
+
+  /** The final norm and the output head applied to one residual vector. */
+  lensLogits(h: Float32Array): Float32Array {
+    let ms = 0;
+    for (const x of h) ms += x * x;
+    const inv = 1 / Math.sqrt(ms / h.length + this.eps);
+    const x = new Float32Array(this.d);
+    for (let i = 0; i < this.d; i++) x[i] = h[i] * inv * this.norm.values[i];
+    const out = new Float32Array(this.V);
+    for (let i = 0; i < this.d; i++) {
+      const xi = x[i];
+      const row = this.W.subarray(i * this.V, (i + 1) * this.V);
+      for (let v = 0; v < this.V; v++) out[v] += xi * row[v];
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** The head as [hidden, vocab] fp32 (int8 dequantized with its per-column scale and zero point). */
+function headMatrix(buf: Uint8Array, h: XrayTargets['head'], d: number): { W: Float32Array; V: number } {
+  const w = initializerValues(buf, h.weight);
+  if (!w) throw new Error(`head weight ${h.weight} not found`);
+  if (h.layout === 'vocab-hidden') {
+    const V = w.dims[0];
+    const W = new Float32Array(d * V);
+    for (let v = 0; v < V; v++) for (let i = 0; i < d; i++) W[i * V + v] = w.values[v * d + i];
+    return { W, V };
+  }
+  const V = w.dims[1];
+  if (!h.scale) return { W: w.values, V };
+  const scale = initializerValues(buf, h.scale)!.values;
+  const zero = h.zero ? initializerValues(buf, h.zero)!.values : undefined;
+  const W = new Float32Array(w.values.length);
+  for (let i = 0; i < d; i++) for (let v = 0; v < V; v++) W[i * V + v] = (w.values[i * V + v] - (zero?.[v] ?? 0)) * scale[v];
+  return { W, V };
+}
+
+function initializerNames(buf: Uint8Array): string[] {
+  const names: string[] = [];
+  const g = graphRange(buf);
+  for (const f of fields(buf, g.start, g.end)) {
+    if (f.field !== 5 || f.wire !== 2) continue;
+    for (const x of fields(buf, f.start, f.end)) if (x.field === 8 && x.wire === 2) names.push(new TextDecoder().decode(buf.subarray(x.start, x.end)));
+  }
+  return names;
+}
+
+function topTokens(logits: Float32Array, k: number): { id: number; prob: number }[] {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const x of logits) if (x > max) max = x;
+  let sum = 0;
+  for (const x of logits) sum += Math.exp(x - max);
+  const idx = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a]).slice(0, k);
+  return idx.map((id) => ({ id, prob: Math.exp(logits[id] - max) / sum }));
+}

@@ -1,0 +1,51 @@
+// The X-ray on the fixtures: the extra outputs added to the graph, the logit lens's last layer equal to the
+// model's own logits (the final norm and the head applied in JavaScript), attention rows that are causal
+// distributions, and the same facts on the int8 export (its head dequantized).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { graphNodes, withOutputs } from '../../../../model-runtime/onnx/proto';
+import { OnnxXray } from '../../../../model-runtime/onnx/xray';
+import { FIXTURES, reference } from '../fixtures';
+
+const arch = { layers: 2, kvHeads: 2, headDim: 8, eps: 1e-5 };
+
+for (const file of ['model.onnx', 'model_quantized.onnx']) {
+  test(`X-ray of llama-tiny ${file}: lens ends at the model's answer, attention rows are causal distributions`, async () => {
+    const x = await OnnxXray.open(ort, join(FIXTURES, 'llama-tiny', 'onnx', file), arch);
+    try {
+      const tokens = reference('llama-tiny').input_ids;
+      const r = await x.run(tokens, 5);
+      assert.equal(r.lens.length, arch.layers + 1);
+      const last = r.lens[arch.layers].top;
+      let argmax = 0;
+      for (let v = 1; v < r.logits.length; v++) if (r.logits[v] > r.logits[argmax]) argmax = v;
+      assert.equal(last[0].id, argmax, 'the last lens layer picks what the model picks');
+      // The last layer's lens is the model's own output: the same probabilities (fp32 to rounding; the int8
+      // export quantizes activations inside its head, so there the lens, in fp32, is close, not equal).
+      const max = Math.max(...r.logits);
+      const sum = r.logits.reduce((n, l) => n + Math.exp(l - max), 0);
+      const tol = file === 'model.onnx' ? 1e-4 : 0.05;
+      for (const t of last) assert.ok(Math.abs(t.prob - Math.exp(r.logits[t.id] - max) / sum) < tol, `token ${t.id}`);
+      assert.ok(r.attention, r.attentionNote);
+      assert.equal(r.attention!.length, arch.layers);
+      for (const layer of r.attention!)
+        for (const head of layer) {
+          assert.equal(head.length, tokens.length, 'one weight per context position up to this one');
+          const sum = head.reduce((a, b) => a + b, 0);
+          assert.ok(Math.abs(sum - 1) < 1e-4, `a row sums to 1 (${sum})`);
+        }
+    } finally {
+      await x.release();
+    }
+  });
+}
+
+test('graph outputs are added without touching the rest of the file', () => {
+  const buf = readFileSync(join(FIXTURES, 'llama-tiny', 'onnx', 'model.onnx'));
+  const edited = withOutputs(buf, ['a', 'b']);
+  assert.equal(graphNodes(edited).length, graphNodes(buf).length);
+  assert.ok(edited.length > buf.length && edited.length < buf.length + 64);
+});
