@@ -20,6 +20,7 @@ import { registerLanguageModel } from './lm-provider';
 import { chatWarning, completionWarning } from './model-roles';
 import { REMOTE_KEY_SECRET, registerRemote, remoteSpec } from './remote/register';
 import { registerAnatomy } from './anatomy/anatomy-panel';
+import { registerXray } from './xray/xray-panel';
 import { registerCudaDownload } from './gguf/cuda-download';
 import { registerGgufPicker } from './gguf/register';
 import { registerHubDownload } from './hub/register';
@@ -204,6 +205,7 @@ function registerFeatures(
   safely('the chat view', () => registerChat(context, { ...views, runtime: chat, openInspector: (input) => openInspector?.(input) }));
   safely('the heatmap', () => registerHeatmap(context, views));
   safely('the tokenizer view', () => registerTokenizerView(context, views));
+  safely('the X-ray', () => registerXray(context, { xray: (text, topK) => runtime.xray(text, topK) }));
   safely('the anatomy view', () =>
     registerAnatomy(context, { anatomy: () => runtime.anatomy(), onDidLoad: (l) => onModelLoaded(runtime, l) }),
   );
@@ -246,6 +248,7 @@ async function showMenu(): Promise<void> {
     { label: '$(folder-opened) Choose Model Folder…', command: 'tokenscope.chooseModelFolder' },
     { label: '$(file-binary) Choose GGUF Model…', command: 'tokenscope.chooseGgufModel' },
     { label: '$(type-hierarchy) Show Model Anatomy', command: 'tokenscope.showAnatomy' },
+    { label: '$(eye) X-ray at Cursor', command: 'tokenscope.xrayAtCursor' },
     { label: '$(output) Show Log', command: 'tokenscope.showLog' },
   ];
   const pick = await vscode.window.showQuickPick(items, { title: 'Tokenscope' });

@@ -3,7 +3,16 @@
 // the engine for a model folder.
 import type { Anatomy } from './anatomy';
 import type { RemoteSpec } from './remote/types';
-import type { GenerateRequest, GenerateResult, ModelInfo, ProviderReport, SamplingSettings, ScoredPosition, TokenStep } from './protocol';
+import type {
+  GenerateRequest,
+  GenerateResult,
+  ModelInfo,
+  ProviderReport,
+  SamplingSettings,
+  ScoredPosition,
+  TokenStep,
+  XrayReport,
+} from './protocol';
 
 export interface EngineOptions {
   /** Execution providers to try, in order (onnxruntime names: cuda, dml, coreml, webgpu, cpu). */
@@ -61,6 +70,8 @@ export interface Engine {
   resample(generationId: number, step: number, sampling: SamplingSettings, topN: number): TokenStep;
   /** The model's parts, parameters, bytes and number formats, from its files (the anatomy view). */
   anatomy?(): Anatomy;
+  /** What each layer predicts at the position after `tokens`, and where its attention goes (on demand). */
+  xray?(tokens: number[], topK: number): Promise<XrayReport>;
   tokenize(text: string): number[];
   tokenBytes(id: number): Uint8Array;
   memory(): MemoryFigures;

@@ -158,6 +158,8 @@ export type HostToWorker =
   | { type: 'tokenize'; id: number; text: string }
   /** The loaded model's parts from its files (answered at once: no model run). */
   | { type: 'anatomy'; id: number }
+  /** The X-ray of the position after `text` (one model run of an exposing session, queued like a generation). */
+  | { type: 'xray'; id: number; text: string; topK: number; priority: Priority }
   /** The figures of a generation whose steps were deferred (recomputed from the model's logits), every step. */
   | { type: 'detail'; id: number; generationId: number; topN: number; priority: Priority }
   /** Per-position surprise of a text (heatmap). */
@@ -194,6 +196,20 @@ export interface ModelInfo {
   /** A chat template carried by the model file itself (GGUF's tokenizer.chat_template), with its BOS/EOS text. */
   chatTemplate?: EmbeddedChatTemplate;
 }
+
+/** The X-ray of the position after a text: what each layer would predict, and where attention goes. */
+export interface XrayReport {
+  /** The context run (its last tokens, at most XRAY_MAX_TOKENS), as text pieces. */
+  tokens: { id: number; text: string }[];
+  /** Row 0: the embedding alone; row i: after block i; the last row is the model's own prediction. */
+  lens: { layer: number; top: { id: number; text: string; prob: number }[] }[];
+  /** attention[layer][head][j]: the weight the last position gives to context position j. */
+  attention?: number[][][];
+  /** Why attention is missing, when it is. */
+  attentionNote?: string;
+}
+
+export const XRAY_MAX_TOKENS = 256;
 
 export interface EmbeddedChatTemplate {
   template: string;
@@ -242,6 +258,7 @@ export type WorkerToHost =
   | { type: 'scored'; id: number; positions: ScoredPosition[] }
   | { type: 'detailed'; id: number; steps: TokenStep[] }
   | { type: 'anatomy'; id: number; anatomy: Anatomy }
+  | { type: 'xrayed'; id: number; report: XrayReport }
   | { type: 'progress'; id: number; done: number; total: number }
   | { type: 'memory'; id: number; rss: number; peakRss: number; kvCacheBytes: number; cachedTokens: number }
   | { type: 'error'; id: number; code: ErrorCode; message: string }

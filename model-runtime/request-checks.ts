@@ -128,6 +128,8 @@ function checkFields(m: Fields): HostToWorker {
       return { type: 'tokenize', id, text: text(m.text) };
     case 'score':
       return { type: 'score', id, text: text(m.text), topN: topN(m.topN), priority: priority(m.priority) };
+    case 'xray':
+      return { type: 'xray', id, text: text(m.text), topK: int(m.topK, 'topK', 1, 20), priority: priority(m.priority) };
     case 'detail':
       return {
         type: 'detail',

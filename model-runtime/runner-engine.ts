@@ -21,9 +21,11 @@ import type {
   SamplingSettings,
   ScoredPosition,
   TokenStep,
+  XrayReport,
 } from './protocol';
+import { XRAY_MAX_TOKENS } from './protocol';
 import { scoreText } from './scoring';
-import { sampledStep } from './token-steps';
+import { altText, sampledStep } from './token-steps';
 import type { Tokenizer } from './tokenizer';
 
 export interface EngineParts<C extends SequenceCache> {
@@ -35,6 +37,17 @@ export interface EngineParts<C extends SequenceCache> {
   addBos: boolean;
   /** What the model's files hold, part by part (computed at load from the files, no model run). */
   anatomy?: Anatomy;
+  /** The X-ray's own session, opened on first use (engines whose graph can expose its intermediates). */
+  openXray?: () => Promise<XraySession>;
+}
+
+/** What an engine's X-ray session does: one run over a token sequence, and its release. */
+export interface XraySession {
+  run(
+    tokens: readonly number[],
+    topK: number,
+  ): Promise<{ lens: { layer: number; top: { id: number; prob: number }[] }[]; attention?: number[][][]; attentionNote?: string }>;
+  release(): Promise<void>;
 }
 
 export class RunnerEngine<C extends SequenceCache = SequenceCache> implements Engine {
@@ -47,10 +60,13 @@ export class RunnerEngine<C extends SequenceCache = SequenceCache> implements En
   protected readonly prompts: PromptModel;
 
   private readonly parts?: Anatomy;
+  private readonly openXray?: () => Promise<XraySession>;
+  private xraySession?: Promise<XraySession>;
 
   constructor(parts: EngineParts<C>) {
     ({ info: this.info, provider: this.provider, tokenizer: this.tokenizer, runner: this.runner } = parts);
     this.parts = parts.anatomy;
+    this.openXray = parts.openXray;
     this.eos = new Set(this.info.eosIds);
     this.prompts = {
       contextLength: this.info.contextLength,
@@ -113,6 +129,24 @@ export class RunnerEngine<C extends SequenceCache = SequenceCache> implements En
     return this.parts;
   }
 
+  async xray(tokens: number[], topK: number): Promise<XrayReport> {
+    if (!this.openXray) throw new RuntimeError('unsupported', `${this.info.name}: this engine does not expose its layers`);
+    this.xraySession ??= this.openXray();
+    const session = await this.xraySession.catch((e) => {
+      this.xraySession = undefined;
+      throw new RuntimeError('unsupported', `${this.info.name}: no X-ray (${(e as Error).message})`);
+    });
+    const ctx = tokens.slice(-XRAY_MAX_TOKENS);
+    const r = await session.run(ctx, topK);
+    const text = (id: number) => altText(this.tokenizer, id);
+    return {
+      tokens: ctx.map((id) => ({ id, text: text(id) })),
+      lens: r.lens.map((row) => ({ layer: row.layer, top: row.top.map((t) => ({ ...t, text: text(t.id) })) })),
+      attention: r.attention,
+      attentionNote: r.attentionNote,
+    };
+  }
+
   tokenize(text: string): number[] {
     return this.tokenizer.encode(text);
   }
@@ -125,7 +159,9 @@ export class RunnerEngine<C extends SequenceCache = SequenceCache> implements En
     return { kvCacheBytes: this.runner.cache.bytes, cachedTokens: this.runner.cache.length };
   }
 
-  release(): Promise<void> {
+  async release(): Promise<void> {
+    const x = await this.xraySession?.catch(() => undefined);
+    await x?.release().catch(() => undefined);
     return this.runner.release();
   }
 }

@@ -6,7 +6,16 @@
 // the one serving, so a folder that fails to load leaves the working model in place.
 import type { Anatomy } from './anatomy';
 import { RuntimeError } from './errors';
-import type { GenerateResult, ModelInfo, Priority, ProviderReport, SamplingSettings, ScoredPosition, TokenStep } from './protocol';
+import type {
+  GenerateResult,
+  ModelInfo,
+  Priority,
+  ProviderReport,
+  SamplingSettings,
+  ScoredPosition,
+  TokenStep,
+  XrayReport,
+} from './protocol';
 import {
   type HostGenerateRequest,
   type LoadParams,
@@ -156,6 +165,11 @@ export class ModelRuntime {
   /** The figures of a generation sent with deferred steps (GGUF's fast path): one model run over its tokens. */
   detail(generationId: number, topN: number): Promise<TokenStep[]> {
     return this.track((w) => w.detail(generationId, topN));
+  }
+
+  /** What each layer predicts after `text`, and where attention goes (one run of the X-ray session). */
+  xray(text: string, topK: number): Promise<XrayReport> {
+    return this.track((w) => w.xray(text, topK));
   }
 
   /** The loaded model's parts from its files (no model run). */

@@ -9,7 +9,7 @@
 // the limits are generous, and while a load is open every limit is at least the load's.
 
 /** 'start': the worker process before it says hello. */
-export type RequestKind = 'start' | 'load' | 'generate' | 'score' | 'detail' | 'resample' | 'tokenize' | 'memory' | 'anatomy';
+export type RequestKind = 'start' | 'load' | 'generate' | 'score' | 'detail' | 'xray' | 'resample' | 'tokenize' | 'memory' | 'anatomy';
 
 export interface WatchdogOptions {
   /** How often the worker is asked for a heartbeat, in ms (default 5000; 0 turns the watchdog off). */
@@ -32,6 +32,8 @@ export const DEFAULT_DEADLINES: Readonly<Record<RequestKind, number>> = {
   score: 300_000,
   // One model run over a generation's tokens.
   detail: 300_000,
+  // Opening the X-ray's own session, then one run.
+  xray: 300_000,
   // Answered at once by the worker's message handler, unless a model run holds its event loop.
   resample: 90_000,
   tokenize: 90_000,
@@ -40,7 +42,7 @@ export const DEFAULT_DEADLINES: Readonly<Record<RequestKind, number>> = {
 };
 
 /** Kinds the worker queues and runs one at a time: progress of any of them shows the queue moves. */
-const QUEUED: ReadonlySet<RequestKind> = new Set(['load', 'generate', 'score', 'detail']);
+const QUEUED: ReadonlySet<RequestKind> = new Set(['load', 'generate', 'score', 'detail', 'xray']);
 
 export interface Verdict {
   /** How long the worker has been silent on what it was asked. */

@@ -21,6 +21,7 @@ import type {
   TokenStep,
   WorkerState,
   WorkerToHost,
+  XrayReport,
 } from './protocol';
 
 export { RuntimeError };
@@ -307,6 +308,12 @@ export class WorkerConnection {
     const m = await this.request({ type: 'detail', generationId, topN, priority });
     if (m.type !== 'detailed') throw new RuntimeError('internal', `unexpected answer ${m.type}`);
     return m.steps;
+  }
+
+  async xray(text: string, topK: number, priority: Priority = 'interactive'): Promise<XrayReport> {
+    const m = await this.request({ type: 'xray', text, topK, priority });
+    if (m.type !== 'xrayed') throw new RuntimeError('internal', `unexpected answer ${m.type}`);
+    return m.report;
   }
 
   async anatomy(): Promise<Anatomy> {

@@ -11,7 +11,7 @@ import type { HostToWorker, Priority, WorkerState, WorkerToHost } from './protoc
 import { checkMessage, checkTokenIds } from './request-checks';
 import { RequestQueue } from './request-queue';
 
-type Job = Extract<HostToWorker, { type: 'load' | 'generate' | 'score' | 'detail' }>;
+type Job = Extract<HostToWorker, { type: 'load' | 'generate' | 'score' | 'detail' | 'xray' }>;
 
 let engine: Engine | undefined;
 let state: WorkerState = 'idle';
@@ -106,6 +106,11 @@ async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
       yieldTo,
     );
     send({ type: 'done', id: job.id, generationId: r.generationId, text: r.text, ids: r.ids, stats: r.stats });
+    return;
+  }
+  if (job.type === 'xray') {
+    if (!e.xray) throw new RuntimeError('unsupported', `${e.info.name}: this engine does not expose its layers`);
+    send({ type: 'xrayed', id: job.id, report: await e.xray(e.tokenize(job.text), job.topK) });
     return;
   }
   if (job.type === 'detail') {
@@ -223,6 +228,7 @@ function handle(msg: HostToWorker): void {
       case 'generate':
       case 'score':
       case 'detail':
+      case 'xray':
         queue.push(msg, priorityOf(msg));
         void pump();
         return;

@@ -2,7 +2,7 @@
 // Plain data only: it crosses postMessage. Token text inside is untrusted and is rendered with
 // textContent only.
 import type { Anatomy } from '../model-runtime/anatomy';
-import type { Alternative, SamplingSettings, TokenStep } from '../model-runtime/protocol';
+import type { Alternative, SamplingSettings, TokenStep, XrayReport } from '../model-runtime/protocol';
 
 export type { Alternative, SamplingSettings, TokenStep };
 
@@ -89,6 +89,14 @@ export type ChatViewToHost =
 
 export type AnatomyHostToView = { type: 'anatomy'; anatomy: Anatomy } | { type: 'error'; message: string };
 export type AnatomyViewToHost = { type: 'ready' } | { type: 'refresh' };
+
+// ---------------------------------------------------------------- X-ray
+
+export type XrayHostToView =
+  | { type: 'xray'; report: XrayReport; source: string }
+  | { type: 'busy'; source: string }
+  | { type: 'error'; message: string };
+export type XrayViewToHost = { type: 'ready' };
 
 // ---------------------------------------------------------------- tokenizer
 

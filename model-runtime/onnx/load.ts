@@ -12,7 +12,9 @@ import { loadTokenizer, type Tokenizer } from '../tokenizer';
 import { probeGpuChain } from './gpu-probe';
 import { checkGraphFacts } from './graph-facts';
 import { type GraphIo, readGraphIo } from './graph-io';
+import * as ort from 'onnxruntime-node';
 import { onnxAnatomy } from './anatomy';
+import { OnnxXray } from './xray';
 import type { KvCache } from './kv-cache';
 import { OnnxRunner } from './runner';
 import { GPU_BUFFER_PROVIDERS, type OpenSession, openSession } from './session';
@@ -48,7 +50,13 @@ export async function loadOnnxEngine(dir: string, opts: EngineOptions = {}): Pro
     kv: { layers: a.layers, kvHeads: a.kvHeads, headDim: a.headDim },
   });
   const addBos = folder.tokenizerConfig.add_bos_token === true;
-  return new RunnerEngine({ info, provider, tokenizer, runner, addBos, anatomy }) as OnnxEngine;
+  const eps = typeof folder.config.rms_norm_eps === 'number' ? folder.config.rms_norm_eps : 1e-5;
+  // gpt2 (LayerNorm, learned positions) has no X-ray: the lens applies an RMSNorm.
+  const openXray =
+    a.modelType === 'gpt2'
+      ? undefined
+      : () => OnnxXray.open(ort, folder.onnxPath, { layers: a.layers, kvHeads: a.kvHeads, headDim: a.headDim, eps });
+  return new RunnerEngine({ info, provider, tokenizer, runner, addBos, anatomy, openXray }) as OnnxEngine;
 }
 
 /**

@@ -152,8 +152,9 @@ export function withOutputs(buf: Uint8Array, names: readonly string[]): Uint8Arr
   const head = Uint8Array.from(encodeVarint(MODEL_GRAPH * 8 + 2).concat(encodeVarint(graph.length)));
   // The graph field's old key and length precede g.start; drop them with its body.
   let keyStart = 0;
-  for (const f of fields(buf, 0, buf.length)) if (f.start === g.start) break;
-  else keyStart = f.end;
+  for (const f of fields(buf, 0, buf.length))
+    if (f.start === g.start) break;
+    else keyStart = f.end;
   const out = new Uint8Array(keyStart + head.length + graph.length + (buf.length - g.end));
   out.set(buf.subarray(0, keyStart), 0);
   out.set(head, keyStart);

@@ -31,7 +31,8 @@ export function xrayTargets(nodes: GraphNode[], layers: number, initializers: Se
   const residuals: string[] = [];
   for (let i = 0; i < layers; i++) {
     const r = firstInput(BLOCK, i);
-    if (!r) throw new Error(`no node named /model/blocks.${i}/norm1/… or /model/layers.${i}/input_layernorm/…: not an export the X-ray knows`);
+    if (!r)
+      throw new Error(`no node named /model/blocks.${i}/norm1/… or /model/layers.${i}/input_layernorm/…: not an export the X-ray knows`);
     residuals.push(r);
   }
   const final = firstInput(FINAL_NORM);
@@ -42,7 +43,12 @@ export function xrayTargets(nodes: GraphNode[], layers: number, initializers: Se
     const s = nodes.find((n) => n.op === 'Softmax' && Number(SOFTMAX.exec(n.name)?.[1]) === i);
     if (s) attention.push(s.outputs[0]);
   }
-  return { residuals, attention: attention.length === layers ? attention : [], normWeight: normWeight(nodes, initializers), head: head(nodes, initializers) };
+  return {
+    residuals,
+    attention: attention.length === layers ? attention : [],
+    normWeight: normWeight(nodes, initializers),
+    head: head(nodes, initializers),
+  };
 }
 
 /** Follows Identity nodes back to the initializer they copy. */
@@ -77,7 +83,8 @@ function head(nodes: GraphNode[], initializers: Set<string>): XrayTargets['head'
       const w = source(nodes, i, initializers);
       if (!w) continue;
       const base = w.replace(/_(int8|quantized)$/, '');
-      if (/_(int8|quantized)$/.test(w)) return { weight: w, scale: `${base}_scale`, zero: initializers.has(`${base}_zero`) ? `${base}_zero` : undefined, layout: 'in-out' };
+      if (/_(int8|quantized)$/.test(w))
+        return { weight: w, scale: `${base}_scale`, zero: initializers.has(`${base}_zero`) ? `${base}_zero` : undefined, layout: 'in-out' };
       if (node.op === 'MatMul') return { weight: w, layout: 'in-out' };
       if (node.op === 'Gemm') return { weight: w, layout: 'vocab-hidden' };
     }
@@ -120,7 +127,11 @@ export class OnnxXray {
   ) {}
 
   /** Reads the file, finds the targets, opens the exposing session on the CPU. */
-  static async open(ortModule: OrtModule, file: string, arch: { layers: number; kvHeads: number; headDim: number; eps: number }): Promise<OnnxXray> {
+  static async open(
+    ortModule: OrtModule,
+    file: string,
+    arch: { layers: number; kvHeads: number; headDim: number; eps: number },
+  ): Promise<OnnxXray> {
     const buf = readFileSync(file);
     const nodes = graphNodes(buf);
     const inits = new Set(nodes.length ? initializerNames(buf) : []);
@@ -146,7 +157,12 @@ export class OnnxXray {
     const rows = logitsT.dims[1] as number;
     const logits = (logitsT.data as Float32Array).slice((rows - 1) * this.V, rows * this.V);
     if (!this.targets.attention.length)
-      return { position, lens, logits, attentionNote: 'this graph computes attention in a fused kernel that never materialises its weights' };
+      return {
+        position,
+        lens,
+        logits,
+        attentionNote: 'this graph computes attention in a fused kernel that never materialises its weights',
+      };
     const attention = this.targets.attention.map((name) => {
       const a = out[name];
       const [, heads, q, k] = a.dims as number[];
@@ -169,7 +185,12 @@ export class OnnxXray {
       else if (name.startsWith('past_key_values.')) {
         const meta = this.session.inputMetadata?.find?.((m: { name: string }) => m.name === name) as { type?: string } | undefined;
         const half = meta?.type === 'float16';
-        feeds[name] = new this.ort.Tensor(half ? 'float16' : 'float32', half ? new Uint16Array(0) : new Float32Array(0), [1, this.kv.heads, 0, this.kv.dim]);
+        feeds[name] = new this.ort.Tensor(half ? 'float16' : 'float32', half ? new Uint16Array(0) : new Float32Array(0), [
+          1,
+          this.kv.heads,
+          0,
+          this.kv.dim,
+        ]);
       } else throw new Error(`the X-ray does not know how to feed the input ${name}`);
     }
     return feeds;
@@ -220,7 +241,8 @@ function initializerNames(buf: Uint8Array): string[] {
   const g = graphRange(buf);
   for (const f of fields(buf, g.start, g.end)) {
     if (f.field !== 5 || f.wire !== 2) continue;
-    for (const x of fields(buf, f.start, f.end)) if (x.field === 8 && x.wire === 2) names.push(new TextDecoder().decode(buf.subarray(x.start, x.end)));
+    for (const x of fields(buf, f.start, f.end))
+      if (x.field === 8 && x.wire === 2) names.push(new TextDecoder().decode(buf.subarray(x.start, x.end)));
   }
   return names;
 }
@@ -230,6 +252,8 @@ function topTokens(logits: Float32Array, k: number): { id: number; prob: number 
   for (const x of logits) if (x > max) max = x;
   let sum = 0;
   for (const x of logits) sum += Math.exp(x - max);
-  const idx = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a]).slice(0, k);
+  const idx = Array.from(logits.keys())
+    .sort((a, b) => logits[b] - logits[a])
+    .slice(0, k);
   return idx.map((id) => ({ id, prob: Math.exp(logits[id] - max) / sum }));
 }

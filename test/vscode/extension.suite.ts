@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TokenscopeApi } from '../../extension/extension';
-import type { AnatomyHostToView } from '../../webview/protocol';
+import type { AnatomyHostToView, XrayHostToView } from '../../webview/protocol';
 import { FakeHub } from '../unit/model-runtime/hub/fake-hub';
 import {
   automatic,
@@ -406,6 +406,24 @@ describe('model anatomy', () => {
       'the int8 export',
     );
     assert.ok(a.totalParams > 1e6 && a.totalBytes > a.totalParams / 2);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it("X-ray at Cursor: the logit lens per layer, ending at the model's answer, and attention per layer and head", async () => {
+    await ready(api);
+    const { editor, doc } = await openSample();
+    editor.selection = new vscode.Selection(fimPosition(doc), fimPosition(doc));
+    const shown = (await vscode.commands.executeCommand('tokenscope.xrayAtCursor')) as XrayHostToView;
+    assert.equal(shown.type, 'xray', JSON.stringify(shown).slice(0, 300));
+    if (shown.type !== 'xray') return;
+    const m = api.runtime.model()!;
+    const r = shown.report;
+    assert.equal(r.lens.length, m.layers + 1, 'the embedding, then after each block');
+    assert.equal(r.attention?.length, m.layers);
+    assert.equal(r.attention![0].length, m.heads);
+    const row = r.attention![m.layers - 1][0];
+    assert.equal(row.length, r.tokens.length);
+    assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-3, "a head's weights sum to 1");
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });
