@@ -572,6 +572,26 @@ async function main(): Promise<void> {
           check(share >= 0.5, 'with the tokenizer open the conversation keeps most of the chat view', `${(share * 100).toFixed(0)}%`),
         (e) => check(false, 'with the tokenizer open the conversation keeps most of the chat view', String(e)),
       );
+
+    // ---- Model anatomy and the X-ray at the cursor (the editor keeps its place)
+    await runCommand(page, 'Tokenscope: Show Model Anatomy');
+    const anatomy = await webviewFrame(page, '.anatomy .parts', 60_000);
+    const groups = await anatomy.$$eval('.parts td:first-child', (e) => e.map((x) => x.textContent ?? ''));
+    check(groups.includes('attention') && groups.includes('mlp'), 'the anatomy lists the parts', groups.join(', '));
+    check((await anatomy.textContent('.block-repeat'))?.includes('×') ?? false, 'the anatomy draws the repeated block');
+    await shot('anatomy');
+    await page.click('.monaco-editor .view-lines');
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('End');
+    await runCommand(page, 'Tokenscope: X-ray at Cursor');
+    const xray = await webviewFrame(page, '.xray .lens', 120_000);
+    const rows = await xray.$$eval('.lens tr', (e) => e.length);
+    check(rows > 2, 'the X-ray shows a lens row per layer', `${rows - 1} rows`);
+    const shaded = await xray.$$eval('.att', (e) => e.length);
+    check(shaded > 0, 'the X-ray shades the context by attention', `${shaded} tokens`);
+    await xray.click('.pick button:first-child');
+    check((await xray.getAttribute('.pick button:first-child', 'aria-pressed')) === 'true', 'a layer button shows it is pressed');
+    await shot('xray');
   } catch (e) {
     check(false, 'UI run', e instanceof Error ? e.message : String(e));
     await shot('failure').catch(() => undefined);
@@ -606,7 +626,7 @@ async function main(): Promise<void> {
   if (!failed.length && process.env.TOKENSCOPE_UPDATE_SCREENSHOTS) {
     const dest = join(ROOT, 'media', 'screenshots');
     mkdirSync(dest, { recursive: true });
-    for (const n of ['inspector', 'inspector-branch', 'chat', 'heatmap', 'tokenizer', 'inspector-hc'])
+    for (const n of ['inspector', 'inspector-branch', 'chat', 'heatmap', 'tokenizer', 'inspector-hc', 'anatomy', 'xray'])
       if (existsSync(join(OUT, `${n}.png`))) copyFileSync(join(OUT, `${n}.png`), join(dest, `${n}.png`));
     console.log(`screenshots copied to ${dest}`);
   }
