@@ -19,6 +19,7 @@ import type { SamplingSettings } from '../model-runtime/protocol';
 import { ModelRuntime } from '../model-runtime/runtime';
 import { loadTokenizer } from '../model-runtime/tokenizer';
 import { DEFAULT_SAMPLER } from '../sampling/sampler';
+import { bandwidthLimit, copyBandwidth } from './bandwidth';
 import { type BenchSide, defaultGgufFile, llamaCppChild, llamaCppSide } from './llamacpp-side';
 
 interface Plan {
@@ -358,6 +359,10 @@ async function main(): Promise<void> {
   const plan = makePlan();
   const gguf = opt('--gguf') ?? defaultGgufFile(plan.modelDir);
   const m = await measure(plan, gguf);
+  // Measured after the sides ran, with nothing else running: the weights a decode step reads are the file's.
+  const bandwidth = copyBandwidth();
+  const weightBytes = statSync(join(plan.modelDir, 'onnx', plan.onnxFile)).size;
+  const limit = bandwidthLimit(weightBytes, bandwidth);
   const o = ok(m.ours)!;
   const one = ok(m.ours_one_run_per_token);
   const tj = ok(m.transformersjs);
@@ -382,6 +387,12 @@ async function main(): Promise<void> {
     // Without prompt-lookup speculation: what one model run per token gives (the bench's greedy text repeats
     // itself, so speculation is accepted more often here than in typical completions).
     decode_one_run_per_token_tok_s: one?.decode_tok_s,
+    copy_bandwidth_gb_s: bandwidth / 1e9,
+    weights_mb: weightBytes / 2 ** 20,
+    bandwidth_limit_tok_s: limit,
+    decode_share_of_bandwidth_limit: one ? one.decode_tok_s / limit : undefined,
+    llamacpp_decode_share_of_bandwidth_limit:
+      lc && typeof gguf === 'string' ? lc.decode_tok_s / bandwidthLimit(statSync(gguf).size, bandwidth) : undefined,
     transformersjs: m.transformersjs,
     llamacpp: m.llamacpp,
     gguf_engine: m.gguf,
@@ -444,6 +455,9 @@ function report(plan: Plan, r: Result, s: Record<'o' | 'one' | 'tj' | 'lc' | 'gf
   );
   console.log(
     `GGUF engine vs bare llama.cpp (same file): decode ${x(r.gguf_decode_ratio_vs_llamacpp)} unwatched, ${x(r.gguf_watched_decode_ratio_vs_llamacpp)} with the inspector's detail; prefill ${x(r.gguf_prefill_ratio_vs_llamacpp)}`,
+  );
+  console.log(
+    `memory bandwidth: ${fmt(r.copy_bandwidth_gb_s as number, 1)} GB/s measured; a decode step reads ${fmt(r.weights_mb as number, 0)} MB, so at most ${fmt(r.bandwidth_limit_tok_s as number, 0)} tok/s: the onnxruntime engine reaches ${fmt(100 * (r.decode_share_of_bandwidth_limit as number), 0)}% per model run, llama.cpp ${fmt(100 * ((r.llamacpp_decode_share_of_bandwidth_limit as number) ?? Number.NaN), 0)}% of its file's limit`,
   );
   console.log(
     `prefix reuse: TTFT cold / after edit = ${fmt(r.prefix_reuse_ttft_speedup, 1)}x (reused ${r.edit_reused_tokens ?? '–'} of ${r.prompt_tokens} tokens)`,
