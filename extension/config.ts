@@ -57,6 +57,8 @@ export interface TokenscopeConfig {
   modelPath: string;
   /** The chat's own model folder (an instruct model beside a base model for completion); '' shares the completion model. */
   chatModelPath: string;
+  /** Fill-in-the-middle tokens of this family instead of the ones found in the tokenizer ('' = detect). */
+  fimFamily: string;
   remote: RemoteConfig;
   /** Tokenscope's own OpenAI-compatible server (Tokenscope: Start Server). */
   server: { host: string; port: number };
@@ -98,6 +100,7 @@ export const SETTINGS = {
   'model.backend': { kind: 'enum', def: 'local', values: ['local', 'remote'] },
   'model.path': { kind: 'string', def: '' },
   'chat.modelPath': { kind: 'string', def: '' },
+  'model.fimFamily': { kind: 'enum', def: '', values: ['', ...FIM_FAMILIES.map((f) => f.name)] },
   'remote.baseUrl': { kind: 'string', def: '' },
   'remote.flavour': { kind: 'enum', def: 'openai', values: REMOTE_FLAVOURS },
   'remote.model': { kind: 'string', def: '' },
@@ -193,6 +196,7 @@ export function readConfig(source: SettingSource, trusted: boolean): ReadResult 
     backend: v('model.backend'),
     modelPath: (v('model.path') as string).trim(),
     chatModelPath: (v('chat.modelPath') as string).trim(),
+    fimFamily: v('model.fimFamily'),
     remote: {
       baseUrl: (v('remote.baseUrl') as string).trim(),
       flavour: v('remote.flavour'),

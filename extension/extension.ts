@@ -57,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
   context.subscriptions.push(
     settings.onDidChange(({ previous, current }) => {
       const m = (c: TokenscopeConfig) =>
-        JSON.stringify([c.backend, c.modelPath, c.executionProvider, c.threads, c.backend === 'remote' && c.remote]);
+        JSON.stringify([c.backend, c.modelPath, c.fimFamily, c.executionProvider, c.threads, c.backend === 'remote' && c.remote]);
       if (m(previous) !== m(current)) worker.start(current);
       status.update(runtime.state, current.completion.autoTrigger);
     }),
@@ -110,9 +110,12 @@ function workerStarter(context: vscode.ExtensionContext, runtime: ModelRuntime, 
       const spec = remote ? { modelDir: dir, remote: await remoteSpec(cfg, context.secrets) } : { modelDir: dir };
       if (seq !== startSeq) return;
       log.info(`starting the worker on ${dir}`);
-      runtime.start({ ...spec, providers: providerList(cfg.executionProvider), threads: cfg.threads }).then(undefined, (e: Error) => {
-        if (seq === startSeq) void reportLoadFailure(dir, e, runtime.model()?.name, remote);
-      });
+      const fimFamily = cfg.fimFamily || undefined;
+      runtime
+        .start({ ...spec, providers: providerList(cfg.executionProvider), threads: cfg.threads, fimFamily })
+        .then(undefined, (e: Error) => {
+          if (seq === startSeq) void reportLoadFailure(dir, e, runtime.model()?.name, remote);
+        });
     },
   };
   return worker;

@@ -32,6 +32,8 @@ export interface EngineOptions {
   beforeOpen?: () => Promise<void>;
   /** A remote server instead of a model folder. */
   remote?: RemoteSpec;
+  /** Fill-in-the-middle tokens of this family instead of the ones detected (fim-families.ts). */
+  fimFamily?: string;
 }
 
 /** Called with each step as it is decided, and the text it adds (held back while it may start a stop string). */

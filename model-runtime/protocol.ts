@@ -151,6 +151,8 @@ export type HostToWorker =
       draftTokens?: number;
       /** A remote server to use instead of the folder (modelDir then holds its base URL, for messages). */
       remote?: RemoteSpec;
+      /** Fill-in-the-middle tokens of this family instead of the detected ones. */
+      fimFamily?: string;
     }
   | ({ type: 'generate'; id: number; priority: Priority } & Omit<GenerateRequest, 'priority'>)
   /** Re-apply other sampling settings to one kept step's logits: no model run. */

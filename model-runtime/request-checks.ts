@@ -4,6 +4,7 @@
 // caller, which logs it. Token ids are checked against the loaded model when the request runs (checkTokenIds).
 import { SAMPLING_TABLE, type SamplingSettings, validateSampling } from '../sampling/settings';
 import { RuntimeError } from './errors';
+import { FIM_FAMILIES } from './fim-families';
 import { checkRemoteSpec } from './remote/spec';
 import {
   type BranchFrom,
@@ -162,6 +163,11 @@ function checkLoad(id: number, m: Fields): HostToWorker {
     threads: optional(m.threads, (v) => int(v, 'threads', 0, MAX_THREADS)),
     draftTokens: optional(m.draftTokens, (v) => int(v, 'draftTokens', 0, MAX_DRAFT_TOKENS)),
     remote: optional(m.remote, checkRemoteSpec),
+    fimFamily: optional(m.fimFamily, (v) => {
+      if (typeof v !== 'string' || !FIM_FAMILIES.some((f) => f.name === v))
+        throw bad(`fimFamily must be one of ${FIM_FAMILIES.map((f) => f.name).join(', ')}, got ${show(v)}`);
+      return v;
+    }),
   };
 }
 

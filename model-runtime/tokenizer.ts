@@ -10,6 +10,7 @@ import { FIM_FAMILIES } from './fim-families';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { RuntimeError } from './errors';
 import type { ModelFolder } from './model-folder';
+import type { FimLayout } from './protocol';
 
 export interface FimIds {
   prefix: number;
@@ -119,6 +120,38 @@ class GptTokenizer implements Tokenizer {
   isSpecial(id: number): boolean {
     return this.specialIds.has(id);
   }
+}
+
+/**
+ * The tokenizer with another family's FIM tokens (a setting overrides detection): their ids come from this
+ * tokenizer's own special tokens, and a family whose tokens it lacks is an error naming them.
+ */
+export function withFimFamily(tok: Tokenizer, name: string): { tokenizer: Tokenizer; layout: FimLayout } {
+  const family = FIM_FAMILIES.find((f) => f.name === name);
+  if (!family)
+    throw new RuntimeError(
+      'model-folder',
+      `unknown fill-in-the-middle family "${name}" (known: ${FIM_FAMILIES.map((f) => f.name).join(', ')})`,
+    );
+  const id = (t: string) => tok.specialId(t.trim());
+  const [prefix, suffix, middle] = [id(family.prefix), id(family.suffix), id(family.middle)];
+  if (prefix === undefined || suffix === undefined || middle === undefined)
+    throw new RuntimeError(
+      'model-folder',
+      `the model has no ${family.name} FIM tokens (${family.prefix.trim()} ${family.suffix.trim()} ${family.middle.trim()})`,
+    );
+  const fim: FimIds = { prefix, suffix, middle, family: family.name };
+  const tokenizer: Tokenizer = {
+    kind: tok.kind,
+    vocabSize: tok.vocabSize,
+    fim,
+    encode: (t) => tok.encode(t),
+    decode: (ids) => tok.decode(ids),
+    tokenBytes: (i) => tok.tokenBytes(i),
+    specialId: (t) => tok.specialId(t),
+    isSpecial: (i) => tok.isSpecial(i),
+  };
+  return { tokenizer, layout: family.layout };
 }
 
 /** GPT-2's byte-to-printable-character table, inverted: ByteLevel token strings back to bytes. */

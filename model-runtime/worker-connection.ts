@@ -48,6 +48,8 @@ export interface LoadParams {
   draftTokens?: number;
   /** A remote server instead of a model folder (modelDir then names its base URL). */
   remote?: RemoteSpec;
+  /** Fill-in-the-middle tokens of this family instead of the detected ones. */
+  fimFamily?: string;
 }
 
 export interface LoadResult {
@@ -258,6 +260,7 @@ export class WorkerConnection {
       threads: p.threads,
       draftTokens: p.draftTokens,
       remote: p.remote,
+      fimFamily: p.fimFamily,
     });
     if (m.type !== 'loaded') throw new RuntimeError('internal', `unexpected answer ${m.type}`);
     return { model: m.model, provider: m.provider };

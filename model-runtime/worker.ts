@@ -77,6 +77,7 @@ async function loadModel(job: Extract<Job, { type: 'load' }>): Promise<void> {
       onnxFile: job.onnxFile,
       draftTokens: job.draftTokens,
       remote: job.remote,
+      fimFamily: job.fimFamily,
       beforeOpen: release,
     });
   } catch (e) {

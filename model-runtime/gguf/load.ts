@@ -13,6 +13,7 @@ import { ggufAnatomy } from './anatomy';
 import { type Llama, openLlama, takeLlamaErrors } from './binding';
 import { GgufEngine } from './gguf-engine';
 import { GgufRunner } from './runner';
+import { type Tokenizer, withFimFamily } from '../tokenizer';
 import { GgufTokenizer } from './tokenizer';
 
 /** Contexts beyond this are not allocated up front (a 32 k context of a 1.5 B model is ~1 GB of keys/values). */
@@ -41,7 +42,9 @@ export async function loadGgufEngine(file: string, opts: EngineOptions = {}): Pr
   await opts.beforeOpen?.();
   const { llama, provider } = await openLlama(opts.providers);
   const model = await loadModel(llama, file);
-  const tokenizer = new GgufTokenizer(model);
+  const own = new GgufTokenizer(model);
+  const override = opts.fimFamily ? withFimFamily(own, opts.fimFamily) : undefined;
+  const tokenizer = override?.tokenizer ?? own;
   const facts = archFacts(model.fileInfo.metadata as unknown as Record<string, unknown>);
   const contextLength = Math.min(model.trainContextSize, GGUF_MAX_CONTEXT);
   const context = await model.createContext({
@@ -80,7 +83,7 @@ export async function loadGgufEngine(file: string, opts: EngineOptions = {}): Pr
     bosId: num('bos_token_id'),
     padId: num('padding_token_id'),
     fim: tokenizer.fim,
-    fimLayout: FIM_FAMILIES.find((f) => f.name === tokenizer.fim?.family)?.layout ?? 'psm',
+    fimLayout: override?.layout ?? FIM_FAMILIES.find((f) => f.name === tokenizer.fim?.family)?.layout ?? 'psm',
     tokenizer: tokenizer.kind,
     chatTemplate: embeddedTemplate(model.fileInfo.metadata as unknown as Record<string, unknown>, tokenizer, num),
   };
@@ -93,7 +96,7 @@ export async function loadGgufEngine(file: string, opts: EngineOptions = {}): Pr
 /** tokenizer.chat_template with the text of its BOS and EOS tokens (templates print them). */
 function embeddedTemplate(
   meta: Record<string, unknown>,
-  tokenizer: GgufTokenizer,
+  tokenizer: Pick<Tokenizer, 'decode'>,
   num: (k: string) => number | undefined,
 ): EmbeddedChatTemplate | undefined {
   const template = (meta.tokenizer as { chat_template?: unknown } | undefined)?.chat_template;

@@ -8,7 +8,7 @@ import { checkVocabulary, type ModelFolder, readModelFolder } from '../model-fol
 import type { ModelInfo } from '../protocol';
 import { RunnerEngine } from '../runner-engine';
 import { endOfSequenceIds } from '../stopping';
-import { loadTokenizer, type Tokenizer } from '../tokenizer';
+import { loadTokenizer, type Tokenizer, withFimFamily } from '../tokenizer';
 import { probeGpuChain } from './gpu-probe';
 import { checkGraphFacts } from './graph-facts';
 import { type GraphIo, readGraphIo } from './graph-io';
@@ -24,7 +24,10 @@ export type OnnxEngine = RunnerEngine<KvCache> & { readonly runner: OnnxRunner }
 
 export async function loadOnnxEngine(dir: string, opts: EngineOptions = {}): Promise<OnnxEngine> {
   const folder = readModelFolder(dir, { onnxFile: opts.onnxFile });
-  const tokenizer = loadTokenizer(folder);
+  const loaded = loadTokenizer(folder);
+  const override = opts.fimFamily ? withFimFamily(loaded, opts.fimFamily) : undefined;
+  const tokenizer = override?.tokenizer ?? loaded;
+  if (override) folder.fimLayout = override.layout;
   checkVocabulary(folder, tokenizer);
   const anatomy = onnxAnatomy(folder, checkGraph(folder));
   // The folder checked out: only now may the caller free the model it replaces.
