@@ -59,6 +59,14 @@ function box(title: string, detail: string, p?: PartSummary): HTMLElement {
   );
 }
 
+/** The embedding; when the file stores none of its own (tied, gathered from the head's matrix), it says so. */
+function embeddingBox(a: Anatomy): HTMLElement {
+  const p = part(a, 'embedding');
+  const what = `token id → vector of ${a.shape.hidden}`;
+  if (p?.params || !part(a, 'head')) return box('Embedding', what, p);
+  return box('Embedding', `${what}; its rows are read from the output head's matrix (stored once in this file)`);
+}
+
 function stack(a: Anatomy): HTMLElement {
   const s = a.shape;
   const perBlock = (g: PartSummary['group']) => {
@@ -79,7 +87,7 @@ function stack(a: Anatomy): HTMLElement {
   return h(
     'div',
     { class: 'stack' },
-    box('Embedding', `token id → vector of ${s.hidden}`, part(a, 'embedding')),
+    embeddingBox(a),
     block,
     box('Final norm', 'RMSNorm', undefined),
     box('Output head', `vector → ${s.vocab} logits${s.tiedEmbedding ? ' (tied to the embedding)' : ''}`, part(a, 'head')),
