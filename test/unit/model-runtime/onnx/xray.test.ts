@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { graphNodes, withOutputs } from '../../../../model-runtime/onnx/proto';
+import { graphNodes, initializerValues, withOutputs } from '../../../../model-runtime/onnx/proto';
 import { OnnxXray } from '../../../../model-runtime/onnx/xray';
 import { FIXTURES, reference } from '../fixtures';
 
@@ -48,4 +48,46 @@ test('graph outputs are added without touching the rest of the file', () => {
   const edited = withOutputs(buf, ['a', 'b']);
   assert.equal(graphNodes(edited).length, graphNodes(buf).length);
   assert.ok(edited.length > buf.length && edited.length < buf.length + 64);
+});
+
+test("block 1's attention equals an independent computation from the fixture's weights (embedding, RMSNorm, q/k, RoPE, softmax)", async () => {
+  const file = join(FIXTURES, 'llama-tiny', 'onnx', 'model.onnx');
+  const buf = readFileSync(file);
+  const get = (name: string) => initializerValues(buf, name)!.values;
+  // torch.onnx names the weights in forward order: the embedding, then block 0's q and k ([in, out]).
+  const E = get('model.embed.weight');
+  const Wq = get('onnx::MatMul_514');
+  const Wk = get('onnx::MatMul_517');
+  const [d, H, KV, hd] = [32, 4, 2, 8];
+  const tokens = reference('llama-tiny').input_ids;
+  const T = tokens.length;
+  const rope = (v: number[], pos: number) => {
+    const half = hd / 2;
+    return v.map((x, i) => {
+      const f = pos / 10000 ** ((2 * (i % half)) / hd);
+      const rot = i < half ? -v[i + half] : v[i - half];
+      return x * Math.cos(f) + rot * Math.sin(f);
+    });
+  };
+  const project = (W: Float32Array, out: number, t: number) => {
+    const x = Array.from(E.subarray(tokens[t] * d, (tokens[t] + 1) * d));
+    const inv = 1 / Math.sqrt(x.reduce((s, v) => s + v * v, 0) / d + 1e-5); // RMSNorm; the fixture's norm weights are ones
+    return Array.from({ length: out }, (_, o) => x.reduce((s, v, i) => s + v * inv * W[i * out + o], 0));
+  };
+  const q = project(Wq, H * hd, T - 1);
+  const ks = tokens.map((_, t) => project(Wk, KV * hd, t));
+  const x = await OnnxXray.open(ort, file, arch);
+  try {
+    const r = await x.run(tokens, 3);
+    for (let h = 0; h < H; h++) {
+      const qh = rope(q.slice(h * hd, (h + 1) * hd), T - 1);
+      const kvh = Math.floor(h / (H / KV));
+      const scores = ks.map((k, t) => rope(k.slice(kvh * hd, (kvh + 1) * hd), t).reduce((s, v, i) => s + v * qh[i], 0) / Math.sqrt(hd));
+      const m = Math.max(...scores);
+      const z = scores.reduce((s, v) => s + Math.exp(v - m), 0);
+      scores.forEach((s, t) => assert.ok(Math.abs(Math.exp(s - m) / z - r.attention![0][h][t]) < 1e-4, `head ${h} position ${t}`));
+    }
+  } finally {
+    await x.release();
+  }
 });
