@@ -85,7 +85,8 @@ test("block 1's attention equals an independent computation from the fixture's w
       const scores = ks.map((k, t) => rope(k.slice(kvh * hd, (kvh + 1) * hd), t).reduce((s, v, i) => s + v * qh[i], 0) / Math.sqrt(hd));
       const m = Math.max(...scores);
       const z = scores.reduce((s, v) => s + Math.exp(v - m), 0);
-      scores.forEach((s, t) => assert.ok(Math.abs(Math.exp(s - m) / z - r.attention![0][h][t]) < 1e-4, `head ${h} position ${t}`));
+      for (const [t, s] of scores.entries())
+        assert.ok(Math.abs(Math.exp(s - m) / z - r.attention![0][h][t]) < 1e-4, `head ${h} position ${t}`);
     }
   } finally {
     await x.release();
