@@ -3,6 +3,7 @@
 // the graph before anything proportional to its layer count is allocated. Reads only the fields on the way
 // to graph.input / graph.output; nodes and weights are skipped over without being read.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { fields, lastField, type ProtoBytes, type Range, varint } from './proto';
 import type { InputMeta } from './signature';
 
 export interface GraphIo {
@@ -85,18 +86,6 @@ export function readGraphIo(path: string): GraphIo {
   }
 }
 
-interface Range {
-  start: number;
-  end: number;
-}
-
-interface Field extends Range {
-  field: number;
-  wire: number;
-  /** The value of a varint field. */
-  value: number;
-}
-
 function valueInfo(r: FileBytes, at: Range): InputMeta {
   const v: InputMeta = { name: '' };
   for (const f of fields(r, at)) {
@@ -119,7 +108,7 @@ function initializer(r: FileBytes, at: Range): Initializer {
     if (f.field === TENSOR_EXTERNAL_DATA && f.wire === 2) t.bytes = (t.bytes ?? 0) + externalLength(r, f);
     if (f.field !== TENSOR_DIMS) continue;
     if (f.wire === 0) t.dims.push(f.value);
-    else if (f.wire === 2) for (let p = f.start; p < f.end; ) [t.dims[t.dims.length], p] = r.varint(p);
+    else if (f.wire === 2) for (let p = f.start; p < f.end; ) [t.dims[t.dims.length], p] = varint(r, p);
   }
   return t;
 }
@@ -156,38 +145,8 @@ function tensorType(r: FileBytes, at: Range): Pick<InputMeta, 'type' | 'shape'> 
   return out;
 }
 
-/** The last length-delimited occurrence of a field in a message (protobuf: the last one wins). */
-function lastField(r: FileBytes, at: Range, field: number): Field | undefined {
-  let found: Field | undefined;
-  for (const f of fields(r, at)) if (f.field === field && f.wire === 2) found = f;
-  return found;
-}
-
-/** The fields of a message, in file order; length-delimited ones are skipped over, not read. */
-function* fields(r: FileBytes, at: Range): Generator<Field> {
-  let pos = at.start;
-  while (pos < at.end) {
-    const [key, afterKey] = r.varint(pos);
-    const wire = key % 8;
-    const field = Math.floor(key / 8);
-    if (field === 0) throw new Error(`field number 0 at byte ${pos}`);
-    let f: Field;
-    if (wire === 0) {
-      const [value, end] = r.varint(afterKey);
-      f = { field, wire, value, start: afterKey, end };
-    } else if (wire === 1 || wire === 5) f = { field, wire, value: 0, start: afterKey, end: afterKey + (wire === 1 ? 8 : 4) };
-    else if (wire === 2) {
-      const [len, start] = r.varint(afterKey);
-      f = { field, wire, value: len, start, end: start + len };
-    } else throw new Error(`unsupported protobuf wire type ${wire} at byte ${pos}`);
-    if (f.end > at.end) throw new Error(`a field runs past its message at byte ${pos}`);
-    yield f;
-    pos = f.end;
-  }
-}
-
 /** Positional reads through a small buffer: skipping a field costs nothing, a new region one read. */
-class FileBytes {
+class FileBytes implements ProtoBytes {
   readonly size: number;
   private readonly fd: number;
   private readonly buf = Buffer.alloc(64 * 1024);
@@ -216,17 +175,6 @@ class FileBytes {
       this.bufEnd = pos + readSync(this.fd, this.buf, 0, this.buf.length, pos);
     }
     return this.buf[pos - this.bufStart];
-  }
-
-  /** A varint (up to 2^53) at pos, and the position after it. */
-  varint(pos: number): [number, number] {
-    let value = 0;
-    for (let i = 0, scale = 1; i < 10; i++, scale *= 128) {
-      const b = this.byte(pos + i);
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return [value, pos + i + 1];
-    }
-    throw new Error(`bad varint at byte ${pos}`);
   }
 
   text(at: Range): string {

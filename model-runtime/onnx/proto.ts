@@ -1,47 +1,80 @@
-// Just enough protobuf over an in-memory ONNX file for the X-ray: walk a message's fields, read the graph's
-// nodes and one initializer's data, and append graph outputs (a repeated field is extended by writing more of
-// it; only the enclosing graph's length prefix changes). graph-io.ts reads a file without loading it; this one
-// holds the model in memory because the X-ray session is built from the edited bytes anyway.
+// Just enough protobuf for ONNX files: the field walker graph-io.ts uses on a file read through a window, and,
+// over a model held in memory (the X-ray builds its session from edited bytes anyway), the graph's nodes, one
+// initializer's data, and more graph outputs (a repeated field is extended by writing more of it; only the
+// enclosing graph's length prefix changes).
 
-export interface PField {
-  field: number;
-  wire: number;
-  value: number;
+export interface Range {
   start: number;
   end: number;
 }
 
-export function varint(buf: Uint8Array, pos: number): [number, number] {
+export interface PField extends Range {
+  field: number;
+  wire: number;
+  /** The value of a varint field. */
+  value: number;
+}
+
+/** Where a message's bytes come from: a file read through a window (graph-io.ts) or memory (MemoryBytes). */
+export interface ProtoBytes {
+  readonly size: number;
+  byte(pos: number): number;
+}
+
+/** A varint (up to 2^53) at pos, and the position after it. */
+export function varint(r: ProtoBytes, pos: number): [number, number] {
   let value = 0;
   for (let i = 0, scale = 1; i < 10; i++, scale *= 128) {
-    const b = buf[pos + i];
+    const b = r.byte(pos + i);
     value += (b & 0x7f) * scale;
     if (b < 0x80) return [value, pos + i + 1];
   }
   throw new Error(`bad varint at byte ${pos}`);
 }
 
-export function* fields(buf: Uint8Array, start: number, end: number): Generator<PField> {
-  for (let pos = start; pos < end; ) {
-    const [key, after] = varint(buf, pos);
+/** The fields of a message, in order; length-delimited ones are skipped over, not read. */
+export function* fields(r: ProtoBytes, at: Range): Generator<PField> {
+  for (let pos = at.start; pos < at.end; ) {
+    const [key, after] = varint(r, pos);
     const wire = key % 8;
     const field = Math.floor(key / 8);
+    if (field === 0) throw new Error(`field number 0 at byte ${pos}`);
     let f: PField;
     if (wire === 0) {
-      const [value, e] = varint(buf, after);
+      const [value, e] = varint(r, after);
       f = { field, wire, value, start: after, end: e };
     } else if (wire === 1 || wire === 5) f = { field, wire, value: 0, start: after, end: after + (wire === 1 ? 8 : 4) };
     else if (wire === 2) {
-      const [len, s] = varint(buf, after);
+      const [len, s] = varint(r, after);
       f = { field, wire, value: len, start: s, end: s + len };
     } else throw new Error(`unsupported protobuf wire type ${wire} at byte ${pos}`);
-    if (f.end > end) throw new Error(`a field runs past its message at byte ${pos}`);
+    if (f.end > at.end) throw new Error(`a field runs past its message at byte ${pos}`);
     yield f;
     pos = f.end;
   }
 }
 
-const text = (buf: Uint8Array, f: PField) => new TextDecoder().decode(buf.subarray(f.start, f.end));
+/** The last length-delimited occurrence of a field in a message (protobuf: the last one wins). */
+export function lastField(r: ProtoBytes, at: Range, field: number): PField | undefined {
+  let found: PField | undefined;
+  for (const f of fields(r, at)) if (f.field === field && f.wire === 2) found = f;
+  return found;
+}
+
+/** A model held in memory. */
+class MemoryBytes implements ProtoBytes {
+  readonly size: number;
+  constructor(readonly buf: Uint8Array) {
+    this.size = buf.length;
+  }
+  byte(pos: number): number {
+    if (pos >= this.size) throw new Error(`truncated at byte ${pos}`);
+    return this.buf[pos];
+  }
+}
+
+const text = (buf: Uint8Array, f: Range) => new TextDecoder().decode(buf.subarray(f.start, f.end));
+const all = (buf: Uint8Array): [MemoryBytes, Range] => [new MemoryBytes(buf), { start: 0, end: buf.length }];
 
 function encodeVarint(n: number): number[] {
   const out: number[] = [];
@@ -63,9 +96,8 @@ const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
 const GRAPH_OUTPUT = 12;
 
-export function graphRange(buf: Uint8Array): PField {
-  let g: PField | undefined;
-  for (const f of fields(buf, 0, buf.length)) if (f.field === MODEL_GRAPH && f.wire === 2) g = f;
+function graphRange(buf: Uint8Array): PField {
+  const g = lastField(...all(buf), MODEL_GRAPH);
   if (!g) throw new Error('no graph in the model');
   return g;
 }
@@ -78,12 +110,12 @@ export interface GraphNode {
 }
 
 export function graphNodes(buf: Uint8Array): GraphNode[] {
-  const g = graphRange(buf);
+  const r = new MemoryBytes(buf);
   const nodes: GraphNode[] = [];
-  for (const f of fields(buf, g.start, g.end)) {
+  for (const f of fields(r, graphRange(buf))) {
     if (f.field !== GRAPH_NODE || f.wire !== 2) continue;
     const n: GraphNode = { name: '', op: '', inputs: [], outputs: [] };
-    for (const x of fields(buf, f.start, f.end)) {
+    for (const x of fields(r, f)) {
       if (x.wire !== 2) continue;
       if (x.field === 1) n.inputs.push(text(buf, x));
       else if (x.field === 2) n.outputs.push(text(buf, x));
@@ -104,15 +136,15 @@ export interface TensorData {
 
 /** An initializer's values as float32 (from raw_data or float_data); undefined when there is no such initializer. */
 export function initializerValues(buf: Uint8Array, name: string): TensorData | undefined {
-  const g = graphRange(buf);
-  for (const f of fields(buf, g.start, g.end)) {
+  const r = new MemoryBytes(buf);
+  for (const f of fields(r, graphRange(buf))) {
     if (f.field !== GRAPH_INITIALIZER || f.wire !== 2) continue;
     let found = false;
     const t: { dims: number[]; type: number; raw?: PField; floats?: PField } = { dims: [], type: 0 };
-    for (const x of fields(buf, f.start, f.end)) {
+    for (const x of fields(r, f)) {
       if (x.field === 8 && x.wire === 2) found = text(buf, x) === name;
       else if (x.field === 1 && x.wire === 0) t.dims.push(x.value);
-      else if (x.field === 1 && x.wire === 2) for (let p = x.start; p < x.end; ) [t.dims[t.dims.length], p] = varint(buf, p);
+      else if (x.field === 1 && x.wire === 2) for (let p = x.start; p < x.end; ) [t.dims[t.dims.length], p] = varint(r, p);
       else if (x.field === 2 && x.wire === 0) t.type = x.value;
       else if (x.field === 9 && x.wire === 2) t.raw = x;
       else if (x.field === 4 && x.wire === 2) t.floats = x;
@@ -152,7 +184,7 @@ export function withOutputs(buf: Uint8Array, names: readonly string[]): Uint8Arr
   const head = Uint8Array.from(encodeVarint(MODEL_GRAPH * 8 + 2).concat(encodeVarint(graph.length)));
   // The graph field's old key and length precede g.start; drop them with its body.
   let keyStart = 0;
-  for (const f of fields(buf, 0, buf.length))
+  for (const f of fields(...all(buf)))
     if (f.start === g.start) break;
     else keyStart = f.end;
   const out = new Uint8Array(keyStart + head.length + graph.length + (buf.length - g.end));

@@ -6,7 +6,9 @@
 // fused kernel has no Softmax to expose: the X-ray then says so instead of guessing.
 import { readFileSync } from 'node:fs';
 import type * as ort from 'onnxruntime-node';
-import { fields, type GraphNode, graphNodes, graphRange, initializerValues, type TensorData, withOutputs } from './proto';
+import { softmaxStats, topIndices } from '../../sampling/stats';
+import { readGraphIo } from './graph-io';
+import { type GraphNode, graphNodes, initializerValues, type TensorData, withOutputs } from './proto';
 
 export interface XrayTargets {
   /** The residual stream entering block i (i = 0..layers-1), then the one entering the final norm. */
@@ -134,7 +136,7 @@ export class OnnxXray {
   ): Promise<OnnxXray> {
     const buf = readFileSync(file);
     const nodes = graphNodes(buf);
-    const inits = new Set(nodes.length ? initializerNames(buf) : []);
+    const inits = new Set(readGraphIo(file).initializers.map((i) => i.name));
     const t = xrayTargets(nodes, arch.layers, inits);
     const norm = initializerValues(buf, t.normWeight)!;
     const { W, V } = headMatrix(buf, t.head, norm.values.length);
@@ -236,24 +238,7 @@ function headMatrix(buf: Uint8Array, h: XrayTargets['head'], d: number): { W: Fl
   return { W, V };
 }
 
-function initializerNames(buf: Uint8Array): string[] {
-  const names: string[] = [];
-  const g = graphRange(buf);
-  for (const f of fields(buf, g.start, g.end)) {
-    if (f.field !== 5 || f.wire !== 2) continue;
-    for (const x of fields(buf, f.start, f.end))
-      if (x.field === 8 && x.wire === 2) names.push(new TextDecoder().decode(buf.subarray(x.start, x.end)));
-  }
-  return names;
-}
-
 function topTokens(logits: Float32Array, k: number): { id: number; prob: number }[] {
-  let max = Number.NEGATIVE_INFINITY;
-  for (const x of logits) if (x > max) max = x;
-  let sum = 0;
-  for (const x of logits) sum += Math.exp(x - max);
-  const idx = Array.from(logits.keys())
-    .sort((a, b) => logits[b] - logits[a])
-    .slice(0, k);
-  return idx.map((id) => ({ id, prob: Math.exp(logits[id] - max) / sum }));
+  const st = softmaxStats(logits);
+  return topIndices(logits, k).map((id) => ({ id, prob: Math.exp(logits[id] - st.max) / st.sum }));
 }
