@@ -45,8 +45,11 @@ export async function loadGgufEngine(file: string, opts: EngineOptions = {}): Pr
   const own = new GgufTokenizer(model);
   const override = opts.fimFamily ? withFimFamily(own, opts.fimFamily) : undefined;
   const tokenizer = override?.tokenizer ?? own;
-  const facts = archFacts(model.fileInfo.metadata as unknown as Record<string, unknown>);
+  const meta = model.fileInfo.metadata as unknown as Record<string, unknown>;
   const contextLength = Math.min(model.trainContextSize, GGUF_MAX_CONTEXT);
+  // The anatomy reads the architecture's shape from the metadata once; the engine's facts come from it.
+  const anatomy = ggufAnatomy(file, meta, model.fileInfo.tensorInfo ?? [], contextLength);
+  const shape = anatomy.shape;
   const context = await model.createContext({
     contextSize: contextLength,
     sequences: 2,
@@ -60,36 +63,34 @@ export async function loadGgufEngine(file: string, opts: EngineOptions = {}): Pr
       contextLength,
       vocabSize: tokenizer.vocabSize,
       prefillChunk: opts.prefillChunk ?? 256,
-      bytesPerToken: facts.layers * facts.kvHeads * facts.headDim * 2 * 2, // keys and values, f16
+      bytesPerToken: shape.layers * shape.kvHeads * shape.headDim * 2 * 2, // keys and values, f16
     },
     () => model.dispose(),
   );
-  const ggml = (model.fileInfo.metadata as { tokenizer?: { ggml?: Record<string, unknown> } }).tokenizer?.ggml ?? {};
+  const ggml = (meta.tokenizer as { ggml?: Record<string, unknown> } | undefined)?.ggml ?? {};
   const num = (k: string) => (typeof ggml[k] === 'number' ? (ggml[k] as number) : undefined);
   const eos = [num('eos_token_id'), num('eot_token_id'), num('eom_token_id')].filter((x): x is number => x !== undefined);
   const info: ModelInfo = {
     name: basename(file).replace(/\.gguf$/i, ''),
     dir: file,
-    architecture: facts.arch,
-    layers: facts.layers,
+    architecture: shape.architecture,
+    layers: shape.layers,
     contextLength,
     vocabSize: tokenizer.vocabSize,
     supportsFim: !!tokenizer.fim,
     onnxFile: basename(file),
-    heads: facts.heads,
-    kvHeads: facts.kvHeads,
-    headDim: facts.headDim,
+    heads: shape.heads,
+    kvHeads: shape.kvHeads,
+    headDim: shape.headDim,
     eosIds: endOfSequenceIds(eos, tokenizer),
     bosId: num('bos_token_id'),
     padId: num('padding_token_id'),
     fim: tokenizer.fim,
     fimLayout: override?.layout ?? FIM_FAMILIES.find((f) => f.name === tokenizer.fim?.family)?.layout ?? 'psm',
     tokenizer: tokenizer.kind,
-    chatTemplate: embeddedTemplate(model.fileInfo.metadata as unknown as Record<string, unknown>, tokenizer, num),
+    chatTemplate: embeddedTemplate(meta, tokenizer, num),
   };
   const addBos = ggml.add_bos_token === true;
-  const meta = model.fileInfo.metadata as unknown as Record<string, unknown>;
-  const anatomy = ggufAnatomy(file, meta, model.fileInfo.tensorInfo ?? [], contextLength);
   return new GgufEngine({ info, provider: withNotes(provider, llama), tokenizer, runner, addBos, anatomy });
 }
 
@@ -127,26 +128,6 @@ async function loadModel(llama: Llama, file: string) {
     const cause = takeLlamaErrors().find((l) => /error/i.test(l) && !/failed to load model/i.test(l)) ?? (e as Error).message;
     throw new RuntimeError('model-folder', `${file}: llama.cpp cannot load it (${cause.replace(/^.*?error loading model:\s*/, '')})`, file);
   }
-}
-
-interface ArchFacts {
-  arch: string;
-  layers: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-}
-
-/** The architecture's shape from the file's metadata (`<arch>.block_count`, `<arch>.attention.*`). */
-export function archFacts(meta: Record<string, unknown>): ArchFacts {
-  const general = (meta.general ?? {}) as { architecture?: string };
-  const arch = general.architecture ?? 'unknown';
-  const a = (meta[arch] ?? {}) as { block_count?: number; embedding_length?: number; attention?: Record<string, unknown> };
-  const att = a.attention ?? {};
-  const heads = Number(att.head_count ?? 0);
-  const kvHeads = Number(att.head_count_kv ?? heads);
-  const headDim = Number(att.key_length ?? (heads ? (a.embedding_length ?? 0) / heads : 0));
-  return { arch, layers: Number(a.block_count ?? 0), heads, kvHeads, headDim };
 }
 
 function withNotes(p: ProviderReport, llama: Llama): ProviderReport {
