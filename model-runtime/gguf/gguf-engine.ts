@@ -2,9 +2,11 @@
 //
 // Every step of the shared path hands llama.cpp's raw logits to our sampler, so each figure the views show is
 // exact; exporting a 50 k-entry row costs ~3x a llama.cpp decode step. An inline completion asks for
-// `detail: 'deferred'`: when its sampling is greedy (the completion default), llama.cpp's own greedy sampler picks each token natively, the steps go out as `deferred` (token only), and a later 'detail'
-// request (Explain This Completion) recomputes the figures in one batched run over the kept tokens. The argmax of
-// the same logits is the same token, so the figures are those of the token that was shown.
+// `detail: 'deferred'`: when its sampling is greedy (the completion default), llama.cpp's own greedy sampler picks
+// each token natively, the steps go out as `deferred` (token only), and a later 'detail' request (Explain This
+// Completion) recomputes the figures in one batched run over the kept tokens. The argmax of the same logits is the
+// same token, so the figures are those of the token that was shown. llama.cpp's penalties sampler uses our
+// formulas (repetition CTRL-style, then frequency x count and presence once) and is given the same history.
 import { sample, uniformDraw } from '../../sampling/sampler';
 import { SAMPLING } from '../../sampling/settings';
 import type { Cancelled, OnStep, YieldTo } from '../engine';
@@ -18,21 +20,14 @@ import { TextStream } from '../text-stream';
 import { deferredStep, forcedStep, sampledStep } from '../token-steps';
 import type { GgufCache, GgufRunner } from './runner';
 
-/**
- * Greedy: llama.cpp's chain then picks what ours would. Its penalties sampler uses our formulas (repetition
- * CTRL-style, then frequency x count and presence once) and is given the same history, the generated tokens.
- */
-export function nativeGreedy(s: SamplingSettings): boolean {
-  return s.temperature === 0;
-}
-
 export class GgufEngine extends RunnerEngine<GgufCache> {
   declare readonly runner: GgufRunner;
   /** Generations decoded natively: their sampling, for the figures computed later. */
   private readonly deferred = new Map<number, SamplingSettings>();
 
   override generate(req: GenerateRequest, onStep: OnStep, cancelled: Cancelled, yieldTo?: YieldTo): Promise<GenerateResult> {
-    if (req.detail === 'deferred' && !req.branch && nativeGreedy(req.sampling)) return this.generateNative(req, onStep, cancelled);
+    // Only a greedy pick is the same in llama.cpp's chain (it applies temperature after its cutters).
+    if (req.detail === 'deferred' && !req.branch && req.sampling.temperature === 0) return this.generateNative(req, onStep, cancelled);
     return super.generate(req, onStep, cancelled, yieldTo);
   }
 
