@@ -67,14 +67,14 @@ export function groupOf(t: Pick<WeightTensor, 'name' | 'dims'>, s: AnatomyShape)
   // A lookup table is [vocab, hidden]; a MatMul weight onto the vocabulary is [hidden, vocab] (ONNX's [in, out]).
   if (t.dims[0] === s.vocab) return 'embedding';
   if (t.dims.length === 2 && t.dims[1] === s.vocab) return 'head';
-  const d = [...t.dims].sort((a, b) => b - a);
-  if (t.dims.length === 1 && t.dims[0] === s.hidden) return 'norm';
+  const d = t.dims;
+  if (d.length === 1 && d[0] === s.hidden) return 'norm';
   if (d.includes(s.ffn) && s.ffn !== s.hidden) return 'mlp';
   const attn = [s.heads * s.headDim, s.kvHeads * s.headDim];
   if (d.includes(s.hidden) && d.some((x) => attn.includes(x))) return 'attention';
   // Per-column scales and zero points of a quantized matrix: the part of the matrix they scale.
-  if (t.dims.length === 1 && t.dims[0] === s.ffn) return 'mlp';
-  if (t.dims.length === 1 && attn.includes(t.dims[0])) return 'attention';
+  if (d.length === 1 && d[0] === s.ffn) return 'mlp';
+  if (d.length === 1 && attn.includes(d[0])) return 'attention';
   return 'other';
 }
 

@@ -59,13 +59,13 @@ export class RunnerEngine<C extends SequenceCache = SequenceCache> implements En
   protected readonly eos: ReadonlySet<number>;
   protected readonly prompts: PromptModel;
 
-  private readonly parts?: Anatomy;
+  private readonly fileAnatomy?: Anatomy;
   private readonly openXray?: () => Promise<XraySession>;
   private xraySession?: Promise<XraySession>;
 
   constructor(parts: EngineParts<C>) {
     ({ info: this.info, provider: this.provider, tokenizer: this.tokenizer, runner: this.runner } = parts);
-    this.parts = parts.anatomy;
+    this.fileAnatomy = parts.anatomy;
     this.openXray = parts.openXray;
     this.eos = new Set(this.info.eosIds);
     this.prompts = {
@@ -125,8 +125,8 @@ export class RunnerEngine<C extends SequenceCache = SequenceCache> implements En
   }
 
   anatomy(): Anatomy {
-    if (!this.parts) throw new RuntimeError('unsupported', `${this.info.name}: its files were not read for an anatomy`);
-    return this.parts;
+    if (!this.fileAnatomy) throw new RuntimeError('unsupported', `${this.info.name}: its files were not read for an anatomy`);
+    return this.fileAnatomy;
   }
 
   async xray(tokens: number[], topK: number): Promise<XrayReport> {
