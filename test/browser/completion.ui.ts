@@ -44,25 +44,28 @@ async function ghostText(page: Page): Promise<string> {
   });
 }
 
-export async function run(ctx: UiContext): Promise<{ screenshots: string[] }> {
+/** Waits for the workbench and the model, then opens `file` through Quick Open, as a person would, and focuses it. */
+export async function openWhenReady(ctx: UiContext, file: string): Promise<void> {
   const { page, log } = ctx;
-  const screenshots: string[] = [];
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
   log('workbench loaded');
-
   // The extension activates on startup and loads the model in the background: wait for the status bar.
   await page.locator('.statusbar').getByText(ctx.modelName, { exact: false }).first().waitFor({ timeout: 120_000 });
   log(`status bar shows ${ctx.modelName}`);
-
-  // Open the sample file through Quick Open, as a person would.
   await page.keyboard.press('Control+P');
   await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
-  await page.keyboard.type('sample.ts');
+  await page.keyboard.type(file);
   await sleep(800);
   await page.keyboard.press('Enter');
   // Click into the text to focus the editor (newer VS Code uses EditContext, not a textarea).
   await page.locator('.monaco-editor .view-lines').first().click();
   await sleep(500);
+}
+
+export async function run(ctx: UiContext): Promise<{ screenshots: string[] }> {
+  const { page, log } = ctx;
+  const screenshots: string[] = [];
+  await openWhenReady(ctx, 'sample.ts');
 
   // Type a new function header at the end of the file and open its body.
   await page.keyboard.press('Control+End');

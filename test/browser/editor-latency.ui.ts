@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { UiContext } from './completion.ui';
+import { openWhenReady, type UiContext } from './completion.ui';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const KEY_MS = 125; // 8 keys per second
@@ -48,15 +48,7 @@ function script(file: string, keys: number): string[] {
 
 export async function run(ctx: UiContext & { keys?: number }): Promise<{ screenshots: string[] }> {
   const { page, log } = ctx;
-  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
-  await page.locator('.statusbar').getByText(ctx.modelName, { exact: false }).first().waitFor({ timeout: 120_000 });
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
-  await page.keyboard.type('sample.py');
-  await sleep(800);
-  await page.keyboard.press('Enter');
-  await page.locator('.monaco-editor .view-lines').first().click();
-  await sleep(500);
+  await openWhenReady(ctx, 'sample.py');
   await page.keyboard.press('Control+End');
   await page.keyboard.press('Enter');
   await page.keyboard.press('Enter');
