@@ -51,58 +51,28 @@ function lensTable(r: XrayReport, answer: number | undefined): HTMLElement {
 }
 
 function attentionView(r: XrayReport, att: number[][][]): HTMLElement {
-  const layers = att.length;
-  const heads = att[0]?.length ?? 0;
-  let layer = layers - 1;
-  let head = -1; // -1: the average over heads
+  const pick = { layer: att.length - 1, head: -1 }; // head -1: the average over heads
   const text = h('div', { class: 'attended', role: 'list', 'aria-label': 'Context tokens shaded by attention' });
-  const weights = () => {
-    const rows = att[layer];
-    return head >= 0 ? rows[head] : rows[0].map((_, j) => rows.reduce((s, row) => s + row[j], 0) / rows.length);
-  };
   const draw = () => {
-    clear(text);
-    const w = weights();
-    const max = Math.max(...w, 1e-9);
-    r.tokens.forEach((t, j) => {
-      const span = h(
-        'span',
-        { class: 'att', role: 'listitem', title: `${pct(w[j])} of the attention`, 'aria-label': `${t.text}: ${pct(w[j])}` },
-        visibleText(t.text),
-      );
-      // Faded by weight, never below readable; the strongest also get a border (visible in high contrast).
-      span.style.opacity = (0.35 + (0.65 * w[j]) / max).toFixed(3);
-      if (w[j] / max > 0.5) span.classList.add('strong');
-      text.append(span);
-    });
-    for (const b of layerButtons) b.setAttribute('aria-pressed', String(Number(b.dataset.layer) === layer));
-    for (const b of headButtons) b.setAttribute('aria-pressed', String(Number(b.dataset.head) === head));
+    drawWeights(text, r, weightsOf(att[pick.layer], pick.head));
+    for (const b of layerButtons) b.setAttribute('aria-pressed', String(Number(b.dataset.value) === pick.layer));
+    for (const b of headButtons) b.setAttribute('aria-pressed', String(Number(b.dataset.value) === pick.head));
   };
-  const layerButtons = Array.from({ length: layers }, (_, i) =>
-    h(
-      'button',
-      {
-        'data-layer': i,
-        onclick: () => {
-          layer = i;
-          draw();
-        },
-      },
-      `block ${i + 1}`,
-    ),
+  const layerButtons = buttons(
+    att.map((_, i) => i),
+    (i) => `block ${i + 1}`,
+    (i) => {
+      pick.layer = i;
+      draw();
+    },
   );
-  const headButtons = [-1, ...Array.from({ length: heads }, (_, i) => i)].map((i) =>
-    h(
-      'button',
-      {
-        'data-head': i,
-        onclick: () => {
-          head = i;
-          draw();
-        },
-      },
-      i < 0 ? 'average' : `head ${i + 1}`,
-    ),
+  const headButtons = buttons(
+    [-1, ...(att[0] ?? []).map((_, i) => i)],
+    (i) => (i < 0 ? 'average' : `head ${i + 1}`),
+    (i) => {
+      pick.head = i;
+      draw();
+    },
   );
   const view = h(
     'div',
@@ -113,4 +83,29 @@ function attentionView(r: XrayReport, att: number[][][]): HTMLElement {
   );
   draw();
   return view;
+}
+
+/** One head's weights over the context, or (head -1) the average over the layer's heads. */
+function weightsOf(rows: number[][], head: number): number[] {
+  return head >= 0 ? rows[head] : rows[0].map((_, j) => rows.reduce((s, row) => s + row[j], 0) / rows.length);
+}
+
+function drawWeights(into: HTMLElement, r: XrayReport, w: number[]): void {
+  clear(into);
+  const max = Math.max(...w, 1e-9);
+  r.tokens.forEach((t, j) => {
+    const span = h(
+      'span',
+      { class: 'att', role: 'listitem', title: `${pct(w[j])} of the attention`, 'aria-label': `${t.text}: ${pct(w[j])}` },
+      visibleText(t.text),
+    );
+    // Faded by weight, never below readable; the strongest also get a border (visible in high contrast).
+    span.style.opacity = (0.35 + (0.65 * w[j]) / max).toFixed(3);
+    if (w[j] / max > 0.5) span.classList.add('strong');
+    into.append(span);
+  });
+}
+
+function buttons(values: number[], label: (v: number) => string, onPick: (v: number) => void): HTMLElement[] {
+  return values.map((v) => h('button', { 'data-value': v, onclick: () => onPick(v) }, label(v)));
 }
