@@ -359,10 +359,6 @@ async function main(): Promise<void> {
   const plan = makePlan();
   const gguf = opt('--gguf') ?? defaultGgufFile(plan.modelDir);
   const m = await measure(plan, gguf);
-  // Measured after the sides ran, with nothing else running: the weights a decode step reads are the file's.
-  const bandwidth = copyBandwidth();
-  const weightBytes = statSync(join(plan.modelDir, 'onnx', plan.onnxFile)).size;
-  const limit = bandwidthLimit(weightBytes, bandwidth);
   const o = ok(m.ours)!;
   const one = ok(m.ours_one_run_per_token);
   const tj = ok(m.transformersjs);
@@ -387,24 +383,43 @@ async function main(): Promise<void> {
     // Without prompt-lookup speculation: what one model run per token gives (the bench's greedy text repeats
     // itself, so speculation is accepted more often here than in typical completions).
     decode_one_run_per_token_tok_s: one?.decode_tok_s,
+    ...bandwidthFigures(plan, gguf, one, lc),
+    transformersjs: m.transformersjs,
+    llamacpp: m.llamacpp,
+    gguf_engine: m.gguf,
+    gguf_engine_watched: m.gguf_watched,
+    ...peerRatios({ o, one, tj, lc, gf, gw }),
+  };
+  report(plan, result, { o, one, tj, lc, gf, gw });
+  for (const [k, v] of Object.entries(m)) if ('error' in v) console.log(`${k} failed: ${v.error}`);
+  if (flag('--json')) console.log(JSON.stringify(result));
+}
+
+/** The memory-bandwidth bound, measured after the sides ran (nothing else running): a decode step reads the file's weights. */
+function bandwidthFigures(plan: Plan, gguf: string | Error, one: Measured | undefined, lc: Measured | undefined) {
+  const bandwidth = copyBandwidth();
+  const weightBytes = statSync(join(plan.modelDir, 'onnx', plan.onnxFile)).size;
+  const limit = bandwidthLimit(weightBytes, bandwidth);
+  return {
     copy_bandwidth_gb_s: bandwidth / 1e9,
     weights_mb: weightBytes / 2 ** 20,
     bandwidth_limit_tok_s: limit,
     decode_share_of_bandwidth_limit: one ? one.decode_tok_s / limit : undefined,
     llamacpp_decode_share_of_bandwidth_limit:
       lc && typeof gguf === 'string' ? lc.decode_tok_s / bandwidthLimit(statSync(gguf).size, bandwidth) : undefined,
-    transformersjs: m.transformersjs,
-    llamacpp: m.llamacpp,
-    gguf_engine: m.gguf,
-    gguf_engine_watched: m.gguf_watched,
-    prefill_ratio_vs_transformersjs: ratio(o.prefill_tok_s, tj?.prefill_tok_s),
-    decode_ratio_vs_transformersjs: ratio(o.decode_tok_s, tj?.decode_tok_s),
+  };
+}
+
+function peerRatios({ o, one, tj, lc, gf, gw }: Record<'o' | 'one' | 'tj' | 'lc' | 'gf' | 'gw', Measured | undefined>) {
+  return {
+    prefill_ratio_vs_transformersjs: ratio(o?.prefill_tok_s, tj?.prefill_tok_s),
+    decode_ratio_vs_transformersjs: ratio(o?.decode_tok_s, tj?.decode_tok_s),
     decode_one_run_per_token_ratio_vs_transformersjs: ratio(one?.decode_tok_s, tj?.decode_tok_s),
-    peak_rss_ratio_vs_transformersjs: ratio(o.peak_rss_mb, tj?.peak_rss_mb),
+    peak_rss_ratio_vs_transformersjs: ratio(o?.peak_rss_mb, tj?.peak_rss_mb),
     // The onnxruntime engine against llama.cpp on the same weights (int8 per column vs q8_0), per model run.
     decode_ratio_vs_llamacpp: ratio(one?.decode_tok_s, lc?.decode_tok_s),
-    decode_speculative_ratio_vs_llamacpp: ratio(o.decode_tok_s, lc?.decode_tok_s),
-    prefill_ratio_vs_llamacpp: ratio(o.prefill_tok_s, lc?.prefill_tok_s),
+    decode_speculative_ratio_vs_llamacpp: ratio(o?.decode_tok_s, lc?.decode_tok_s),
+    prefill_ratio_vs_llamacpp: ratio(o?.prefill_tok_s, lc?.prefill_tok_s),
     // The GGUF engine through our worker against bare llama.cpp on the same file: our overhead.
     gguf_decode_ratio_vs_llamacpp: ratio(gf?.decode_tok_s, lc?.decode_tok_s),
     gguf_watched_decode_ratio_vs_llamacpp: ratio(gw?.decode_tok_s, lc?.decode_tok_s),
@@ -413,9 +428,6 @@ async function main(): Promise<void> {
     greedy_tokens_equal_onnx_vs_llamacpp: agreed(one?.greedy_ids, lc?.greedy_ids),
     greedy_tokens_equal_gguf_engine_vs_llamacpp: agreed(gf?.greedy_ids, lc?.greedy_ids),
   };
-  report(plan, result, { o, one, tj, lc, gf, gw });
-  for (const [k, v] of Object.entries(m)) if ('error' in v) console.log(`${k} failed: ${v.error}`);
-  if (flag('--json')) console.log(JSON.stringify(result));
 }
 
 type Result = Record<string, unknown> & Record<`${string}_ratio_${string}` | 'prefix_reuse_ttft_speedup', number | undefined>;
