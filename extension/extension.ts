@@ -173,17 +173,6 @@ function perModel(check: (model: ModelInfo) => void): (state: RuntimeState | und
   };
 }
 
-/** Calls `listener` when a different model is ready (not after every generation). */
-function onModelLoaded(runtime: ModelRuntime, listener: () => void): vscode.Disposable {
-  let last: string | undefined;
-  const sub = runtime.onDidChangeState((s) => {
-    if (s.kind !== 'ready' || s.model.dir === last) return;
-    last = s.model.dir;
-    listener();
-  });
-  return new vscode.Disposable(() => sub.dispose());
-}
-
 /** Registers every feature; one failing to register must not take the others down with it. */
 function registerFeatures(
   context: vscode.ExtensionContext,
@@ -210,7 +199,7 @@ function registerFeatures(
   safely('the tokenizer view', () => registerTokenizerView(context, views));
   safely('the X-ray', () => registerXray(context, { xray: (text, topK) => runtime.xray(text, topK) }));
   safely('the anatomy view', () =>
-    registerAnatomy(context, { anatomy: () => runtime.anatomy(), onDidLoad: (l) => onModelLoaded(runtime, l) }),
+    registerAnatomy(context, { anatomy: () => runtime.anatomy(), onDidLoad: (l) => runtime.onDidChangeState(perModel(l)) }),
   );
   return completion;
 }

@@ -8,14 +8,14 @@ import { webviewHtml, webviewOptions } from '../webview-html';
 
 export interface AnatomySource {
   anatomy(): Promise<Anatomy>;
-  /** Fires when a model finished loading. */
-  onDidLoad(listener: () => void): vscode.Disposable;
+  /** Fires when another model finished loading. */
+  onDidLoad(listener: () => void): { dispose(): void };
 }
 
 export class AnatomyPanel implements vscode.Disposable {
   static readonly viewType = 'tokenscope.anatomy';
   private panel: vscode.WebviewPanel | undefined;
-  private readonly subs: vscode.Disposable[] = [];
+  private readonly subs: { dispose(): void }[] = [];
   /** What the panel last showed (tests read it). */
   last: AnatomyHostToView | undefined;
 
