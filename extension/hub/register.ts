@@ -70,8 +70,8 @@ async function download(deps: Deps, target: Target): Promise<void> {
   const cacheDir = hubCacheDir();
   // Whole in the cache: no network at all unless the user asks for another variant.
   const cached = await findCachedModel(cacheDir, target.repo, target.revision);
-  const wanted = cached && (!target.variant || cached.variants.includes(target.variant));
-  if (cached && wanted && target.use) return useModel(cached, target.variant ?? cached.variants[0], deps.log);
+  if (cached && target.use && (!target.variant || cached.variants.includes(target.variant)))
+    return useModel(cached, target.variant ?? cached.variants[0], deps.log);
   if (cached) {
     const shown = cached.variants.map((v) => basename(v)).join(', ');
     const pick = await vscode.window.showInformationMessage(
@@ -144,20 +144,22 @@ async function pickRepo(): Promise<Target | undefined> {
   return picked;
 }
 
-/** One ONNX variant: the runtime's preference first; sizes from the listing. Skipped when there is one. */
+/** One ONNX variant or GGUF file: the runtime's preference first; sizes from the listing. Skipped when there is one. */
 async function pickVariant(listing: RepoListing, cached: CachedModel | undefined): Promise<string | undefined> {
   const variants = onnxVariants(listing);
   const ggufs = ggufVariants(listing);
   if (variants.length + ggufs.length === 1) return (variants[0] ?? ggufs[0]).file;
+  const sizeAndCache = (v: { file: string; bytes?: number }) =>
+    `${v.bytes !== undefined ? ` · ${formatBytes(v.bytes)}` : ''}${cached?.variants.includes(v.file) ? ' · in the cache' : ''}`;
   const ggufItems = ggufs.map((v) => ({
     label: v.file,
-    description: `GGUF ${v.dtype}${v.bytes !== undefined ? ` · ${formatBytes(v.bytes)}` : ''}${cached?.variants.includes(v.file) ? ' · in the cache' : ''}`,
+    description: `GGUF ${v.dtype}${sizeAndCache(v)}`,
     detail: `Runs on llama.cpp${v.parts.length > 1 ? ` (${v.parts.length} parts)` : ''}`,
     file: v.file,
   }));
   const items = variants.map((v, i) => ({
     label: basename(v.file),
-    description: `${v.dtype}${v.bytes !== undefined ? ` · ${formatBytes(v.bytes)}` : ''}${cached?.variants.includes(v.file) ? ' · in the cache' : ''}`,
+    description: `${v.dtype}${sizeAndCache(v)}`,
     detail: v.preferred
       ? i === 0
         ? 'Loads in Tokenscope; the default (int8 runs about as well and faster on the CPU)'
