@@ -6,7 +6,7 @@
 //   the worker gets Hugging Face's exact pre-tokenizers/normalizers/decoders without pulling the whole of
 //   transformers.js into the bundle.
 // Text is never parsed for special tokens by gpt-tokenizer: code that contains "<|endoftext|>" is code.
-import { FIM_FAMILIES } from './fim-families';
+import { FIM_FAMILIES, type FimFamily } from './fim-families';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { RuntimeError } from './errors';
 import type { ModelFolder } from './model-folder';
@@ -34,13 +34,19 @@ export interface Tokenizer {
   isSpecial(id: number): boolean;
 }
 
+/** A family's three FIM ids in a tokenizer, or undefined when it lacks one of them. */
+function familyIds(f: FimFamily, lookup: (s: string) => number | undefined): FimIds | undefined {
+  const prefix = lookup(f.prefix.trim());
+  const suffix = lookup(f.suffix.trim());
+  const middle = lookup(f.middle.trim());
+  return prefix !== undefined && suffix !== undefined && middle !== undefined ? { prefix, suffix, middle, family: f.name } : undefined;
+}
+
 /** The FIM ids of the first family (fim-families.ts) whose three tokens this tokenizer has. */
 export function fimFrom(lookup: (s: string) => number | undefined): FimIds | undefined {
   for (const f of FIM_FAMILIES) {
-    const prefix = lookup(f.prefix.trim());
-    const suffix = lookup(f.suffix.trim());
-    const middle = lookup(f.middle.trim());
-    if (prefix !== undefined && suffix !== undefined && middle !== undefined) return { prefix, suffix, middle, family: f.name };
+    const ids = familyIds(f, lookup);
+    if (ids) return ids;
   }
   return undefined;
 }
@@ -133,14 +139,12 @@ export function withFimFamily(tok: Tokenizer, name: string): { tokenizer: Tokeni
       'model-folder',
       `unknown fill-in-the-middle family "${name}" (known: ${FIM_FAMILIES.map((f) => f.name).join(', ')})`,
     );
-  const id = (t: string) => tok.specialId(t.trim());
-  const [prefix, suffix, middle] = [id(family.prefix), id(family.suffix), id(family.middle)];
-  if (prefix === undefined || suffix === undefined || middle === undefined)
+  const fim = familyIds(family, (t) => tok.specialId(t));
+  if (!fim)
     throw new RuntimeError(
       'model-folder',
       `the model has no ${family.name} FIM tokens (${family.prefix.trim()} ${family.suffix.trim()} ${family.middle.trim()})`,
     );
-  const fim: FimIds = { prefix, suffix, middle, family: family.name };
   const tokenizer: Tokenizer = {
     kind: tok.kind,
     vocabSize: tok.vocabSize,
