@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { ggufModelPaths } from '../hub/plan';
 
 export interface FoundModel {
   /** The .gguf file (for Ollama, the blob the manifest names). */
@@ -60,9 +61,12 @@ export function ollamaModels(root: string): FoundModel[] {
 
 /** <publisher>/<repo>/<file>.gguf; vision projectors (mmproj-*.gguf) are not language models. */
 export function lmStudioModels(root: string): FoundModel[] {
-  return walk(root, 3)
-    .filter(isLanguageModelFile)
-    .map((path) => ({ path, name: relative(root, path).split(sep).join('/'), source: 'lm-studio' as const, bytes: fileSize(path) ?? 0 }));
+  return ggufModelPaths(walk(root, 3)).map((path) => ({
+    path,
+    name: relative(root, path).split(sep).join('/'),
+    source: 'lm-studio' as const,
+    bytes: fileSize(path) ?? 0,
+  }));
 }
 
 /** models--<org>--<name>/snapshots/<commit>/…/<file>.gguf (links into blobs/). */
@@ -72,23 +76,14 @@ export function hfCacheModels(root: string): FoundModel[] {
     .filter((d) => d.startsWith('models--'))
     .flatMap((d) => {
       const repo = d.slice('models--'.length).split('--').join('/');
-      return walk(join(root, d, 'snapshots'), 4)
-        .filter(isLanguageModelFile)
-        .map((path) => {
-          const file = relative(join(root, d, 'snapshots'), path)
-            .split(sep)
-            .slice(1)
-            .join('/');
-          return { path, name: `${repo}: ${file}`, source: 'hf-cache' as const, bytes: fileSize(path) ?? 0 };
-        });
+      return ggufModelPaths(walk(join(root, d, 'snapshots'), 4)).map((path) => {
+        const file = relative(join(root, d, 'snapshots'), path)
+          .split(sep)
+          .slice(1)
+          .join('/');
+        return { path, name: `${repo}: ${file}`, source: 'hf-cache' as const, bytes: fileSize(path) ?? 0 };
+      });
     });
-}
-
-function isLanguageModelFile(p: string): boolean {
-  const name = p.split(sep).pop() ?? '';
-  // A split model loads from its first part; llama.cpp finds the others.
-  const part = /-(\d{5})-of-\d{5}\.gguf$/i.exec(name);
-  return /\.gguf$/i.test(name) && !/^mmproj/i.test(name) && (!part || Number(part[1]) === 1);
 }
 
 /** Files up to `depth` folders below `dir` (symlinks followed: the HF cache links snapshots to blobs). */

@@ -4,7 +4,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RepoCache } from './cache-layout';
-import { ggufVariants, REQUIRED_FILES } from './plan';
+import { ggufModelPaths, REQUIRED_FILES } from './plan';
 
 export interface CachedModel {
   /** The snapshot folder: a model folder tokenscope.model.path can point at. */
@@ -58,13 +58,12 @@ async function ggufFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
   for (const sub of ['', ...(await readdir(dir).catch(() => [] as string[]))]) {
     const names = await readdir(join(dir, sub)).catch(() => [] as string[]);
-    for (const n of names.filter((x) => /\.gguf$/i.test(x) && !/^mmproj/i.test(x))) {
+    for (const n of names.filter((x) => /\.gguf$/i.test(x))) {
       const path = sub ? `${sub}/${n}` : n;
       if (await isFile(join(dir, path))) found.push(path);
     }
   }
-  const listing = { repo: '', commit: '', siblings: found.map((path) => ({ path })) };
-  return ggufVariants(listing).map((v) => v.file);
+  return ggufModelPaths(found);
 }
 
 /**

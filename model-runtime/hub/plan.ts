@@ -116,7 +116,7 @@ const SPLIT = /-(\d{5})-of-(\d{5})\.gguf$/i;
 /** Every GGUF model file of the repo (vision projectors left out), split parts grouped under their first. */
 export function ggufVariants(listing: RepoListing): GgufVariant[] {
   const size = new Map(listing.siblings.map((s) => [s.path, s.size]));
-  const ggufs = listing.siblings.map((s) => s.path).filter((p) => /\.gguf$/i.test(p) && !/(^|\/)mmproj/i.test(p));
+  const ggufs = listing.siblings.map((s) => s.path).filter((p) => /\.gguf$/i.test(p) && !/(^|[\\/])mmproj/i.test(p));
   return ggufs
     .filter((p) => !SPLIT.test(p) || Number(SPLIT.exec(p)![1]) === 1)
     .sort()
@@ -131,6 +131,11 @@ export function ggufVariants(listing: RepoListing): GgufVariant[] {
       return { file, parts: parts.filter((p) => size.has(p)), bytes, dtype };
     })
     .filter((v) => v.parts.length === (SPLIT.test(v.file) ? Number(SPLIT.exec(v.file)![2]) : 1));
+}
+
+/** Of some file paths (a snapshot, a models folder), the GGUF models to offer: split ones by their first part, when whole. */
+export function ggufModelPaths(paths: readonly string[]): string[] {
+  return ggufVariants({ repo: '', commit: '', siblings: paths.map((path) => ({ path })) }).map((v) => v.file);
 }
 
 /** The variant used when the user does not choose: the runtime's first preference present. */
