@@ -105,8 +105,7 @@ export function nodeLlamaCppEntries(root, target, binaries = join(root, 'node_mo
   };
   visit('node_modules/node-llama-cpp');
   for (const at of seen) {
-    const name = at.slice(at.lastIndexOf('node_modules/') + 'node_modules/'.length);
-    const to = at === 'node_modules/node-llama-cpp' ? name : at.replace(/^node_modules\//, '');
+    const to = at.replace(/^node_modules\//, '');
     // Of llama/ (the llama.cpp sources, 35 MB) only the release facts the loader reads.
     // Nested node_modules are packages of the closure in their own right (visited above).
     pkgFiles(
