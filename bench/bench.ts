@@ -10,7 +10,6 @@
 //   --gguf FILE       the GGUF peer (default: the model converted by scripts/lib/default-gguf.mjs, needs python3)
 //   --profile-worker DIR  write a CPU profile of the worker there
 //   --prompt-tokens N (default 1000, cut to the model's context)  --decode-tokens N (default 64)  --reps N (default 3)
-import { fork } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +19,7 @@ import { ModelRuntime } from '../model-runtime/runtime';
 import { loadTokenizer } from '../model-runtime/tokenizer';
 import { DEFAULT_SAMPLER } from '../sampling/sampler';
 import { bandwidthLimit, copyBandwidth } from './bandwidth';
+import { childPeakRssMb, childSide, serveChild } from './child-side';
 import { type BenchSide, defaultGgufFile, llamaCppChild, llamaCppSide } from './llamacpp-side';
 
 interface Plan {
@@ -164,36 +164,8 @@ async function ours(plan: Plan, o: OursOptions = {}): Promise<BenchSide & { prov
 }
 
 /** transformers.js in its own process (so its peak RSS is its own), driven by messages. */
-async function theirs(plan: Plan): Promise<BenchSide> {
-  const child = fork(__filename, ['--transformersjs-child'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d).slice(-2000)));
-  let seq = 0;
-  const waiting = new Map<number, { res: (v: any) => void; rej: (e: Error) => void }>();
-  child.on('message', (m: any) => {
-    const p = waiting.get(m.seq);
-    waiting.delete(m.seq);
-    if (m.error) p?.rej(new Error(m.error));
-    else p?.res(m.value);
-  });
-  child.on('exit', (code) => {
-    for (const p of waiting.values())
-      p.rej(new Error(`transformers.js process exited (${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
-    waiting.clear();
-  });
-  const call = (cmd: string, arg?: unknown): Promise<any> =>
-    new Promise((res, rej) => {
-      const id = ++seq;
-      waiting.set(id, { res, rej });
-      child.send({ seq: id, cmd, arg });
-    });
-  await call('load', plan);
-  return {
-    ttft: (tokens) => call('ttft', tokens),
-    decode: (tokens, n) => call('decode', { tokens, n }),
-    peakRssMb: () => call('rss'),
-    close: () => child.kill(),
-  };
+function theirs(plan: Plan): Promise<BenchSide> {
+  return childSide('transformers.js', '--transformersjs-child', plan);
 }
 
 /** The child side: transformers.js on the same files, same thread count, same token ids. */
@@ -240,17 +212,9 @@ function transformersChild(): void {
       const { times } = await run(tokens, n);
       return { rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000), count: times.length, ids: [] };
     },
-    async rss() {
-      return (process.resourceUsage().maxRSS * 1024) / 2 ** 20;
-    },
+    rss: childPeakRssMb,
   };
-  process.on('message', async (m: any) => {
-    try {
-      process.send!({ seq: m.seq, value: await handlers[m.cmd](m.arg) });
-    } catch (e) {
-      process.send!({ seq: m.seq, error: (e as Error).stack ?? String(e) });
-    }
-  });
+  serveChild(handlers);
 }
 
 interface Acc {

@@ -2,10 +2,11 @@
 // model's weights converted to GGUF, in its own process so its peak RSS is its own, fed the same token ids.
 // It does what llama.cpp does without us: greedy decode by its own sampler, prefix reuse by erasing the cells
 // after the common prefix.
-import { fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { openLlama } from '../model-runtime/gguf/binding';
+import { childPeakRssMb, childSide, serveChild } from './child-side';
 
 export interface BenchSide {
   ttft(tokens: number[]): Promise<number>;
@@ -22,36 +23,8 @@ export function defaultGgufFile(modelDir: string): string | Error {
   return r.status === 0 ? r.stdout.trim() : new Error(r.stderr.trim() || 'conversion failed');
 }
 
-export async function llamaCppSide(file: string, threads: number, contextSize: number): Promise<BenchSide> {
-  const child = fork(resolve(__dirname, 'bench.js'), ['--llamacpp-child'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d).slice(-2000)));
-  let seq = 0;
-  const waiting = new Map<number, { res: (v: never) => void; rej: (e: Error) => void }>();
-  child.on('message', (m: { seq: number; value?: unknown; error?: string }) => {
-    const p = waiting.get(m.seq);
-    waiting.delete(m.seq);
-    if (m.error) p?.rej(new Error(m.error));
-    else p?.res(m.value as never);
-  });
-  child.on('exit', (code) => {
-    for (const p of waiting.values())
-      p.rej(new Error(`llama.cpp process exited (${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
-    waiting.clear();
-  });
-  const call = <T>(cmd: string, arg?: unknown): Promise<T> =>
-    new Promise((res, rej) => {
-      const id = ++seq;
-      waiting.set(id, { res: res as (v: never) => void, rej });
-      child.send({ seq: id, cmd, arg });
-    });
-  await call('load', { file, threads, contextSize });
-  return {
-    ttft: (tokens) => call('ttft', tokens),
-    decode: (tokens, n) => call('decode', { tokens, n }),
-    peakRssMb: () => call('rss'),
-    close: () => child.kill(),
-  };
+export function llamaCppSide(file: string, threads: number, contextSize: number): Promise<BenchSide> {
+  return childSide('llama.cpp', '--llamacpp-child', { file, threads, contextSize });
 }
 
 /** The child process: llama.cpp on the CPU with the bench's thread count. */
@@ -88,15 +61,7 @@ export function llamaCppChild(): void {
       }
       return { rate: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000), count: times.length, ids };
     },
-    async rss() {
-      return (process.resourceUsage().maxRSS * 1024) / 2 ** 20;
-    },
+    rss: childPeakRssMb,
   };
-  process.on('message', async (m: { seq: number; cmd: string; arg: never }) => {
-    try {
-      process.send!({ seq: m.seq, value: await handlers[m.cmd](m.arg) });
-    } catch (e) {
-      process.send!({ seq: m.seq, error: (e as Error).stack ?? String(e) });
-    }
-  });
+  serveChild(handlers);
 }
