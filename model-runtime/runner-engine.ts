@@ -41,12 +41,19 @@ export interface EngineParts<C extends SequenceCache> {
   openXray?: () => Promise<XraySession>;
 }
 
+/** One X-ray run in token ids (RunnerEngine.xray adds the token texts for the views). */
+export interface XrayRun {
+  /** Row 0: the embedding alone; row i: after block i; the last row: the model's answer. */
+  lens: { layer: number; top: { id: number; prob: number }[] }[];
+  /** attention[layer][head][j]: how much the last position attends to position j. */
+  attention?: number[][][];
+  /** Why attention is missing (a fused kernel never materialises its weights). */
+  attentionNote?: string;
+}
+
 /** What an engine's X-ray session does: one run over a token sequence, and its release. */
 export interface XraySession {
-  run(
-    tokens: readonly number[],
-    topK: number,
-  ): Promise<{ lens: { layer: number; top: { id: number; prob: number }[] }[]; attention?: number[][][]; attentionNote?: string }>;
+  run(tokens: readonly number[], topK: number): Promise<XrayRun>;
   release(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type * as ort from 'onnxruntime-node';
 import { softmaxStats, topIndices } from '../../sampling/stats';
+import type { XrayRun } from '../runner-engine';
 import { readGraphIo } from './graph-io';
 import { type GraphNode, graphNodes, initializerValues, type TensorData, withOutputs } from './proto';
 
@@ -95,19 +96,8 @@ function head(nodes: GraphNode[], initializers: Set<string>): XrayTargets['head'
   throw new Error('no weight found behind the logits output');
 }
 
-export interface LensRow {
-  /** 0: the embedding (before block 0); i: after block i-1; layers: after the last block (the model's answer). */
-  layer: number;
-  top: { id: number; prob: number }[];
-}
-
-export interface XrayResult {
+export interface XrayResult extends XrayRun {
   position: number;
-  lens: LensRow[];
-  /** attention[layer][head][j]: how much position `position` attends to position j (j <= position). */
-  attention?: number[][][];
-  /** Why attention is missing (a fused kernel never materialises its weights). */
-  attentionNote?: string;
   /** The model's own logits at the position (the lens's last row must equal them). */
   logits: Float32Array;
 }
