@@ -391,6 +391,23 @@ describe('servers', () => {
   });
 });
 
+describe('fill-in-the-middle family', () => {
+  it("tokenscope.model.fimFamily restarts the worker with that family's tokens and order", async () => {
+    await ready(api);
+    try {
+      await setSetting('model.fimFamily', 'codegemma');
+      await waitFor(() => api.runtime.model()?.fim?.family === 'codegemma' && api.runtime.state.kind === 'ready', 'the codegemma family');
+      assert.equal(api.runtime.model()!.fimLayout, 'psm');
+    } finally {
+      await setSetting('model.fimFamily', undefined);
+    }
+    await waitFor(
+      () => api.runtime.model()?.fim?.family !== 'codegemma' && api.runtime.state.kind === 'ready',
+      'the detected family again',
+    );
+  });
+});
+
 describe('model anatomy', () => {
   it('Show Model Anatomy draws the loaded model from its files: the stack, parameters and formats per part', async () => {
     await ready(api);
