@@ -15,6 +15,10 @@ export const ONNX_PREFERENCE = [
   'model.onnx',
   'model_fp16.onnx',
   'model_q4.onnx',
+  'model_q4f16.onnx',
+  // Older exports (Optimum's merged decoder).
+  'decoder_model_merged_quantized.onnx',
+  'decoder_model_merged.onnx',
 ];
 
 export const SUPPORTED_ARCHITECTURES = ['gpt2', 'llama', 'qwen2', 'mistral', 'phi3'];

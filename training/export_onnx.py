@@ -167,10 +167,9 @@ def write_tokenizer(out: Path, encoding: str, max_rank: int | None, prebuilt: Pa
     return specials
 
 
-def export_folder(model: Transformer, out: Path, *, model_type: str, encoding: str = "p50k_edit", max_rank: int | None = None,
-                  context: int | None = None, prompt_ids=None, quantize: bool = True, extra_config: dict | None = None,
-                  tokenizer_json: Path | None = None) -> None:
-    cfg = model.cfg
+def write_folder_files(out: Path, cfg: ModelConfig, *, model_type: str, encoding: str = "p50k_edit", max_rank: int | None = None,
+                       context: int | None = None, extra_config: dict | None = None, tokenizer_json: Path | None = None) -> None:
+    """Everything of a model folder but the ONNX files: config, generation config, tokenizer files."""
     out.mkdir(parents=True, exist_ok=True)
     specials = write_tokenizer(out, encoding, max_rank, tokenizer_json)
     eos = specials["<|endoftext|>"]
@@ -180,10 +179,19 @@ def export_folder(model: Transformer, out: Path, *, model_type: str, encoding: s
     (out / "config.json").write_text(json.dumps(config, indent=1))
     (out / "generation_config.json").write_text(json.dumps({"bos_token_id": eos, "eos_token_id": eos, "do_sample": False,
                                                             "max_new_tokens": 64, "transformers_version": "4.46.0"}, indent=1))
+
+
+def default_prompt(cfg: ModelConfig):
+    return [int(x) for x in torch.randint(0, min(cfg.vocab_size, 256), (7,), generator=torch.Generator().manual_seed(1))]
+
+
+def export_folder(model: Transformer, out: Path, *, model_type: str, encoding: str = "p50k_edit", max_rank: int | None = None,
+                  context: int | None = None, prompt_ids=None, quantize: bool = True, extra_config: dict | None = None,
+                  tokenizer_json: Path | None = None) -> None:
+    write_folder_files(out, model.cfg, model_type=model_type, encoding=encoding, max_rank=max_rank, context=context,
+                       extra_config=extra_config, tokenizer_json=tokenizer_json)
     export_onnx(model, out / "onnx" / "model.onnx")
-    if prompt_ids is None:
-        prompt_ids = [int(x) for x in torch.randint(0, min(cfg.vocab_size, 256), (7,), generator=torch.Generator().manual_seed(1))]
-    (out / "reference.json").write_text(json.dumps(reference(model, prompt_ids)))
+    (out / "reference.json").write_text(json.dumps(reference(model, prompt_ids or default_prompt(model.cfg))))
     if quantize:
         from quantize import quantize_file
         quantize_file(out / "onnx" / "model.onnx", out / "onnx" / "model_quantized.onnx")

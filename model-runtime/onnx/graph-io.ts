@@ -13,6 +13,10 @@ export interface GraphIo {
   outputMeta: InputMeta[];
   /** Every initializer's name, dimensions, element type and stored bytes (its data is skipped over, not read). */
   initializers: Initializer[];
+  /** Every node's op type, subgraphs (If branches) included. */
+  ops: Set<string>;
+  /** The model's metadata_props. */
+  metadata: Record<string, string>;
 }
 
 export interface Initializer {
@@ -26,6 +30,12 @@ export interface Initializer {
 
 // Field numbers in onnx.proto.
 const MODEL_GRAPH = 7;
+const MODEL_METADATA = 14;
+const GRAPH_NODE = 1;
+const NODE_OP_TYPE = 4;
+const NODE_ATTRIBUTE = 5;
+const ATTRIBUTE_GRAPH = 6;
+const ATTRIBUTE_GRAPHS = 11;
 const GRAPH_INITIALIZER = 5;
 const TENSOR_DIMS = 1;
 const TENSOR_NAME = 8;
@@ -66,9 +76,12 @@ export function readGraphIo(path: string): GraphIo {
   try {
     const graph = lastField(r, { start: 0, end: r.size }, MODEL_GRAPH);
     if (!graph) throw new Error('no graph in the file');
-    const io: GraphIo = { inputs: [], outputs: [], outputMeta: [], initializers: [] };
+    const io: GraphIo = { inputs: [], outputs: [], outputMeta: [], initializers: [], ops: new Set(), metadata: {} };
+    for (const f of fields(r, { start: 0, end: r.size }))
+      if (f.field === MODEL_METADATA && f.wire === 2) Object.assign(io.metadata, entry(r, f));
     for (const f of fields(r, graph)) {
       if (f.wire !== 2) continue;
+      if (f.field === GRAPH_NODE) nodeOps(r, f, io.ops);
       if (f.field === GRAPH_INITIALIZER) io.initializers.push(initializer(r, f));
       if (f.field !== GRAPH_INPUT && f.field !== GRAPH_OUTPUT) continue;
       if (f.end - f.start > MAX_SMALL)
@@ -84,6 +97,31 @@ export function readGraphIo(path: string): GraphIo {
   } finally {
     r.close();
   }
+}
+
+/** A node's op type into `ops`, and those of the graphs its attributes hold (If, Loop, Scan bodies). */
+function nodeOps(r: FileBytes, at: Range, ops: Set<string>): void {
+  for (const f of fields(r, at)) {
+    if (f.wire !== 2) continue;
+    if (f.field === NODE_OP_TYPE && f.end - f.start <= 256) ops.add(r.text(f));
+    if (f.field !== NODE_ATTRIBUTE) continue;
+    for (const a of fields(r, f)) {
+      if (a.wire !== 2 || (a.field !== ATTRIBUTE_GRAPH && a.field !== ATTRIBUTE_GRAPHS)) continue;
+      for (const g of fields(r, a)) if (g.field === GRAPH_NODE && g.wire === 2) nodeOps(r, g, ops);
+    }
+  }
+}
+
+/** A StringStringEntryProto as { key: value }. */
+function entry(r: FileBytes, at: Range): Record<string, string> {
+  let key = '';
+  let value = '';
+  for (const f of fields(r, at)) {
+    if (f.wire !== 2 || f.end - f.start > MAX_SMALL) continue;
+    if (f.field === 1) key = r.text(f);
+    if (f.field === 2) value = r.text(f);
+  }
+  return key ? { [key]: value } : {};
 }
 
 function valueInfo(r: FileBytes, at: Range): InputMeta {
@@ -115,14 +153,7 @@ function initializer(r: FileBytes, at: Range): Initializer {
 
 /** The "length" entry of one external_data key/value pair (0 for the other keys). */
 function externalLength(r: FileBytes, at: Range): number {
-  let key = '';
-  let value = '';
-  for (const f of fields(r, at)) {
-    if (f.wire !== 2 || f.end - f.start > 64) continue;
-    if (f.field === 1) key = r.text(f);
-    if (f.field === 2) value = r.text(f);
-  }
-  return key === 'length' ? Number(value) || 0 : 0;
+  return Number(entry(r, at).length) || 0;
 }
 
 function tensorType(r: FileBytes, at: Range): Pick<InputMeta, 'type' | 'shape'> {

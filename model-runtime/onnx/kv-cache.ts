@@ -34,12 +34,25 @@ export interface KvShape {
   dtype: string;
 }
 
+/** What the onnxruntime runner asks of a cache: this one (past + new rows in, all of them out) or row-cache.ts. */
+export interface OnnxCache extends SequenceCache {
+  readonly deadCount: number;
+  commonPrefix(tokens: readonly number[]): number;
+  clear(): void;
+  /** The attention_mask for a run feeding `n` new tokens. */
+  attentionMask(n: number): BigInt64Array;
+  /** The past_key_values.{i}.key/value feeds for a run of `n` tokens. */
+  feeds(into: Record<string, KvTensor>, n: number): void;
+  /** Takes the present.{i}.key/value outputs of a run that fed `fed`. */
+  update(outputs: Record<string, KvTensor>, fed: readonly number[]): void;
+}
+
 const onGpu = (t: KvTensor) => t.location !== undefined && t.location !== 'cpu' && t.location !== 'cpu-pinned';
 
 /** Dead slots tolerated before the live ones are copied together. */
 export const MAX_DEAD = 64;
 
-export class KvCache implements SequenceCache {
+export class KvCache implements OnnxCache {
   /** Live tokens, in order. */
   private held: number[] = [];
   /** One entry per physical slot: 1 live, 0 dead (masked out). */

@@ -15,12 +15,12 @@ import { type GraphIo, readGraphIo } from './graph-io';
 import * as ort from 'onnxruntime-node';
 import { onnxAnatomy } from './anatomy';
 import { OnnxXray } from './xray';
-import type { KvCache } from './kv-cache';
+import type { OnnxCache } from './kv-cache';
 import { OnnxRunner } from './runner';
 import { GPU_BUFFER_PROVIDERS, type OpenSession, openSession } from './session';
-import { checkSignature, type SignatureInfo } from './signature';
+import { cacheFacts, checkSignature, type SignatureInfo } from './signature';
 
-export type OnnxEngine = RunnerEngine<KvCache> & { readonly runner: OnnxRunner };
+export type OnnxEngine = RunnerEngine<OnnxCache> & { readonly runner: OnnxRunner };
 
 export async function loadOnnxEngine(dir: string, opts: EngineOptions = {}): Promise<OnnxEngine> {
   const folder = readModelFolder(dir, { onnxFile: opts.onnxFile });
@@ -29,13 +29,17 @@ export async function loadOnnxEngine(dir: string, opts: EngineOptions = {}): Pro
   const tokenizer = override?.tokenizer ?? loaded;
   if (override) folder.fimLayout = override.layout;
   checkVocabulary(folder, tokenizer);
-  const anatomy = onnxAnatomy(folder, checkGraph(folder));
+  const io = checkGraph(folder);
+  const anatomy = onnxAnatomy(folder, io);
   // The folder checked out: only now may the caller free the model it replaces.
   await opts.beforeOpen?.();
-  const { session, provider } = await openModel(folder, opts);
+  const { session, provider } = await openModel(folder, opts, cacheFacts(io).kvLayout === 'rows');
   let signature: SignatureInfo;
   try {
-    signature = checkSignature(folder.onnxPath, folder.arch, session.inputNames, session.outputNames, session.inputMetadata);
+    signature = {
+      ...checkSignature(folder.onnxPath, folder.arch, session.inputNames, session.outputNames, session.inputMetadata),
+      ...cacheFacts(io),
+    };
   } catch (e) {
     await session.release().catch(() => undefined);
     throw e;
@@ -78,7 +82,8 @@ function checkGraph(folder: ModelFolder): GraphIo {
       folder.onnxPath,
     );
   }
-  const fed = /^(input_ids|attention_mask|position_ids|num_logits_to_keep|logits_to_keep|past_key_values\.\d+\.(key|value))$/;
+  const fed =
+    /^(input_ids|attention_mask|position_ids|num_logits_to_keep|logits_to_keep|use_cache_branch|past_key_values\.\d+\.(key|value))$/;
   const inputs = io.inputs.filter((m) => fed.test(m.name));
   checkSignature(
     folder.onnxPath,
@@ -92,9 +97,10 @@ function checkGraph(folder: ModelFolder): GraphIo {
 }
 
 /** Opens the session; on a GPU-buffer provider, keeps keys/values on the GPU only where two chained steps work. */
-async function openModel(folder: ModelFolder, opts: EngineOptions): Promise<OpenSession> {
+async function openModel(folder: ModelFolder, opts: EngineOptions, newRowsOnly: boolean): Promise<OpenSession> {
   const presents: string[] = [];
-  for (let i = 0; i < folder.arch.layers; i++) presents.push(`present.${i}.key`, `present.${i}.value`);
+  // New rows are copied into the cache's own buffers: they must come back to the CPU.
+  if (!newRowsOnly) for (let i = 0; i < folder.arch.layers; i++) presents.push(`present.${i}.key`, `present.${i}.value`);
   const open = async (o: Parameters<typeof openSession>[1]) => {
     try {
       return await openSession(folder.onnxPath, o);

@@ -4,7 +4,9 @@
 import * as ort from 'onnxruntime-node';
 import { RuntimeError } from '../errors';
 import type { Logits, ModelRunner } from '../model-runner';
-import { KvCache, type KvData, type KvShape, type KvTensor } from './kv-cache';
+import { KvCache, type KvData, type KvShape, type KvTensor, type OnnxCache } from './kv-cache';
+import { halfToFloat } from './half';
+import { RowCache } from './row-cache';
 import type { SignatureInfo } from './signature';
 
 const makeTensor = (type: string, data: KvData, dims: number[]): KvTensor => new ort.Tensor(type as 'float32', data as Float32Array, dims);
@@ -17,8 +19,8 @@ export interface OnnxRunnerOptions {
   kv: Omit<KvShape, 'dtype'>;
 }
 
-export class OnnxRunner implements ModelRunner<KvCache> {
-  readonly cache: KvCache;
+export class OnnxRunner implements ModelRunner<OnnxCache> {
+  readonly cache: OnnxCache;
   readonly contextLength: number;
   readonly prefillChunk: number;
   readonly draftTokens: number;
@@ -32,19 +34,24 @@ export class OnnxRunner implements ModelRunner<KvCache> {
     this.cache = this.newCache();
   }
 
-  newCache(): KvCache {
-    return new KvCache({ ...this.opts.kv, dtype: this.signature.kvType }, makeTensor);
+  newCache(): OnnxCache {
+    const shape = { ...this.opts.kv, dtype: this.signature.kvType };
+    if (this.signature.kvLayout === 'rows') return new RowCache(shape, makeTensor);
+    // Graphs that derive lengths from the mask's sum (GroupQueryAttention) cannot skip masked-out slots.
+    return new KvCache(shape, makeTensor, this.signature.maskHoles ? undefined : 0);
   }
 
-  async run(cache: KvCache, feed: readonly number[], keep: number | boolean = 1): Promise<Logits> {
+  async run(cache: OnnxCache, feed: readonly number[], keep: number | boolean = 1): Promise<Logits> {
     const n = feed.length;
     if (!cache.fit(n, Math.max(this.contextLength, cache.length + n)))
       throw new RuntimeError('internal', 'the KV cache outgrew the context');
     const feeds = this.inputs(cache, feed, keep);
-    cache.feeds(feeds as Record<string, KvTensor>);
+    cache.feeds(feeds as Record<string, KvTensor>, n);
     const out = await this.session.run(feeds);
     cache.update(out as unknown as Record<string, KvTensor>, feed);
-    return { data: out.logits.data as Float32Array, rows: out.logits.dims[1] };
+    const logits = out.logits;
+    const data = logits.type === 'float16' ? halfToFloat(logits.data as Uint16Array) : (logits.data as Float32Array);
+    return { data, rows: logits.dims[1] };
   }
 
   async release(): Promise<void> {
@@ -53,7 +60,7 @@ export class OnnxRunner implements ModelRunner<KvCache> {
   }
 
   /** Every input but the pasts: the tokens, the mask over all slots, positions, how many logits to keep. */
-  private inputs(cache: KvCache, feed: readonly number[], keep: number | boolean): Record<string, ort.Tensor> {
+  private inputs(cache: OnnxCache, feed: readonly number[], keep: number | boolean): Record<string, ort.Tensor> {
     const n = feed.length;
     const past = cache.length;
     const ids = new BigInt64Array(n);
@@ -68,6 +75,7 @@ export class OnnxRunner implements ModelRunner<KvCache> {
       feeds.position_ids = new ort.Tensor('int64', pos, [1, n]);
     }
     const rows = keep === true ? 0 : keep === false ? 1 : keep;
+    if (this.signature.useCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(cache.slotCount > 0 ? 1 : 0), [1]);
     if (this.signature.logitsToKeep) feeds[this.signature.logitsToKeep] = new ort.Tensor('int64', BigInt64Array.of(BigInt(rows)), []);
     return feeds;
   }

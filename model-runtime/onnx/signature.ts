@@ -10,6 +10,20 @@ export interface SignatureInfo {
   logitsToKeep?: string;
   /** Element type of the past inputs ('float32' or 'float16'). */
   kvType: string;
+  /** Optimum's merged decoder: a use_cache_branch input (true once there is a past). */
+  useCacheBranch: boolean;
+  /** 'rows': present.* hold only the new rows and the past may be longer than the live length (row-cache.ts). */
+  kvLayout: 'concat' | 'rows';
+  /** Whether masked-out slots inside the past are honoured (not by GroupQueryAttention, which counts the mask). */
+  maskHoles: boolean;
+}
+
+/** The graph facts that shape the cache: the metadata tokenscope's fused export writes, and fused attention. */
+export function cacheFacts(io: { ops: Set<string>; metadata: Record<string, string> }): Pick<SignatureInfo, 'kvLayout' | 'maskHoles'> {
+  return {
+    kvLayout: io.metadata['tokenscope.kv_cache'] === 'rows' ? 'rows' : 'concat',
+    maskHoles: !io.ops.has('GroupQueryAttention'),
+  };
 }
 
 export interface InputMeta {
@@ -38,7 +52,7 @@ export function checkSignature(
     }
   }
   if (!outputNames.includes('logits')) throw fail('missing output "logits"');
-  const optional = new Set(['position_ids', 'num_logits_to_keep', 'logits_to_keep']);
+  const optional = new Set(['position_ids', 'num_logits_to_keep', 'logits_to_keep', 'use_cache_branch']);
   for (const name of inputNames) {
     if (name === 'input_ids' || name === 'attention_mask' || optional.has(name)) continue;
     const m = /^past_key_values\.(\d+)\.(key|value)$/.exec(name);
@@ -61,5 +75,8 @@ export function checkSignature(
     hasPositionIds: inputs.has('position_ids'),
     logitsToKeep: inputs.has('num_logits_to_keep') ? 'num_logits_to_keep' : inputs.has('logits_to_keep') ? 'logits_to_keep' : undefined,
     kvType,
+    useCacheBranch: inputs.has('use_cache_branch'),
+    kvLayout: 'concat',
+    maskHoles: true,
   };
 }

@@ -8,6 +8,8 @@ export interface Reference {
   input_ids: number[];
   steps: { feed: number[]; check_ids: number[]; check_logits: number[]; argmax: number }[];
   atol: number;
+  /** The file under onnx/ the reference is for (model.onnx unless the fixture is in another form). */
+  onnx_file?: string;
 }
 
 export function fixtureNames(): string[] {

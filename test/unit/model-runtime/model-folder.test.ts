@@ -209,7 +209,15 @@ test('signature check: each missing or unexpected name is named', () => {
   const a = archFacts({ model_type: 'gpt2', n_layer: 1, n_head: 2, n_embd: 8, n_positions: 16, vocab_size: 10 });
   const ins = ['input_ids', 'attention_mask', 'past_key_values.0.key', 'past_key_values.0.value'];
   const outs = ['logits', 'present.0.key', 'present.0.value'];
-  assert.deepEqual(checkSignature('m.onnx', a, ins, outs), { hasPositionIds: false, logitsToKeep: undefined, kvType: 'float32' });
+  assert.deepEqual(checkSignature('m.onnx', a, ins, outs), {
+    hasPositionIds: false,
+    logitsToKeep: undefined,
+    kvType: 'float32',
+    useCacheBranch: false,
+    kvLayout: 'concat',
+    maskHoles: true,
+  });
+  assert.equal(checkSignature('m.onnx', a, [...ins, 'use_cache_branch'], outs).useCacheBranch, true);
   expectError(() => checkSignature('m.onnx', a, ins.slice(1), outs), 'onnx-signature', 'm.onnx', 'missing input "input_ids"');
   expectError(() => checkSignature('m.onnx', a, ins, outs.slice(1)), 'onnx-signature', 'missing output "logits"');
   expectError(() => checkSignature('m.onnx', a, ins, ['logits', 'present.0.key']), 'onnx-signature', 'present.0.value');

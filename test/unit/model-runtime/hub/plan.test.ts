@@ -30,14 +30,14 @@ test('variants: the runtime preferred ones first, in its order, with their data 
       ['onnx/model_quantized.onnx', true, 700],
       ['onnx/model.onnx', true, 2100],
       ['onnx/model_q4.onnx', true, 600],
-      ['onnx/decoder_model_merged.onnx', false, 900],
+      ['onnx/model_q4f16.onnx', true, 500],
+      ['onnx/decoder_model_merged.onnx', true, 900],
       ['onnx/model_bnb4.onnx', false, 550],
-      ['onnx/model_q4f16.onnx', false, 500],
     ],
   );
   assert.deepEqual(v[1].dataFiles, ['onnx/model.onnx_data']);
   assert.equal(v[0].dtype, 'q8 (int8 weights)');
-  assert.equal(v[5].dtype, 'q4f16 (4-bit weights, float16)');
+  assert.equal(v[3].dtype, 'q4f16 (4-bit weights, float16)');
   assert.equal(defaultVariant(v)?.file, 'onnx/model_quantized.onnx');
 });
 

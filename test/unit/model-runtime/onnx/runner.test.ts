@@ -19,7 +19,7 @@ const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math
 for (const name of names) {
   test(`${name}: logits match the reference stored at export`, async () => {
     const ref = reference(name);
-    const engine = await loadOnnxEngine(join(FIXTURES, name), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1 });
+    const engine = await loadOnnxEngine(join(FIXTURES, name), { providers: ['cpu'], onnxFile: ref.onnx_file ?? 'model.onnx', threads: 1 });
     try {
       assert.equal(engine.provider.active, 'cpu');
       const cache = engine.runner.newCache();
@@ -41,7 +41,7 @@ for (const name of names) {
 
   test(`${name}: cached incremental decoding equals a full recompute; prefix reuse and rewind`, async () => {
     const ref = reference(name);
-    const engine = await loadOnnxEngine(join(FIXTURES, name), { providers: ['cpu'], onnxFile: 'model.onnx', threads: 1 });
+    const engine = await loadOnnxEngine(join(FIXTURES, name), { providers: ['cpu'], onnxFile: ref.onnx_file ?? 'model.onnx', threads: 1 });
     try {
       const never = () => false;
       const prompt = ref.input_ids;
@@ -79,11 +79,12 @@ for (const name of names) {
       const edit1 = [...long.slice(0, 45), 7, 8];
       const m1 = await engine.prefill(c, edit1, never);
       assert.equal(m1.reused, 45);
-      assert.equal(c.deadCount, 3);
+      // GroupQueryAttention counts the mask instead of reading it: those graphs get a cache without holes.
+      assert.equal(c.deadCount, engine.runner.signature.maskHoles ? 3 : 0);
       assert.ok(maxDiff(m1.logits, (await engine.prefill(engine.runner.newCache(), edit1, never)).logits) < 1e-4, 'masked rewind');
       const edit2 = [...edit1.slice(0, 44), 5, 6, 7];
       const m2 = await engine.prefill(c, edit2, never);
-      assert.ok(c.deadCount > 3, `dead ${c.deadCount}`);
+      if (engine.runner.signature.maskHoles) assert.ok(c.deadCount > 3, `dead ${c.deadCount}`);
       assert.ok(maxDiff(m2.logits, (await engine.prefill(engine.runner.newCache(), edit2, never)).logits) < 1e-4, 'masked rewind, twice');
     } finally {
       await engine.release();

@@ -1,0 +1,228 @@
+"""Writes a Llama-family decoder as one ONNX graph of onnxruntime's fused operators, from a state dict.
+
+The forms the community's exports take, and the one the project's default model runs:
+- weights as `com.microsoft.MatMulNBits` (4 or 8 bits, symmetric blocks along the input dimension);
+  activations are quantized per block of each row (accuracy_level 4), never per run, so a cached step and a
+  full recompute give the same numbers;
+- attention as `com.microsoft.GroupQueryAttention` with rotary applied inside (cos/sin caches), its lengths
+  derived from attention_mask as the community builders do (seqlens_k = sum - 1, total = mask width);
+- RMSNorm as SimplifiedLayerNormalization, residual + norm as SkipSimplifiedLayerNormalization;
+- keys/values in float32 or float16 (the attention then runs in float16, as in the *f16 exports);
+- `kv="concat"`: present.N.* hold past + new rows (the transformers.js layout); `kv="rows"`: present.N.*
+  hold only the new rows and the past inputs may be longer than the live length (the runtime keeps the cache
+  in a buffer that grows in steps; GroupQueryAttention reads only the first seqlens_k + 1 rows);
+- `merged=True`: Optimum's decoder_model_merged form, an If over a `use_cache_branch` input.
+
+build() returns the model and the weights as the graph computes with them (dequantized), so a torch reference
+over those weights checks the graph exactly.
+"""
+from __future__ import annotations
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+MS = "com.microsoft"
+KV_METADATA = "tokenscope.kv_cache"
+
+
+def quantize_blocks(w_out_in: np.ndarray, bits: int, block: int):
+    """Symmetric per-block quantization of a [N, K] weight (rows = outputs) for MatMulNBits (zero point 2^(bits-1))."""
+    n, k = w_out_in.shape
+    if k % block:
+        raise ValueError(f"input dimension {k} is not a multiple of the block size {block}")
+    blocks = w_out_in.reshape(n, k // block, block).astype(np.float32)
+    top = 2 ** (bits - 1) - 1
+    scale = np.abs(blocks).max(axis=2, keepdims=True) / top
+    scale[scale == 0] = 1.0
+    q = np.clip(np.rint(blocks / scale), -top - 1, top).astype(np.int32)
+    deq = (q * scale).reshape(n, k).astype(np.float32)
+    u = (q + 2 ** (bits - 1)).astype(np.uint8)
+    if bits == 4:
+        u = (u[:, :, 0::2] | (u[:, :, 1::2] << 4)).astype(np.uint8)  # element 2j in the low nibble
+    return u, scale.reshape(n, k // block).astype(np.float32), deq
+
+
+class Graph:
+    """Nodes and initializers under construction; every name is unique in the model (subgraphs included)."""
+
+    def __init__(self, prefix: str = ""):
+        self.nodes, self.inits, self.prefix, self.n = [], [], prefix, 0
+
+    def name(self, hint: str) -> str:
+        self.n += 1
+        return f"{self.prefix}{hint}_{self.n}"
+
+    def op(self, op_type: str, inputs, hint: str | None = None, outputs: int = 1, domain: str = "", **attrs):
+        outs = [self.name(hint or op_type) for _ in range(outputs)]
+        self.nodes.append(helper.make_node(op_type, list(inputs), outs, name=self.name("n_" + op_type), domain=domain or None, **attrs))
+        return outs[0] if outputs == 1 else outs
+
+    def const(self, name: str, arr) -> str:
+        self.inits.append(numpy_helper.from_array(np.asarray(arr), name))
+        return name
+
+
+class Weights:
+    """Initializers shared by every branch: quantized matrices, norms, rotary caches (each stored once)."""
+
+    def __init__(self, g: Graph, state: dict, cfg, bits: int | None, block: int, accuracy: int):
+        self.g, self.state, self.cfg, self.bits, self.block, self.accuracy = g, state, cfg, bits, block, accuracy
+        self.dequantized = {k: v.astype(np.float32) for k, v in state.items()}
+        self.made = {}
+
+    def once(self, name: str, make):
+        if name not in self.made:
+            self.made[name] = make()
+        return self.made[name]
+
+    def matmul(self, key: str):
+        """(kind, weight, scales, N, K) of the matrix `key` ([out, in] as nn.Linear stores it)."""
+        def make():
+            w = self.state[key].astype(np.float32)
+            n, k = w.shape
+            base = key.replace(".", "_")
+            if not self.bits:
+                return ("float", self.g.const(base + "_t", np.ascontiguousarray(w.T)), None, n, k)
+            b, scales, deq = quantize_blocks(w, self.bits, self.block)
+            self.dequantized[key] = deq
+            return ("nbits", self.g.const(base + "_q", b.reshape(n, k // self.block, -1)), self.g.const(base + "_scales", scales.reshape(-1)), n, k)
+        return self.once(key, make)
+
+    def norm_weight(self, key: str) -> str:
+        return self.once(key, lambda: self.g.const(key.replace(".", "_"), self.state[key].astype(np.float32)))
+
+    def rotary(self, half: bool):
+        """cos_cache / sin_cache: [positions, head_dim / 2], the Hugging Face (non-interleaved) convention."""
+        def make():
+            cfg = self.cfg
+            inv = 1.0 / (cfg.rope_theta ** (np.arange(0, cfg.head_dim, 2, dtype=np.float64) / cfg.head_dim))
+            ang = np.arange(cfg.max_positions, dtype=np.float64)[:, None] * inv[None, :]
+            dt = np.float16 if half else np.float32
+            return self.g.const("cos_cache", np.cos(ang).astype(dt)), self.g.const("sin_cache", np.sin(ang).astype(dt))
+        return self.once("rotary", make)
+
+
+def linear(g: Graph, W: Weights, x: str, key: str) -> str:
+    kind, b, scales, n, k = W.matmul(key)
+    if kind == "float":
+        return g.op("MatMul", [x, b])
+    return g.op("MatMulNBits", [x, b, scales], domain=MS, K=k, N=n, bits=W.bits, block_size=W.block, accuracy_level=W.accuracy)
+
+
+def norm(g: Graph, W: Weights, x: str, key: str) -> str:
+    return g.op("SimplifiedLayerNormalization", [x, W.norm_weight(key)], axis=-1, epsilon=W.cfg.norm_eps, stash_type=1)
+
+
+def embed(g: Graph, W: Weights, ids: str) -> str:
+    """Token embeddings; with 8-bit weights the tied head's quantized rows are gathered and scaled (stored once)."""
+    _, b, scales, n, k = W.matmul("embed.weight")  # tied: the table holds the head's weights as the head computes with them
+    if W.bits != 8:
+        return g.op("Gather", [W.once("embed_table", lambda: W.g.const("embed_table", W.dequantized["embed.weight"])), ids])
+    c = lambda name, arr: W.once(name, lambda: W.g.const(name, arr))  # noqa: E731
+    rows = g.op("Cast", [g.op("Gather", [b, ids])], to=TensorProto.FLOAT)  # [B, S, blocks, block]
+    centred = g.op("Sub", [rows, c("embed_zero", np.array(128, np.float32))])
+    s = g.op("Gather", [g.op("Reshape", [scales, c("embed_scale_shape", np.array([n, k // W.block, 1], np.int64))]), ids])
+    return g.op("Reshape", [g.op("Mul", [centred, s]), c("embed_shape", np.array([0, 0, k], np.int64))])
+
+
+def lengths(g: Graph):
+    """GroupQueryAttention's seqlens_k (live length - 1) and total length from attention_mask, and the new-row count."""
+    one = g.const(g.name("one"), np.array(1, np.int64))
+    summed = g.op("ReduceSum", ["attention_mask", g.const(g.name("axis1"), np.array([1], np.int64))], keepdims=0)
+    seqlens = g.op("Cast", [g.op("Sub", [summed, one])], to=TensorProto.INT32)
+    total64 = g.op("Gather", [g.op("Shape", ["attention_mask"]), one])
+    new64 = g.op("Gather", [g.op("Shape", ["input_ids"]), one])
+    return seqlens, g.op("Cast", [total64], to=TensorProto.INT32), total64, new64
+
+
+def new_rows(g: Graph, t: str, total64: str, new64: str) -> str:
+    """Rows [total - new, total) of a present tensor along the sequence axis."""
+    unsq = lambda v: g.op("Unsqueeze", [v, g.const(g.name("axis0"), np.array([0], np.int64))])  # noqa: E731
+    return g.op("Slice", [t, unsq(g.op("Sub", [total64, new64])), unsq(total64), g.const(g.name("axis2"), np.array([2], np.int64))])
+
+
+def block_nodes(g: Graph, W: Weights, i: int, x: str, lens, half: bool, kv: str, use_past: bool):
+    """One decoder block; returns the residual stream after it and the present key/value outputs."""
+    cfg, p = W.cfg, f"blocks.{i}."
+    seqlens, total, total64, new64 = lens
+    h = norm(g, W, x, p + "norm1.weight")
+    q, k, v = (linear(g, W, h, p + f"attn.{m}.weight") for m in "qkv")
+    if half:
+        q, k, v = (g.op("Cast", [t], to=TensorProto.FLOAT16) for t in (q, k, v))
+    past = [f"past_key_values.{i}.key", f"past_key_values.{i}.value"] if use_past else ["", ""]
+    cos, sin = W.rotary(half)
+    attn, pk, pv = g.op("GroupQueryAttention", [q, k, v, *past, seqlens, total, cos, sin], outputs=3, domain=MS,
+                        num_heads=cfg.n_head, kv_num_heads=cfg.n_kv_head, do_rotary=1, rotary_interleaved=0,
+                        scale=float(1.0 / np.sqrt(cfg.head_dim)))
+    if half:
+        attn = g.op("Cast", [attn], to=TensorProto.FLOAT)
+    if kv == "rows":
+        pk, pv = new_rows(g, pk, total64, new64), new_rows(g, pv, total64, new64)
+    o = linear(g, W, attn, p + "attn.o.weight")
+    h2, _, _, x2 = g.op("SkipSimplifiedLayerNormalization", [o, x, W.norm_weight(p + "norm2.weight")], outputs=4, domain=MS,
+                        epsilon=cfg.norm_eps)
+    gate, up = linear(g, W, h2, p + "mlp.gate.weight"), linear(g, W, h2, p + "mlp.up.weight")
+    act = g.op("Mul", [g.op("QuickGelu", [gate], domain=MS, alpha=1.0), up])  # alpha 1: x * sigmoid(x), SiLU
+    return g.op("Add", [x2, linear(g, W, act, p + "mlp.down.weight")]), pk, pv
+
+
+def decoder(g: Graph, W: Weights, half: bool, kv: str, use_past: bool):
+    """Every node from input_ids to logits; returns the output names (logits, present.0.key, ...)."""
+    lens = lengths(g)
+    x = embed(g, W, "input_ids")
+    presents = []
+    for i in range(W.cfg.n_layer):
+        x, pk, pv = block_nodes(g, W, i, x, lens, half, kv, use_past)
+        presents += [pk, pv]
+    # Only the last num_logits_to_keep rows reach the head (0 keeps all): a prompt's head costs one row.
+    unsq = lambda v: g.op("Unsqueeze", [v, g.const(g.name("axis0"), np.array([0], np.int64))])  # noqa: E731
+    big = g.const(g.name("end"), np.array([2 ** 62], np.int64))
+    x = g.op("Slice", [x, unsq(g.op("Neg", ["num_logits_to_keep"])), big, g.const(g.name("axis1"), np.array([1], np.int64))])
+    x = norm(g, W, x, "norm.weight")
+    logits = linear(g, W, x, "embed.weight")
+    if half:
+        logits = g.op("Cast", [logits], to=TensorProto.FLOAT16)
+    return [logits, *presents]
+
+
+def io(cfg, half: bool, kv: str):
+    kvt = TensorProto.FLOAT16 if half else TensorProto.FLOAT
+    past = "past_capacity" if kv == "rows" else "past_sequence_length"
+    new = "sequence_length" if kv == "rows" else "total_sequence_length"
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch_size", "sequence_length"]),
+              helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch_size", "total_sequence_length"]),
+              helper.make_tensor_value_info("num_logits_to_keep", TensorProto.INT64, [])]
+    outputs = [helper.make_tensor_value_info("logits", kvt, ["batch_size", "sequence_length", cfg.vocab_size])]
+    for i in range(cfg.n_layer):
+        for n in ("key", "value"):
+            inputs.append(helper.make_tensor_value_info(f"past_key_values.{i}.{n}", kvt, ["batch_size", cfg.n_kv_head, past, cfg.head_dim]))
+            outputs.append(helper.make_tensor_value_info(f"present.{i}.{n}", kvt, ["batch_size", cfg.n_kv_head, new, cfg.head_dim]))
+    return inputs, outputs
+
+
+def build(state: dict, cfg, *, bits: int | None = 8, block: int = 32, accuracy: int = 4, half: bool = False, kv: str = "concat",
+          merged: bool = False):
+    """(ModelProto, dequantized state dict). state: the Transformer's state dict as numpy arrays (llama arch)."""
+    top = Graph()
+    W = Weights(top, state, cfg, bits, block, accuracy)
+    inputs, outputs = io(cfg, half, kv)
+    if not merged:
+        names = decoder(top, W, half, kv, use_past=True)
+        top.nodes.append(helper.make_node("Identity", [names[0]], ["logits"]))
+        for o, n in zip(outputs[1:], names[1:]):
+            top.nodes.append(helper.make_node("Identity", [n], [o.name]))
+    else:
+        branches = []
+        for use_past in (True, False):
+            g = Graph(prefix="with_past/" if use_past else "no_past/")
+            names = decoder(g, W, half, kv, use_past)
+            outs = [helper.make_tensor_value_info(n, o.type.tensor_type.elem_type, None) for n, o in zip(names, outputs)]
+            branches.append(helper.make_graph(g.nodes, g.prefix.strip("/"), [], outs, initializer=g.inits))
+        inputs.append(helper.make_tensor_value_info("use_cache_branch", TensorProto.BOOL, [1]))
+        cond = top.op("Squeeze", ["use_cache_branch"])
+        top.nodes.append(helper.make_node("If", [cond], [o.name for o in outputs], then_branch=branches[0], else_branch=branches[1]))
+    graph = helper.make_graph(top.nodes, "decoder", inputs, outputs, initializer=top.inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(MS, 1)], producer_name="tokenscope-fused")
+    model.ir_version = 8
+    helper.set_model_props(model, {KV_METADATA: kv})
+    return model, W.dequantized
