@@ -207,7 +207,7 @@ export interface XrayReport {
   lens: { layer: number; top: { id: number; text: string; prob: number }[] }[];
   /** attention[layer][head][j]: the weight the last position gives to context position j. */
   attention?: number[][][];
-  /** Why attention is missing, when it is. */
+  /** Why attention is missing, or how it was computed where the kernel keeps it inside. */
   attentionNote?: string;
 }
 

@@ -47,7 +47,7 @@ export interface XrayRun {
   lens: { layer: number; top: { id: number; prob: number }[] }[];
   /** attention[layer][head][j]: how much the last position attends to position j. */
   attention?: number[][][];
-  /** Why attention is missing (a fused kernel never materialises its weights). */
+  /** Why attention is missing (a fused kernel never materialises its weights), or how it was computed. */
   attentionNote?: string;
 }
 

@@ -52,14 +52,30 @@ class Graph:
         self.n += 1
         return f"{self.prefix}{hint}_{self.n}"
 
-    def op(self, op_type: str, inputs, hint: str | None = None, outputs: int = 1, domain: str = "", **attrs):
+    def op(self, op_type: str, inputs, hint: str | None = None, outputs: int = 1, domain: str = "", node: str | None = None, **attrs):
+        """Adds a node; `node` names it as Hugging Face exports do (/model/layers.N/...), which the X-ray reads."""
         outs = [self.name(hint or op_type) for _ in range(outputs)]
-        self.nodes.append(helper.make_node(op_type, list(inputs), outs, name=self.name("n_" + op_type), domain=domain or None, **attrs))
+        name = f"{self.prefix}{node}/{op_type}" if node else self.name("n_" + op_type)
+        self.nodes.append(helper.make_node(op_type, list(inputs), outs, name=name, domain=domain or None, **attrs))
         return outs[0] if outputs == 1 else outs
 
     def const(self, name: str, arr) -> str:
         self.inits.append(numpy_helper.from_array(np.asarray(arr), name))
         return name
+
+
+HF_NAMES = [("blocks.", "model.layers."), ("attn.q.", "self_attn.q_proj."), ("attn.k.", "self_attn.k_proj."), ("attn.v.", "self_attn.v_proj."),
+            ("attn.o.", "self_attn.o_proj."), ("mlp.gate.", "mlp.gate_proj."), ("mlp.up.", "mlp.up_proj."), ("mlp.down.", "mlp.down_proj."),
+            ("norm1.", "input_layernorm."), ("norm2.", "post_attention_layernorm."), ("embed.", "model.embed_tokens.")]
+
+
+def hf_name(key: str) -> str:
+    """The Hugging Face name of a model.py weight (what the anatomy and other tools recognise)."""
+    if key == "norm.weight":
+        return "model.norm.weight"
+    for a, b in HF_NAMES:
+        key = key.replace(a, b)
+    return key
 
 
 class Weights:
@@ -80,16 +96,17 @@ class Weights:
         def make():
             w = self.state[key].astype(np.float32)
             n, k = w.shape
-            base = key.replace(".", "_")
+            base = hf_name(key)
             if not self.bits:
                 return ("float", self.g.const(base + "_t", np.ascontiguousarray(w.T)), None, n, k)
             b, scales, deq = quantize_blocks(w, self.bits, self.block)
             self.dequantized[key] = deq
-            return ("nbits", self.g.const(base + "_q", b.reshape(n, k // self.block, -1)), self.g.const(base + "_scales", scales.reshape(-1)), n, k)
+            q = self.g.const(f"{base}_Q{self.bits}", b.reshape(n, k // self.block, -1))
+            return ("nbits", q, self.g.const(base + "_scales", scales.reshape(-1)), n, k)
         return self.once(key, make)
 
     def norm_weight(self, key: str) -> str:
-        return self.once(key, lambda: self.g.const(key.replace(".", "_"), self.state[key].astype(np.float32)))
+        return self.once(key, lambda: self.g.const(hf_name(key), self.state[key].astype(np.float32)))
 
     def rotary(self, half: bool):
         """cos_cache / sin_cache: [positions, head_dim / 2], the Hugging Face (non-interleaved) convention."""
@@ -109,15 +126,15 @@ def linear(g: Graph, W: Weights, x: str, key: str) -> str:
     return g.op("MatMulNBits", [x, b, scales], domain=MS, K=k, N=n, bits=W.bits, block_size=W.block, accuracy_level=W.accuracy)
 
 
-def norm(g: Graph, W: Weights, x: str, key: str) -> str:
-    return g.op("SimplifiedLayerNormalization", [x, W.norm_weight(key)], axis=-1, epsilon=W.cfg.norm_eps, stash_type=1)
+def norm(g: Graph, W: Weights, x: str, key: str, node: str | None = None) -> str:
+    return g.op("SimplifiedLayerNormalization", [x, W.norm_weight(key)], node=node, axis=-1, epsilon=W.cfg.norm_eps, stash_type=1)
 
 
 def embed(g: Graph, W: Weights, ids: str) -> str:
     """Token embeddings; with 8-bit weights the tied head's quantized rows are gathered and scaled (stored once)."""
     _, b, scales, n, k = W.matmul("embed.weight")  # tied: the table holds the head's weights as the head computes with them
     if W.bits != 8:
-        return g.op("Gather", [W.once("embed_table", lambda: W.g.const("embed_table", W.dequantized["embed.weight"])), ids])
+        return g.op("Gather", [W.once("embed_table", lambda: W.g.const("model.embed_tokens.weight", W.dequantized["embed.weight"])), ids])
     c = lambda name, arr: W.once(name, lambda: W.g.const(name, arr))  # noqa: E731
     rows = g.op("Cast", [g.op("Gather", [b, ids])], to=TensorProto.FLOAT)  # [B, S, blocks, block]
     centred = g.op("Sub", [rows, c("embed_zero", np.array(128, np.float32))])
@@ -145,13 +162,14 @@ def block_nodes(g: Graph, W: Weights, i: int, x: str, lens, half: bool, kv: str,
     """One decoder block; returns the residual stream after it and the present key/value outputs."""
     cfg, p = W.cfg, f"blocks.{i}."
     seqlens, total, total64, new64 = lens
-    h = norm(g, W, x, p + "norm1.weight")
+    h = norm(g, W, x, p + "norm1.weight", node=f"/model/layers.{i}/input_layernorm")
     q, k, v = (linear(g, W, h, p + f"attn.{m}.weight") for m in "qkv")
     if half:
         q, k, v = (g.op("Cast", [t], to=TensorProto.FLOAT16) for t in (q, k, v))
     past = [f"past_key_values.{i}.key", f"past_key_values.{i}.value"] if use_past else ["", ""]
     cos, sin = W.rotary(half)
     attn, pk, pv = g.op("GroupQueryAttention", [q, k, v, *past, seqlens, total, cos, sin], outputs=3, domain=MS,
+                        node=f"/model/layers.{i}/self_attn",
                         num_heads=cfg.n_head, kv_num_heads=cfg.n_kv_head, do_rotary=1, rotary_interleaved=0,
                         scale=float(1.0 / np.sqrt(cfg.head_dim)))
     if half:
@@ -174,11 +192,11 @@ def decoder(g: Graph, W: Weights, half: bool, kv: str, use_past: bool):
     for i in range(W.cfg.n_layer):
         x, pk, pv = block_nodes(g, W, i, x, lens, half, kv, use_past)
         presents += [pk, pv]
+    x = norm(g, W, x, "norm.weight", node="/model/norm")
     # Only the last num_logits_to_keep rows reach the head (0 keeps all): a prompt's head costs one row.
     unsq = lambda v: g.op("Unsqueeze", [v, g.const(g.name("axis0"), np.array([0], np.int64))])  # noqa: E731
     big = g.const(g.name("end"), np.array([2 ** 62], np.int64))
     x = g.op("Slice", [x, unsq(g.op("Neg", ["num_logits_to_keep"])), big, g.const(g.name("axis1"), np.array([1], np.int64))])
-    x = norm(g, W, x, "norm.weight")
     logits = linear(g, W, x, "embed.weight")
     if half:
         logits = g.op("Cast", [logits], to=TensorProto.FLOAT16)

@@ -19,7 +19,7 @@ import torch
 from onnx import external_data_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import ModelConfig, Transformer  # noqa: E402
+from model import ModelConfig, Transformer, rotate_half  # noqa: E402
 from export_onnx import default_prompt, export_folder, reference, write_folder_files, REPO  # noqa: E402
 from convert_gguf import write_gguf  # noqa: E402
 from fused_graph import build  # noqa: E402
@@ -80,13 +80,28 @@ def write_fused_fixture(name: str, root: Path) -> None:
     # The reference runs torch on the weights as the graph holds them (quantized and back), so it checks the graph.
     model.load_state_dict({k: torch.from_numpy(v) for k, v in used.items()})
     ref = reference(model, default_prompt(model.cfg))
-    ref.update(atol=atol, onnx_file=file)
+    ref.update(atol=atol, onnx_file=file, attention_block0_last=block0_attention(model, ref["input_ids"]))
     (out / "reference.json").write_text(json.dumps(ref))
     if data_files:
         config = json.loads((out / "config.json").read_text())
         config["transformers.js_config"] = {"use_external_data_format": data_files}
         (out / "config.json").write_text(json.dumps(config, indent=1))
     print(f"{name}: {model.num_params()} params, {file} -> {out}")
+
+
+def block0_attention(model: Transformer, ids) -> list:
+    """torch's block-0 attention weights of the last position, per head (the X-ray's check on fused attention)."""
+    cfg, S = model.cfg, len(ids)
+    with torch.no_grad():
+        x = model.embed(torch.tensor([ids]))
+        h, attn = model.blocks[0].norm1(x), model.blocks[0].attn
+        q = attn.q(h).view(1, S, cfg.n_head, cfg.head_dim).transpose(1, 2)
+        k = attn.k(h).view(1, S, cfg.n_kv_head, cfg.head_dim).transpose(1, 2)
+        cos, sin = model.rope(torch.arange(S)[None, :], x.dtype)
+        q, k = q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin
+        k = k.repeat_interleave(cfg.n_head // cfg.n_kv_head, dim=1)
+        att = torch.softmax((q[:, :, -1:] @ k.transpose(-2, -1)) / cfg.head_dim ** 0.5, dim=-1)
+    return att[0, :, 0].tolist()
 
 
 def save_model(proto, path: Path, data_files: int) -> None:

@@ -32,18 +32,21 @@ export function onnxAnatomy(folder: ModelFolder, io: Pick<GraphIo, 'initializers
   const tensors: WeightTensor[] = io.initializers
     .filter((t) => t.dims.length > 0)
     .map((t) => {
-      const elements = t.dims.reduce((n, d) => n * d, 1);
-      // A quantized matrix's scales and zero points (quantize.py: X_int8, X_scale, X_zero) go with the matrix.
-      const base = /^(.*)_(scale|zero|zero_point)$/.exec(t.name)?.[1];
-      const matrix = base ? [`${base}_int8`, `${base}_quantized`, base].find((n) => dimsOf.has(n)) : undefined;
-      // Scales, zero points and integer constants (axes, shapes) are bytes, not parameters.
-      const quantAux = !!base || t.type === 'int64' || t.type === 'int32';
+      // MatMulNBits weights (X_Q4, X_Q8): [outputs, blocks, bytes per block], `bits` to a parameter.
+      const bits = t.dims.length === 3 ? Number(/_Q(\d)$/.exec(t.name)?.[1] ?? 0) : 0;
+      const elements = t.dims.reduce((n, d) => n * d, 1) * (bits ? 8 / bits : 1);
+      // A quantized matrix's scales and zero points (quantize.py: X_int8, X_scale, X_zero; MatMulNBits: X_scales,
+      // X_zero_points) go with the matrix.
+      const base = /^(.*)_(scales?|zero|zero_points?)$/.exec(t.name)?.[1];
+      const matrix = base ? [`${base}_int8`, `${base}_quantized`, `${base}_Q4`, `${base}_Q8`, base].find((n) => dimsOf.has(n)) : undefined;
+      // Scales, zero points, integer constants (axes, shapes) and rotary tables are bytes, not parameters.
+      const quantAux = !!base || t.type === 'int64' || t.type === 'int32' || /^(cos|sin)_cache$/.test(t.name);
       return {
         name: matrix ?? t.name,
         dims: matrix ? dimsOf.get(matrix)! : t.dims,
         elements: quantAux ? 0 : elements,
         bytes: t.bytes ?? elements * (ELEMENT_BYTES[t.type ?? ''] ?? 4),
-        format: FORMAT[t.type ?? ''] ?? t.type ?? 'unknown',
+        format: bits ? `q${bits}` : (FORMAT[t.type ?? ''] ?? t.type ?? 'unknown'),
       };
     });
   return buildAnatomy({ name: folder.name, format: 'onnx', file: basename(folder.onnxPath), shape }, tensors);

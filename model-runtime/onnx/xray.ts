@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type * as ort from 'onnxruntime-node';
 import { softmaxStats, topIndices } from '../../sampling/stats';
 import type { XrayRun } from '../runner-engine';
+import { gqaAttentionRow } from './gqa-attention';
 import { readGraphIo } from './graph-io';
 import { type GraphNode, graphNodes, initializerValues, type TensorData, withOutputs } from './proto';
 
@@ -16,13 +17,19 @@ export interface XrayTargets {
   residuals: string[];
   /** Block i's attention weights ([1, heads, T, T]); empty when the graph has no Softmax to expose (fused). */
   attention: string[];
+  /**
+   * GroupQueryAttention, which never materialises its weights: block i's query before rotary ([1, T, heads x dim])
+   * and keys after it ([1, kvHeads, T, dim]), with the rotary caches, from which the weights are computed here.
+   */
+  gqa?: { query: string[]; keys: string[]; cos: string; sin: string };
   normWeight: string;
-  head: { weight: string; scale?: string; zero?: string; layout: 'in-out' | 'vocab-hidden' };
+  head: { weight: string; scale?: string; zero?: string; layout: 'in-out' | 'vocab-hidden' | 'nbits' };
 }
 
 const BLOCK = /^\/model\/(?:blocks|layers)\.(\d+)\/(?:norm1|input_layernorm)\//;
 const SOFTMAX = /^\/model\/(?:blocks|layers)\.(\d+)\/(?:attn|self_attn)\/.*Softmax/;
 const FINAL_NORM = /^\/model\/norm\//;
+const GQA = /^\/model\/(?:blocks|layers)\.(\d+)\/(?:attn|self_attn)\/.*GroupQueryAttention/;
 
 /** Finds the tensors to expose; throws saying what is missing when the graph is not one it recognises. */
 export function xrayTargets(nodes: GraphNode[], layers: number, initializers: Set<string>): XrayTargets {
@@ -49,9 +56,20 @@ export function xrayTargets(nodes: GraphNode[], layers: number, initializers: Se
   return {
     residuals,
     attention: attention.length === layers ? attention : [],
+    gqa: attention.length === layers ? undefined : gqaTargets(nodes, layers),
     normWeight: normWeight(nodes, initializers),
     head: head(nodes, initializers),
   };
+}
+
+/** Each block's GroupQueryAttention query input and present-key output, when every block has one with rotary caches. */
+function gqaTargets(nodes: GraphNode[], layers: number): XrayTargets['gqa'] {
+  const found = Array.from({ length: layers }, (_, i) =>
+    nodes.find((n) => n.op === 'GroupQueryAttention' && Number(GQA.exec(n.name)?.[1]) === i),
+  );
+  if (found.some((n) => !n || !n.inputs[7] || !n.inputs[8])) return undefined;
+  const ok = found as GraphNode[];
+  return { query: ok.map((n) => n.inputs[0]), keys: ok.map((n) => n.outputs[1]), cos: ok[0].inputs[7], sin: ok[0].inputs[8] };
 }
 
 /** Follows Identity nodes back to the initializer they copy. */
@@ -66,7 +84,7 @@ function source(nodes: GraphNode[], name: string, initializers: Set<string>): st
 }
 
 function normWeight(nodes: GraphNode[], initializers: Set<string>): string {
-  for (const n of nodes.filter((x) => FINAL_NORM.test(x.name) && x.op === 'Mul'))
+  for (const n of nodes.filter((x) => FINAL_NORM.test(x.name) && (x.op === 'Mul' || x.op === 'SimplifiedLayerNormalization')))
     for (const i of n.inputs) {
       const w = source(nodes, i, initializers);
       if (w) return w;
@@ -89,6 +107,7 @@ function head(nodes: GraphNode[], initializers: Set<string>): XrayTargets['head'
       if (/_(int8|quantized)$/.test(w))
         return { weight: w, scale: `${base}_scale`, zero: initializers.has(`${base}_zero`) ? `${base}_zero` : undefined, layout: 'in-out' };
       if (node.op === 'MatMul') return { weight: w, layout: 'in-out' };
+      if (node.op === 'MatMulNBits') return { weight: w, scale: node.inputs[2], zero: node.inputs[3] || undefined, layout: 'nbits' };
       if (node.op === 'Gemm') return { weight: w, layout: 'vocab-hidden' };
     }
     queue.push(...node.inputs);
@@ -116,6 +135,7 @@ export class OnnxXray {
     private readonly d: number,
     private readonly eps: number,
     private readonly kv: { heads: number; dim: number },
+    private readonly rotary?: { cos: Float32Array; sin: Float32Array },
   ) {}
 
   /** Reads the file, finds the targets, opens the exposing session on the CPU. */
@@ -130,9 +150,11 @@ export class OnnxXray {
     const t = xrayTargets(nodes, arch.layers, inits);
     const norm = initializerValues(buf, t.normWeight)!;
     const { W, V } = headMatrix(buf, t.head, norm.values.length);
-    const edited = withOutputs(buf, [...t.residuals, ...t.attention]);
+    const edited = withOutputs(buf, [...t.residuals, ...t.attention, ...(t.gqa ? [...t.gqa.query, ...t.gqa.keys] : [])]);
     const session = await ortModule.InferenceSession.create(edited, { executionProviders: ['cpu'], graphOptimizationLevel: 'basic' });
-    return new OnnxXray(ortModule, session, t, norm, W, V, norm.values.length, arch.eps, { heads: arch.kvHeads, dim: arch.headDim });
+    const rotary = t.gqa && { cos: initializerValues(buf, t.gqa.cos)!.values, sin: initializerValues(buf, t.gqa.sin)!.values };
+    const kv = { heads: arch.kvHeads, dim: arch.headDim };
+    return new OnnxXray(ortModule, session, t, norm, W, V, norm.values.length, arch.eps, kv, rotary);
   }
 
   /** The X-ray of the last of `tokens` (the whole sequence run from an empty cache). */
@@ -148,6 +170,7 @@ export class OnnxXray {
     const logitsT = out.logits;
     const rows = logitsT.dims[1] as number;
     const logits = (logitsT.data as Float32Array).slice((rows - 1) * this.V, rows * this.V);
+    if (this.targets.gqa && this.rotary) return { position, lens, logits, ...this.gqaAttention(out, position, T) };
     if (!this.targets.attention.length)
       return {
         position,
@@ -163,6 +186,27 @@ export class OnnxXray {
       return Array.from({ length: heads }, (_, hh) => Array.from(data.subarray((hh * q + qi) * k, (hh * q + qi) * k + position + 1)));
     });
     return { position, lens, logits, attention };
+  }
+
+  /** Attention recomputed from each GroupQueryAttention's query and keys (the kernel keeps its weights inside). */
+  private gqaAttention(
+    out: ort.InferenceSession.OnnxValueMapType,
+    position: number,
+    T: number,
+  ): Pick<XrayRun, 'attention' | 'attentionNote'> {
+    const { query, keys } = this.targets.gqa!;
+    const attention = query.map((q, layer) => {
+      const qd = out[q].data as Float32Array;
+      const kd = out[keys[layer]].data as Float32Array;
+      const shapes = {
+        heads: qd.length / T / this.kv.dim,
+        kvHeads: this.kv.heads,
+        dim: this.kv.dim,
+        T: kd.length / this.kv.heads / this.kv.dim,
+      };
+      return gqaAttentionRow(qd, kd, shapes, position, this.rotary!);
+    });
+    return { attention, attentionNote: "computed from each block's query and keys: the fused attention kernel keeps its weights inside" };
   }
 
   private feeds(tokens: readonly number[]): Record<string, ort.Tensor> {
@@ -219,12 +263,35 @@ function headMatrix(buf: Uint8Array, h: XrayTargets['head'], d: number): { W: Fl
     for (let v = 0; v < V; v++) for (let i = 0; i < d; i++) W[i * V + v] = w.values[v * d + i];
     return { W, V };
   }
+  if (h.layout === 'nbits') return nbitsHead(w, initializerValues(buf, h.scale!)!.values, d);
   const V = w.dims[1];
   if (!h.scale) return { W: w.values, V };
   const scale = initializerValues(buf, h.scale)!.values;
   const zero = h.zero ? initializerValues(buf, h.zero)!.values : undefined;
   const W = new Float32Array(w.values.length);
   for (let i = 0; i < d; i++) for (let v = 0; v < V; v++) W[i * V + v] = (w.values[i * V + v] - (zero?.[v] ?? 0)) * scale[v];
+  return { W, V };
+}
+
+/**
+ * A MatMulNBits head ([vocab, blocks, bytes per block] of 4- or 8-bit values, one scale per block, zero point
+ * 2^(bits-1)) as [hidden, vocab] fp32; the bit width follows from the block's bytes over the hidden size.
+ */
+function nbitsHead(w: TensorData, scales: Float32Array, d: number): { W: Float32Array; V: number } {
+  const [V, blocks, blob] = w.dims;
+  const block = d / blocks;
+  const bits = (blob * 8) / block;
+  if (bits !== 4 && bits !== 8) throw new Error(`a ${bits}-bit MatMulNBits head is not read by the X-ray`);
+  const zero = 2 ** (bits - 1);
+  const W = new Float32Array(d * V);
+  for (let v = 0; v < V; v++)
+    for (let i = 0; i < d; i++) {
+      const b = Math.floor(i / block);
+      const at = (v * blocks + b) * blob;
+      const k = i % block;
+      const q = bits === 8 ? w.values[at + k] : (w.values[at + (k >> 1)] >> (4 * (k & 1))) & 15;
+      W[i * V + v] = (q - zero) * scales[v * blocks + b];
+    }
   return { W, V };
 }
 

@@ -16,9 +16,9 @@ export function renderXray(r: XrayReport, source: string): HTMLElement[] {
     h('h2', {}, 'Logit lens: what each layer would predict'),
     lensTable(r, answer?.id),
     h('h2', {}, 'Attention: where the last position looks'),
-    r.attention
-      ? attentionView(r, r.attention)
-      : h('p', { class: 'muted' }, `Not shown: ${r.attentionNote ?? 'the model does not expose it'}.`),
+    ...(r.attention
+      ? [...(r.attentionNote ? [h('p', { class: 'muted' }, `Weights ${r.attentionNote}.`)] : []), attentionView(r, r.attention)]
+      : [h('p', { class: 'muted' }, `Not shown: ${r.attentionNote ?? 'the model does not expose it'}.`)]),
   ];
 }
 

@@ -44,6 +44,23 @@ test('llama-tiny as fp32 ONNX, int8 ONNX and GGUF: the same parameters per part,
   }
 });
 
+test('a fused export: MatMulNBits matrices counted as parameters by their bit width, named parts placed', async () => {
+  const e = await loadOnnxEngine(join(FIXTURES, 'llama-tiny-fused'), { providers: ['cpu'], threads: 1 });
+  try {
+    const a = e.anatomy();
+    const per = blockParams(a.shape);
+    assert.equal(part(a, 'attention')?.params, a.shape.layers * per.attention);
+    assert.equal(part(a, 'mlp')?.params, a.shape.layers * per.mlp);
+    assert.equal(part(a, 'mlp')?.formats[0], 'q8', 'most bytes in 8-bit blocks (their f32 scales follow)');
+    // Tied: the head's 8-bit matrix is also the embedding table, stored once.
+    assert.equal(part(a, 'embedding')?.params, a.shape.vocab * a.shape.hidden);
+    assert.equal(part(a, 'head'), undefined);
+    assert.equal(part(a, 'other')?.params, 0, 'every weight placed (left: the rotary tables and shape constants)');
+  } finally {
+    await e.release();
+  }
+});
+
 test('the default model as GGUF q8_0: bytes per part from the ggml block size', async () => {
   // Shapes alone place opaque names; HF and GGUF names are read as they are.
   const shape = {

@@ -43,6 +43,25 @@ for (const file of ['model.onnx', 'model_quantized.onnx']) {
   });
 }
 
+test('X-ray of a fused export (MatMulNBits head, GroupQueryAttention): the lens ends at the answer, attention equals torch', async () => {
+  // The fused fixture: head size 16; its reference holds torch's block-0 attention of the last position.
+  const ref = reference('llama-tiny-fused') as ReturnType<typeof reference> & { attention_block0_last: number[][] };
+  const x = await OnnxXray.open(ort, join(FIXTURES, 'llama-tiny-fused', 'onnx', 'model_quantized.onnx'), { ...arch, headDim: 16 });
+  try {
+    const r = await x.run(ref.input_ids, 5);
+    let argmax = 0;
+    for (let v = 1; v < r.logits.length; v++) if (r.logits[v] > r.logits[argmax]) argmax = v;
+    assert.equal(r.lens[arch.layers].top[0].id, argmax, 'the last lens layer picks what the model picks');
+    assert.match(r.attentionNote ?? '', /query and keys/);
+    // The kernel quantizes activations per block of 32 before q/k (accuracy level 4): close to torch, not equal.
+    for (const [h, row] of ref.attention_block0_last.entries())
+      for (const [t, w] of row.entries()) assert.ok(Math.abs(r.attention![0][h][t] - w) < 0.02, `head ${h} position ${t}`);
+    for (const head of r.attention![1]) assert.ok(Math.abs(head.reduce((a, b) => a + b, 0) - 1) < 1e-6);
+  } finally {
+    await x.release();
+  }
+});
+
 test('graph outputs are added without touching the rest of the file', () => {
   const buf = readFileSync(join(FIXTURES, 'llama-tiny', 'onnx', 'model.onnx'));
   const edited = withOutputs(buf, ['a', 'b']);
