@@ -122,10 +122,10 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--type", default="q8_0", choices=sorted(TYPES))
     a = ap.parse_args()
-    from onnx_to_checkpoint import config_from_folder, ordered_weights, state_from_onnx
+    from onnx_to_checkpoint import config_from_folder, folder_weights
 
     folder = Path(a.model)
-    state = state_from_onnx(config_from_folder(folder), ordered_weights(folder / "onnx" / "model_quantized.onnx"))
+    state = folder_weights(folder, config_from_folder(folder))
     write_gguf({k: v.numpy() for k, v in state.items()}, folder, Path(a.out), a.type)
     print(f"wrote {a.out} ({a.type}) from {folder}")
 

@@ -1,6 +1,9 @@
 """Writes a model folder's fused ONNX graph (fused_graph.py): MatMulNBits weights, GroupQueryAttention, a cache of
 new rows only. The weights come from a training checkpoint, or from the folder's own int8 file (onnx_to_checkpoint).
 
+The graph returns present.N.* (past + new rows, as transformers.js reads them) and present_rows.N.* (the new rows
+alone, which our runtime fetches).
+
 usage: python3 export_fused.py --model media/models/tokenscope-code [--checkpoint ck.pt] [--bits 8 --block 128]
            [--out onnx/model_quantized.onnx]
 """
@@ -16,7 +19,7 @@ import onnx
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export_onnx import load_checkpoint  # noqa: E402
 from fused_graph import build  # noqa: E402
-from onnx_to_checkpoint import config_from_folder, ordered_weights, state_from_onnx  # noqa: E402
+from onnx_to_checkpoint import config_from_folder, folder_weights  # noqa: E402
 
 
 def folder_state(folder: Path, checkpoint: str | None):
@@ -25,8 +28,7 @@ def folder_state(folder: Path, checkpoint: str | None):
         model = load_checkpoint(checkpoint)
         return model.cfg, {k: v.detach().numpy() for k, v in model.state_dict().items()}
     cfg = config_from_folder(folder)
-    state = state_from_onnx(cfg, ordered_weights(folder / "onnx" / "model_quantized.onnx"))
-    return cfg, {k: v.numpy() for k, v in state.items()}
+    return cfg, {k: v.numpy() for k, v in folder_weights(folder, cfg).items()}
 
 
 def main():

@@ -8,9 +8,9 @@ The forms the community's exports take, and the one the project's default model 
   derived from attention_mask as the community builders do (seqlens_k = sum - 1, total = mask width);
 - RMSNorm as SimplifiedLayerNormalization, residual + norm as SkipSimplifiedLayerNormalization;
 - keys/values in float32 or float16 (the attention then runs in float16, as in the *f16 exports);
-- `kv="concat"`: present.N.* hold past + new rows (the transformers.js layout); `kv="rows"`: present.N.*
-  hold only the new rows and the past inputs may be longer than the live length (the runtime keeps the cache
-  in a buffer that grows in steps; GroupQueryAttention reads only the first seqlens_k + 1 rows);
+- present.N.* hold past + new rows (the transformers.js layout); `kv="rows"` adds present_rows.N.*, only the
+  rows this run added: a runtime that fetches those alone keeps the cache in its own buffers, grown in steps, and
+  may feed a past longer than the live length (GroupQueryAttention reads only the first seqlens_k + 1 rows);
 - `merged=True`: Optimum's decoder_model_merged form, an If over a `use_cache_branch` input.
 
 build() returns the model and the weights as the graph computes with them (dequantized), so a torch reference
@@ -22,7 +22,6 @@ import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
 MS = "com.microsoft"
-KV_METADATA = "tokenscope.kv_cache"
 
 
 def quantize_blocks(w_out_in: np.ndarray, bits: int, block: int):
@@ -174,24 +173,24 @@ def block_nodes(g: Graph, W: Weights, i: int, x: str, lens, half: bool, kv: str,
                         scale=float(1.0 / np.sqrt(cfg.head_dim)))
     if half:
         attn = g.op("Cast", [attn], to=TensorProto.FLOAT)
-    if kv == "rows":
-        pk, pv = new_rows(g, pk, total64, new64), new_rows(g, pv, total64, new64)
+    rows = [new_rows(g, pk, total64, new64), new_rows(g, pv, total64, new64)] if kv == "rows" else []
     o = linear(g, W, attn, p + "attn.o.weight")
     h2, _, _, x2 = g.op("SkipSimplifiedLayerNormalization", [o, x, W.norm_weight(p + "norm2.weight")], outputs=4, domain=MS,
                         epsilon=cfg.norm_eps)
     gate, up = linear(g, W, h2, p + "mlp.gate.weight"), linear(g, W, h2, p + "mlp.up.weight")
     act = g.op("Mul", [g.op("QuickGelu", [gate], domain=MS, alpha=1.0), up])  # alpha 1: x * sigmoid(x), SiLU
-    return g.op("Add", [x2, linear(g, W, act, p + "mlp.down.weight")]), pk, pv
+    return g.op("Add", [x2, linear(g, W, act, p + "mlp.down.weight")]), [pk, pv], rows
 
 
 def decoder(g: Graph, W: Weights, half: bool, kv: str, use_past: bool):
     """Every node from input_ids to logits; returns the output names (logits, present.0.key, ...)."""
     lens = lengths(g)
     x = embed(g, W, "input_ids")
-    presents = []
+    presents, rows = [], []
     for i in range(W.cfg.n_layer):
-        x, pk, pv = block_nodes(g, W, i, x, lens, half, kv, use_past)
-        presents += [pk, pv]
+        x, full, new = block_nodes(g, W, i, x, lens, half, kv, use_past)
+        presents += full
+        rows += new
     x = norm(g, W, x, "norm.weight", node="/model/norm")
     # Only the last num_logits_to_keep rows reach the head (0 keeps all): a prompt's head costs one row.
     unsq = lambda v: g.op("Unsqueeze", [v, g.const(g.name("axis0"), np.array([0], np.int64))])  # noqa: E731
@@ -200,21 +199,23 @@ def decoder(g: Graph, W: Weights, half: bool, kv: str, use_past: bool):
     logits = linear(g, W, x, "embed.weight")
     if half:
         logits = g.op("Cast", [logits], to=TensorProto.FLOAT16)
-    return [logits, *presents]
+    return [logits, *presents, *rows]
 
 
 def io(cfg, half: bool, kv: str):
     kvt = TensorProto.FLOAT16 if half else TensorProto.FLOAT
-    past = "past_capacity" if kv == "rows" else "past_sequence_length"
-    new = "sequence_length" if kv == "rows" else "total_sequence_length"
     inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch_size", "sequence_length"]),
               helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch_size", "total_sequence_length"]),
               helper.make_tensor_value_info("num_logits_to_keep", TensorProto.INT64, [])]
     outputs = [helper.make_tensor_value_info("logits", kvt, ["batch_size", "sequence_length", cfg.vocab_size])]
     for i in range(cfg.n_layer):
         for n in ("key", "value"):
-            inputs.append(helper.make_tensor_value_info(f"past_key_values.{i}.{n}", kvt, ["batch_size", cfg.n_kv_head, past, cfg.head_dim]))
-            outputs.append(helper.make_tensor_value_info(f"present.{i}.{n}", kvt, ["batch_size", cfg.n_kv_head, new, cfg.head_dim]))
+            inputs.append(helper.make_tensor_value_info(f"past_key_values.{i}.{n}", kvt, ["batch_size", cfg.n_kv_head, "past_sequence_length", cfg.head_dim]))
+            outputs.append(helper.make_tensor_value_info(f"present.{i}.{n}", kvt, ["batch_size", cfg.n_kv_head, "total_sequence_length", cfg.head_dim]))
+    if kv == "rows":
+        for i in range(cfg.n_layer):
+            for n in ("key", "value"):
+                outputs.append(helper.make_tensor_value_info(f"present_rows.{i}.{n}", kvt, ["batch_size", cfg.n_kv_head, "sequence_length", cfg.head_dim]))
     return inputs, outputs
 
 
@@ -242,5 +243,4 @@ def build(state: dict, cfg, *, bits: int | None = 8, block: int = 32, accuracy: 
     graph = helper.make_graph(top.nodes, "decoder", inputs, outputs, initializer=top.inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(MS, 1)], producer_name="tokenscope-fused")
     model.ir_version = 8
-    helper.set_model_props(model, {KV_METADATA: kv})
     return model, W.dequantized

@@ -67,6 +67,37 @@ def state_from_onnx(cfg: ModelConfig, weights) -> dict:
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state.items()}
 
 
+LLAMA_BLOCK = ("norm1", "attn.q", "attn.k", "attn.v", "attn.o", "norm2", "mlp.gate", "mlp.up", "mlp.down")
+
+
+def fused_state(path: Path, cfg: ModelConfig) -> dict:
+    """The weights of a fused export (fused_graph.py: Hugging Face names, MatMulNBits X_Q8/X_Q4 + X_scales), as model.py names."""
+    from fused_graph import hf_name
+    inits = {t.name: t for t in onnx.load(str(path)).graph.initializer}
+    state = {}
+    keys = ["embed.weight", "norm.weight"] + [f"blocks.{i}.{n}.weight" for i in range(cfg.n_layer) for n in LLAMA_BLOCK]
+    for key in keys:
+        name = hf_name(key)
+        if name in inits:
+            state[key] = numpy_helper.to_array(inits[name]).astype(np.float32)
+            continue
+        bits = 8 if name + "_Q8" in inits else 4
+        q = numpy_helper.to_array(inits[f"{name}_Q{bits}"])
+        if bits == 4:  # two values a byte, the even one in the low nibble
+            q = np.stack([q & 15, q >> 4], axis=-1).reshape(q.shape[0], q.shape[1], -1)
+        scales = numpy_helper.to_array(inits[name + "_scales"]).reshape(q.shape[0], q.shape[1], 1)
+        state[key] = ((q.astype(np.float32) - 2 ** (bits - 1)) * scales).reshape(q.shape[0], -1)
+    return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state.items()}
+
+
+def folder_weights(folder: Path, cfg: ModelConfig) -> dict:
+    """The state dict of a model folder's onnx/model_quantized.onnx, in either of the project's two int8 forms."""
+    path = folder / "onnx" / "model_quantized.onnx"
+    if any(t.name.endswith(("_Q8", "_Q4")) for t in onnx.load(str(path), load_external_data=False).graph.initializer):
+        return fused_state(path, cfg)
+    return state_from_onnx(cfg, ordered_weights(path))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", required=True, help="model folder with config.json and onnx/model_quantized.onnx")
@@ -75,7 +106,7 @@ def main():
     folder = Path(a.model)
     cfg = config_from_folder(folder)
     model = Transformer(cfg)
-    state = state_from_onnx(cfg, ordered_weights(folder / "onnx" / "model_quantized.onnx"))
+    state = folder_weights(folder, cfg)
     model.load_state_dict(state)  # strict: every parameter accounted for
     torch.save({"config": cfg.to_dict(), "model": model.state_dict(), "meta": {"from": str(folder)}}, a.out)
     print(f"wrote {a.out}: {model.num_params() / 1e6:.1f} M params from {folder}")

@@ -15,8 +15,6 @@ export interface GraphIo {
   initializers: Initializer[];
   /** Every node's op type, subgraphs (If branches) included. */
   ops: Set<string>;
-  /** The model's metadata_props. */
-  metadata: Record<string, string>;
 }
 
 export interface Initializer {
@@ -30,7 +28,6 @@ export interface Initializer {
 
 // Field numbers in onnx.proto.
 const MODEL_GRAPH = 7;
-const MODEL_METADATA = 14;
 const GRAPH_NODE = 1;
 const NODE_OP_TYPE = 4;
 const NODE_ATTRIBUTE = 5;
@@ -76,9 +73,7 @@ export function readGraphIo(path: string): GraphIo {
   try {
     const graph = lastField(r, { start: 0, end: r.size }, MODEL_GRAPH);
     if (!graph) throw new Error('no graph in the file');
-    const io: GraphIo = { inputs: [], outputs: [], outputMeta: [], initializers: [], ops: new Set(), metadata: {} };
-    for (const f of fields(r, { start: 0, end: r.size }))
-      if (f.field === MODEL_METADATA && f.wire === 2) Object.assign(io.metadata, entry(r, f));
+    const io: GraphIo = { inputs: [], outputs: [], outputMeta: [], initializers: [], ops: new Set() };
     for (const f of fields(r, graph)) {
       if (f.wire !== 2) continue;
       if (f.field === GRAPH_NODE) nodeOps(r, f, io.ops);

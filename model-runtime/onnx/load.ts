@@ -18,7 +18,7 @@ import { OnnxXray } from './xray';
 import type { OnnxCache } from './kv-cache';
 import { OnnxRunner } from './runner';
 import { GPU_BUFFER_PROVIDERS, type OpenSession, openSession } from './session';
-import { cacheFacts, checkSignature, type SignatureInfo } from './signature';
+import { checkSignature, maskHoles, type SignatureInfo } from './signature';
 
 export type OnnxEngine = RunnerEngine<OnnxCache> & { readonly runner: OnnxRunner };
 
@@ -33,12 +33,12 @@ export async function loadOnnxEngine(dir: string, opts: EngineOptions = {}): Pro
   const anatomy = onnxAnatomy(folder, io);
   // The folder checked out: only now may the caller free the model it replaces.
   await opts.beforeOpen?.();
-  const { session, provider } = await openModel(folder, opts, cacheFacts(io).kvLayout === 'rows');
+  const { session, provider } = await openModel(folder, opts, io.outputs.includes('present_rows.0.key'));
   let signature: SignatureInfo;
   try {
     signature = {
       ...checkSignature(folder.onnxPath, folder.arch, session.inputNames, session.outputNames, session.inputMetadata),
-      ...cacheFacts(io),
+      maskHoles: maskHoles(io),
     };
   } catch (e) {
     await session.release().catch(() => undefined);
@@ -99,8 +99,7 @@ function checkGraph(folder: ModelFolder): GraphIo {
 /** Opens the session; on a GPU-buffer provider, keeps keys/values on the GPU only where two chained steps work. */
 async function openModel(folder: ModelFolder, opts: EngineOptions, newRowsOnly: boolean): Promise<OpenSession> {
   const presents: string[] = [];
-  // New rows are copied into the cache's own buffers: they must come back to the CPU.
-  if (!newRowsOnly) for (let i = 0; i < folder.arch.layers; i++) presents.push(`present.${i}.key`, `present.${i}.value`);
+  for (let i = 0; i < folder.arch.layers; i++) presents.push(`present.${i}.key`, `present.${i}.value`);
   const open = async (o: Parameters<typeof openSession>[1]) => {
     try {
       return await openSession(folder.onnxPath, o);
@@ -112,8 +111,11 @@ async function openModel(folder: ModelFolder, opts: EngineOptions, newRowsOnly: 
       );
     }
   };
-  const opened = await open({ ...opts, gpuOutputs: presents });
+  // New rows are copied into the cache's own buffers: they come back to the CPU.
+  const opened = await open(newRowsOnly ? opts : { ...opts, gpuOutputs: presents });
   if (!GPU_BUFFER_PROVIDERS.has(opened.provider.active) || opened.provider.notes) return opened;
+  if (newRowsOnly)
+    return { ...opened, provider: { ...opened.provider, notes: ['keys/values kept on the CPU: the export returns new rows only'] } };
   const why = await probeGpuChain(opened.session, folder);
   if (!why) return { ...opened, provider: { ...opened.provider, notes: ['keys/values stay on the GPU between steps'] } };
   await opened.session.release().catch(() => undefined);

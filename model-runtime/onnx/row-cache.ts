@@ -1,5 +1,5 @@
-// The keys/values of a graph that returns only the rows each run adds (the project's fused export, whose
-// GroupQueryAttention reads the first seqlens_k + 1 rows of a past that may be longer). The cache owns one
+// The keys/values of a graph that also returns the rows each run adds, present_rows.* (the project's fused export,
+// whose GroupQueryAttention reads the first seqlens_k + 1 rows of a past that may be longer). Only those are fetched. The cache owns one
 // buffer per layer and key/value, [1, kvHeads, capacity, headDim], grown in steps of GROW rows: a decode step
 // copies in its new rows and allocates nothing that grows with the context, and a rewind only shortens the
 // live length (no copy, no masked-out slots: the mask is always all ones, as GroupQueryAttention needs).
@@ -8,6 +8,13 @@ import type { KvData, KvShape, KvTensor, MakeTensor, OnnxCache } from './kv-cach
 
 /** Rows added to the buffers at a time (a growth copies the live rows once). */
 export const GROW = 64;
+
+/** The outputs a run fetches: the logits and the new rows (the full presents stay inside onnxruntime). */
+export function rowFetches(layers: number): string[] {
+  const names = ['logits'];
+  for (let i = 0; i < layers; i++) names.push(`present_rows.${i}.key`, `present_rows.${i}.value`);
+  return names;
+}
 
 export class RowCache implements OnnxCache {
   private held: number[] = [];
@@ -75,13 +82,13 @@ export class RowCache implements OnnxCache {
     }
   }
 
-  /** Copies the present.{i}.key/value rows of a run that fed `fed` tokens in after the live ones. */
+  /** Copies the present_rows.{i}.key/value of a run that fed `fed` tokens in after the live ones. */
   update(outputs: Record<string, KvTensor>, fed: readonly number[]): void {
     const { layers, kvHeads, headDim } = this.shape;
     const n = fed.length;
     const at = this.held.length;
     for (let i = 0; i < 2 * layers; i++) {
-      const name = `present.${i >> 1}.${i & 1 ? 'value' : 'key'}`;
+      const name = `present_rows.${i >> 1}.${i & 1 ? 'value' : 'key'}`;
       const t = outputs[name];
       if (!t) throw new Error(`the model did not return ${name}`);
       if (t.dims[2] !== n) throw new Error(`${name} has ${t.dims[2]} rows, expected the ${n} fed`);

@@ -6,7 +6,7 @@ import { RuntimeError } from '../errors';
 import type { Logits, ModelRunner } from '../model-runner';
 import { KvCache, type KvData, type KvShape, type KvTensor, type OnnxCache } from './kv-cache';
 import { halfToFloat } from './half';
-import { RowCache } from './row-cache';
+import { RowCache, rowFetches } from './row-cache';
 import type { SignatureInfo } from './signature';
 
 const makeTensor = (type: string, data: KvData, dims: number[]): KvTensor => new ort.Tensor(type as 'float32', data as Float32Array, dims);
@@ -24,6 +24,8 @@ export class OnnxRunner implements ModelRunner<OnnxCache> {
   readonly contextLength: number;
   readonly prefillChunk: number;
   readonly draftTokens: number;
+  /** The outputs to fetch, when not all (the new rows of a fused export, not its full presents). */
+  private readonly fetches?: string[];
 
   constructor(
     readonly session: ort.InferenceSession,
@@ -31,6 +33,7 @@ export class OnnxRunner implements ModelRunner<OnnxCache> {
     private readonly opts: OnnxRunnerOptions,
   ) {
     ({ contextLength: this.contextLength, prefillChunk: this.prefillChunk, draftTokens: this.draftTokens } = opts);
+    this.fetches = signature.kvLayout === 'rows' ? rowFetches(opts.kv.layers) : undefined;
     this.cache = this.newCache();
   }
 
@@ -47,7 +50,7 @@ export class OnnxRunner implements ModelRunner<OnnxCache> {
       throw new RuntimeError('internal', 'the KV cache outgrew the context');
     const feeds = this.inputs(cache, feed, keep);
     cache.feeds(feeds as Record<string, KvTensor>, n);
-    const out = await this.session.run(feeds);
+    const out = this.fetches ? await this.session.run(feeds, this.fetches) : await this.session.run(feeds);
     cache.update(out as unknown as Record<string, KvTensor>, feed);
     const logits = out.logits;
     const data = logits.type === 'float16' ? halfToFloat(logits.data as Uint16Array) : (logits.data as Float32Array);

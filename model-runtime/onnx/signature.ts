@@ -12,18 +12,18 @@ export interface SignatureInfo {
   kvType: string;
   /** Optimum's merged decoder: a use_cache_branch input (true once there is a past). */
   useCacheBranch: boolean;
-  /** 'rows': present.* hold only the new rows and the past may be longer than the live length (row-cache.ts). */
+  /**
+   * 'rows': the graph also returns present_rows.* (only the rows a run adds) and accepts a past longer than the live
+   * length; the runner fetches those alone and keeps the cache in its own buffers (row-cache.ts).
+   */
   kvLayout: 'concat' | 'rows';
   /** Whether masked-out slots inside the past are honoured (not by GroupQueryAttention, which counts the mask). */
   maskHoles: boolean;
 }
 
-/** The graph facts that shape the cache: the metadata tokenscope's fused export writes, and fused attention. */
-export function cacheFacts(io: { ops: Set<string>; metadata: Record<string, string> }): Pick<SignatureInfo, 'kvLayout' | 'maskHoles'> {
-  return {
-    kvLayout: io.metadata['tokenscope.kv_cache'] === 'rows' ? 'rows' : 'concat',
-    maskHoles: !io.ops.has('GroupQueryAttention'),
-  };
+/** Whether the graph honours masked-out slots inside the past: not where GroupQueryAttention counts the mask. */
+export function maskHoles(io: { ops: Set<string> }): boolean {
+  return !io.ops.has('GroupQueryAttention');
 }
 
 export interface InputMeta {
@@ -76,7 +76,7 @@ export function checkSignature(
     logitsToKeep: inputs.has('num_logits_to_keep') ? 'num_logits_to_keep' : inputs.has('logits_to_keep') ? 'logits_to_keep' : undefined,
     kvType,
     useCacheBranch: inputs.has('use_cache_branch'),
-    kvLayout: 'concat',
+    kvLayout: outputNames.includes('present_rows.0.key') ? 'rows' : 'concat',
     maskHoles: true,
   };
 }
