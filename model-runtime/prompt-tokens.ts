@@ -4,8 +4,8 @@
 // can hold (bounded-encode.ts): a huge prompt costs what the budget costs.
 import { headTokens, tailTokens } from './bounded-encode';
 import { RuntimeError } from './errors';
-import type { FimLayout, Prompt } from './protocol';
-import type { Tokenizer } from './tokenizer';
+import type { FimLayout, Prompt, RepoContext } from './protocol';
+import type { FimIds, Tokenizer } from './tokenizer';
 
 export interface PromptModel {
   contextLength: number;
@@ -31,7 +31,7 @@ export function promptTokens(prompt: Prompt, room: number, m: PromptModel): numb
 }
 
 function fimTokens(
-  p: { prefix: string; suffix: string },
+  p: { prefix: string; suffix: string; context?: RepoContext },
   budget: number,
   bos: number[],
   tokenizer: PromptModel['tokenizer'],
@@ -39,16 +39,36 @@ function fimTokens(
 ): number[] {
   const fim = tokenizer.fim;
   if (!fim) return [...bos, ...tailTokens(tokenizer, p.prefix, budget)].slice(-budget);
+  // Other files first, where the model has repository tokens: at most half the budget, the newest files kept.
+  const repo =
+    p.context && fim.fileSep !== undefined ? repoTokens(p.context, fim, Math.floor((budget - 3 - bos.length) / 2), tokenizer) : [];
+  const lead = [...bos, ...repo];
   // Keep the end of the prefix and the start of the suffix, prefix first (it matters more).
-  const avail = budget - 3 - bos.length;
+  const avail = budget - 3 - lead.length;
   const pre = tailTokens(tokenizer, p.prefix, avail);
   let suf = headTokens(tokenizer, p.suffix, avail);
   const keepPre = Math.min(pre.length, Math.max(avail - Math.min(suf.length, Math.floor(avail / 4)), 0));
   suf = suf.slice(0, Math.max(0, avail - keepPre));
   const kept = pre.slice(pre.length - keepPre);
   // SPM puts the prefix last, so the middle the model writes continues it token by token.
-  if (layout === 'spm') return [...bos, fim.prefix, fim.suffix, ...suf, fim.middle, ...kept];
-  return [...bos, fim.prefix, ...kept, fim.suffix, ...suf, fim.middle];
+  if (layout === 'spm') return [...lead, fim.prefix, fim.suffix, ...suf, fim.middle, ...kept];
+  return [...lead, fim.prefix, ...kept, fim.suffix, ...suf, fim.middle];
+}
+
+/** <|repo_name|>repo, each file as <|file_sep|>path + text (newest kept, each cut to what is left), then <|file_sep|>path. */
+function repoTokens(ctx: RepoContext, fim: FimIds, budget: number, tokenizer: PromptModel['tokenizer']): number[] {
+  const head = [fim.repoName!, ...tokenizer.encode(`${ctx.repo}\n`)];
+  const current = [fim.fileSep!, ...tokenizer.encode(`${ctx.path}\n`)];
+  let used = head.length + current.length;
+  if (used > budget) return [];
+  const files: number[][] = [];
+  for (let i = ctx.files.length - 1; i >= 0 && budget - used > 16; i--) {
+    const f = ctx.files[i];
+    const ids = [fim.fileSep!, ...headTokens(tokenizer, `${f.path}\n${f.text.replace(/\n*$/, '')}\n`, budget - used - 1)];
+    used += ids.length;
+    files.unshift(ids);
+  }
+  return [...head, ...files.flat(), ...current];
 }
 
 /** The prompt a generation starts from: never empty (an empty one starts from the separator). */

@@ -84,6 +84,19 @@ export type Priority = 'interactive' | 'normal' | 'background';
  */
 export type FimLayout = 'psm' | 'spm';
 
+/**
+ * Other files of the repository, for a model trained with repository-context tokens (Qwen2.5-Coder's <|repo_name|>
+ * and <|file_sep|>): each file headed by its path, then the current file's path, then the FIM part. A model
+ * without those tokens gets nothing of it (the host then puts the files in the prefix as comments).
+ */
+export interface RepoContext {
+  repo: string;
+  /** The current file's path (relative to the workspace). */
+  path: string;
+  /** Oldest first; the worker drops the oldest when they do not fit. */
+  files: { path: string; text: string }[];
+}
+
 export interface Prompt {
   /** Plain text prompt (left-to-right). */
   text?: string;
@@ -91,7 +104,7 @@ export interface Prompt {
    * Fill-in-the-middle; the runtime falls back to the prefix alone if the model has no FIM tokens. `layout`
    * overrides the model's own (evaluations compare them).
    */
-  fim?: { prefix: string; suffix: string; layout?: FimLayout };
+  fim?: { prefix: string; suffix: string; layout?: FimLayout; context?: RepoContext };
   /** Already tokenized prompt. */
   tokens?: number[];
   /**
@@ -190,7 +203,7 @@ export interface ModelInfo {
   bosId?: number;
   padId?: number;
   /** FIM token ids and whose tokens they are (model-runtime/fim-families.ts). */
-  fim?: { prefix: number; suffix: number; middle: number; family: string };
+  fim?: { prefix: number; suffix: number; middle: number; family: string; repoName?: number; fileSep?: number };
   /** The FIM order the model was trained for (see FimLayout). */
   fimLayout: FimLayout;
   /** 'gpt-tokenizer:<encoding>' or 'tokenizer.json'. */

@@ -18,6 +18,9 @@ export interface FimIds {
   middle: number;
   /** Whose tokens they are (fim-families.ts). */
   family: string;
+  /** Repository-context tokens, where the family has them and the tokenizer holds them. */
+  repoName?: number;
+  fileSep?: number;
 }
 
 export interface Tokenizer {
@@ -39,7 +42,10 @@ function familyIds(f: FimFamily, lookup: (s: string) => number | undefined): Fim
   const prefix = lookup(f.prefix.trim());
   const suffix = lookup(f.suffix.trim());
   const middle = lookup(f.middle.trim());
-  return prefix !== undefined && suffix !== undefined && middle !== undefined ? { prefix, suffix, middle, family: f.name } : undefined;
+  if (prefix === undefined || suffix === undefined || middle === undefined) return undefined;
+  const repoName = f.repoName ? lookup(f.repoName) : undefined;
+  const fileSep = f.fileSep ? lookup(f.fileSep) : undefined;
+  return { prefix, suffix, middle, family: f.name, ...(repoName !== undefined && fileSep !== undefined ? { repoName, fileSep } : {}) };
 }
 
 /** The FIM ids of the first family (fim-families.ts) whose three tokens this tokenizer has. */

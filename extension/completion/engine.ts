@@ -20,6 +20,9 @@ export interface CompletionRequest {
   after: string;
   /** Explicit (a command, Alt+], Trigger Inline Suggestion): no debounce, several candidates. */
   explicit: boolean;
+  /** The file's path in its workspace and the workspace's name (a model with repository tokens is told them). */
+  path?: string;
+  repo?: string;
 }
 
 /** One generated candidate, with what "Explain this completion" needs. */
@@ -166,6 +169,7 @@ export class CompletionEngine {
       extra: cfg.context.extraChunks
         ? { chunks: this.ring.forPrompt(req.doc), share: cfg.context.extraShare, lineComment: lineCommentFor(req.languageId) }
         : undefined,
+      repo: model.fim?.fileSep !== undefined && req.path ? { name: req.repo ?? '', path: req.path } : undefined,
     });
   }
 

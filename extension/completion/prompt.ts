@@ -25,6 +25,11 @@ export interface PromptRequest {
   supportsFim: boolean;
   /** Chunks from other files, oldest first, and the share of the budget they may take. */
   extra?: { chunks: ExtraChunk[]; share: number; lineComment: string };
+  /**
+   * Set when the model has repository-context tokens: the chunks go to the worker as files of this repository
+   * (prompt.fim.context) instead of comments in the prefix.
+   */
+  repo?: { name: string; path: string };
   /** Counts tokens; estimateTokens by default. */
   count?: (text: string) => number;
 }
@@ -70,24 +75,32 @@ export function takeHead(text: string, budget: number, count: (t: string) => num
 }
 
 /**
- * Formats chunks as comment-headed blocks, newest last, within `budget` tokens. A chunk too big for what is
- * left is cut to its first lines (at least 3 of them), so one large chunk cannot crowd out all others.
+ * Picks chunks within `budget` tokens, newest first (returned oldest first), formatted as comment-headed blocks.
+ * A chunk too big for what is left is cut to its first lines (at least 3 of them), so one large chunk cannot
+ * crowd out all others; `picked` holds each as it was cut.
  */
-export function formatExtra(chunks: ExtraChunk[], budget: number, lineComment: string, count: (t: string) => number): string {
-  const picked: string[] = [];
+export function pickExtra(
+  chunks: ExtraChunk[],
+  budget: number,
+  lineComment: string,
+  count: (t: string) => number,
+): { text: string; picked: ExtraChunk[] } {
+  const blocks: string[] = [];
+  const picked: ExtraChunk[] = [];
   let used = 0;
-  // Newest chunks are the most relevant: pick from the end, then restore oldest-first order.
   for (let i = chunks.length - 1; i >= 0; i--) {
     const header = `${lineComment} ${chunks[i].path}\n`;
-    const body = takeHead(chunks[i].text.replace(/\n*$/, ''), budget - used - count(header) - 1, count);
-    if (body.split('\n').length < 3 && body !== chunks[i].text.replace(/\n*$/, '')) continue;
+    const whole = chunks[i].text.replace(/\n*$/, '');
+    const body = takeHead(whole, budget - used - count(header) - 1, count);
+    if (body.split('\n').length < 3 && body !== whole) continue;
     const block = `${header}${body}\n\n`;
     const cost = count(block);
     if (used + cost > budget) continue;
     used += cost;
-    picked.unshift(block);
+    blocks.unshift(block);
+    picked.unshift({ path: chunks[i].path, text: body });
   }
-  return picked.join('');
+  return { text: blocks.join(''), picked };
 }
 
 /**
@@ -104,14 +117,17 @@ export function buildPrompt(req: PromptRequest): BuiltPrompt {
     req = { ...req, before: req.before.slice(-span), after: req.after.slice(0, span) };
   const count = req.count ?? estimateTokens;
   const extraBudget = req.extra?.chunks.length ? Math.floor(budget * req.extra.share) : 0;
-  const extra = extraBudget > 0 && req.extra ? formatExtra(req.extra.chunks, extraBudget, req.extra.lineComment, count) : '';
+  const picked = extraBudget > 0 && req.extra ? pickExtra(req.extra.chunks, extraBudget, req.extra.lineComment, count) : undefined;
+  const extra = picked?.text ?? '';
   const extraTokens = extra ? count(extra) : 0;
   const rest = budget - extraTokens;
   const suffix = req.supportsFim ? takeHead(req.after, Math.floor(rest * req.suffixShare), count) : '';
   const suffixTokens = suffix ? count(suffix) : 0;
   const prefix = takeTail(req.before, rest - suffixTokens, count);
-  const fullPrefix = extra + prefix;
-  const prompt: Prompt = req.supportsFim ? { fim: { prefix: fullPrefix, suffix } } : { text: fullPrefix };
+  const asFiles = req.supportsFim && req.repo && extra ? req.repo : undefined;
+  const fullPrefix = asFiles ? prefix : extra + prefix;
+  const context = asFiles && picked ? { repo: asFiles.name, path: asFiles.path, files: picked.picked } : undefined;
+  const prompt: Prompt = req.supportsFim ? { fim: { prefix: fullPrefix, suffix, ...(context ? { context } : {}) } } : { text: fullPrefix };
   return { prompt, prefix, suffix, extra, tokens: { prefix: count(prefix), suffix: suffixTokens, extra: extraTokens } };
 }
 

@@ -53,7 +53,15 @@ export class InlineProvider implements vscode.InlineCompletionItemProvider {
     let result: CompletionResult | undefined;
     try {
       result = await this.engine.complete(
-        { doc, languageId: document.languageId, before: text.slice(0, offset), after: text.slice(offset), explicit },
+        {
+          doc,
+          languageId: document.languageId,
+          before: text.slice(0, offset),
+          after: text.slice(offset),
+          explicit,
+          path: vscode.workspace.asRelativePath(document.uri),
+          repo: vscode.workspace.name,
+        },
         token,
       );
     } catch (e) {

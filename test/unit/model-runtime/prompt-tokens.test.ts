@@ -38,6 +38,28 @@ test('both layouts keep the end of the prefix and the start of the suffix within
   assert.equal(tokens[3], 17, 'the suffix starts at its start');
 });
 
+test('repository context: <|repo_name|>, each file after <|file_sep|> and its path, the current path, then the FIM part', () => {
+  const repoTok = { ...tokenizer, fim: { ...tokenizer.fim!, repoName: 110, fileSep: 111 } };
+  const nl = -86; // '\n' in the one-id-per-character tokenizer
+  const context = { repo: 'r', path: 'c', files: [{ path: 'a', text: 'x' }] };
+  const m = model('psm', { tokenizer: repoTok });
+  assert.deepEqual(promptTokens({ fim: { prefix: 'ab', suffix: 'cd', context } }, 8, m), [
+    ...[110, 18, nl], // <|repo_name|>r
+    ...[111, 1, nl, 24, nl], // <|file_sep|>a + its text
+    ...[111, 3, nl], // <|file_sep|>c: the current file
+    ...[100, 1, 2, 101, 3, 4, 102],
+  ]);
+  // Within half the budget: the newest files are kept, the oldest dropped first.
+  const many = { ...context, files: Array.from({ length: 20 }, (_, i) => ({ path: String.fromCharCode(97 + i), text: 'yyyy' })) };
+  const t = promptTokens({ fim: { prefix: 'ab', suffix: 'cd', context: many } }, 8, m);
+  assert.ok(t.length <= 64 - 8);
+  // Half of the 53 left after the sentinels: the repo and current headers (6) and one 8-token file.
+  assert.equal(t.filter((x) => x === 111).length, 2, 'one file kept, the current one named');
+  assert.equal(t[4], 20, 'the kept file is the newest (t)');
+  // A model without those tokens gets none of it.
+  assert.deepEqual(promptTokens({ fim: { prefix: 'ab', suffix: 'cd', context } }, 8, model('psm')), [100, 1, 2, 101, 3, 4, 102]);
+});
+
 test('a model without FIM tokens gets the prefix alone; an empty prompt starts from the separator', () => {
   const plain = model('psm', { tokenizer: { encode: tokenizer.encode, fim: undefined } });
   assert.deepEqual(promptTokens({ fim: { prefix: 'ab', suffix: 'cd' } }, 8, plain), [1, 2]);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildPrompt, estimateTokens, formatExtra, MAX_CHARS_PER_TOKEN, takeHead, takeTail } from '../../../../extension/completion/prompt';
+import { buildPrompt, estimateTokens, pickExtra, MAX_CHARS_PER_TOKEN, takeHead, takeTail } from '../../../../extension/completion/prompt';
 
 const byChars = (t: string) => t.length;
 
@@ -46,7 +46,7 @@ test('extra chunks: put before the prefix with a path header, newest kept first 
     { path: 'old.ts', text: 'x'.repeat(60) },
     { path: 'new.ts', text: 'export function helper() {}' },
   ];
-  const text = formatExtra(chunks, 40, '//', byChars);
+  const text = pickExtra(chunks, 40, '//', byChars).text;
   assert.equal(text, '// new.ts\nexport function helper() {}\n\n');
   const p = buildPrompt({
     before: 'helper',
@@ -62,13 +62,42 @@ test('extra chunks: put before the prefix with a path header, newest kept first 
   assert.equal(p.tokens.extra, text.length);
 });
 
+test('extra chunks for a model with repository tokens: files of the repository, not comments in the prefix', () => {
+  const big = Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n');
+  const chunks = [
+    { path: 'src/big.ts', text: big },
+    { path: 'src/new.ts', text: 'export function helper() {}' },
+  ];
+  const p = buildPrompt({
+    before: 'helper',
+    after: '()',
+    budgetTokens: 200,
+    suffixShare: 0.2,
+    supportsFim: true,
+    extra: { chunks, share: 0.5, lineComment: '//' },
+    repo: { name: 'shop', path: 'src/main.ts' },
+    count: byChars,
+  });
+  assert.equal(p.prompt.fim!.prefix, 'helper');
+  const ctx = p.prompt.fim!.context!;
+  assert.deepEqual([ctx.repo, ctx.path], ['shop', 'src/main.ts']);
+  // The same picks as the comment form: the newest whole, the older one cut to its first lines.
+  assert.deepEqual(
+    ctx.files.map((f) => f.path),
+    ['src/big.ts', 'src/new.ts'],
+  );
+  assert.equal(ctx.files[1].text, 'export function helper() {}');
+  assert.ok(ctx.files[0].text.startsWith('line 0\nline 1\nline 2') && ctx.files[0].text.length < big.length);
+  assert.equal(p.tokens.extra, p.extra.length, 'budgeted as the comment form would be');
+});
+
 test('extra chunks: a chunk too big for the budget is cut to its first lines instead of dropped', () => {
   const big = Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n');
-  const text = formatExtra([{ path: 'big.ts', text: big }], 60, '//', byChars);
+  const text = pickExtra([{ path: 'big.ts', text: big }], 60, '//', byChars).text;
   assert.ok(text.startsWith('// big.ts\nline 0\nline 1\nline 2\n'));
   assert.ok(text.length <= 60);
   // Under three lines would be noise: nothing.
-  assert.equal(formatExtra([{ path: 'big.ts', text: big }], 20, '//', byChars), '');
+  assert.equal(pickExtra([{ path: 'big.ts', text: big }], 20, '//', byChars).text, '');
 });
 
 test('estimateTokens grows with the text', () => {
