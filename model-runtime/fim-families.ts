@@ -56,12 +56,6 @@ export function familyOf(modelName: string, override?: string): FimFamily | unde
   return FIM_FAMILIES.find((f) => f.match.test(name));
 }
 
-/** The family whose three FIM tokens are all among a tokenizer's special tokens. */
-export function familyOfTokens(specialTokens: Iterable<string>): FimFamily | undefined {
-  const have = new Set(specialTokens);
-  return FIM_FAMILIES.find((f) => [f.prefix, f.suffix, f.middle].every((t) => have.has(t.trim())));
-}
-
 /** The prompt text that asks `family` for the middle between `prefix` and `suffix`. */
 export function fimText(family: FimFamily, prefix: string, suffix: string): string {
   return family.layout === 'spm'

@@ -37,11 +37,15 @@ export interface Tokenizer {
   isSpecial(id: number): boolean;
 }
 
-/** A family's three FIM ids in a tokenizer, or undefined when it lacks one of them. */
+/**
+ * A family's three FIM ids in a tokenizer, or undefined when it lacks one of them. SentencePiece vocabularies
+ * may spell a control token with the word-start mark (CodeLlama's "▁<PRE>"): that spelling counts too.
+ */
 function familyIds(f: FimFamily, lookup: (s: string) => number | undefined): FimIds | undefined {
-  const prefix = lookup(f.prefix.trim());
-  const suffix = lookup(f.suffix.trim());
-  const middle = lookup(f.middle.trim());
+  const find = (t: string) => lookup(t.trim()) ?? lookup(`▁${t.trim()}`);
+  const prefix = find(f.prefix);
+  const suffix = find(f.suffix);
+  const middle = find(f.middle);
   if (prefix === undefined || suffix === undefined || middle === undefined) return undefined;
   const repoName = f.repoName ? lookup(f.repoName) : undefined;
   const fileSep = f.fileSep ? lookup(f.fileSep) : undefined;

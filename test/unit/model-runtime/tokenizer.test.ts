@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readModelFolder, type ModelFolder } from '../../../model-runtime/model-folder';
-import { loadTokenizer } from '../../../model-runtime/tokenizer';
+import { fimFrom, loadTokenizer } from '../../../model-runtime/tokenizer';
 import { FIXTURES } from './fixtures';
 
 const concat = (parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => Array.from(p)));
@@ -29,6 +29,26 @@ test('p50k_edit: FIM ids looked up by their text', () => {
   assert.equal(t.specialId('<|endoftext|>'), 50256);
   assert.ok(t.isSpecial(50281));
   assert.equal(t.decode(t.encode('    indented\n')), '    indented\n');
+});
+
+test('FIM ids: CodeLlama\'s word-start spelling ("▁<PRE>") counts; Qwen2.5-Coder brings its repository tokens', () => {
+  const lookup = (m: Record<string, number>) => (s: string) => m[s];
+  assert.deepEqual(fimFrom(lookup({ '▁<PRE>': 32007, '▁<SUF>': 32008, '▁<MID>': 32009 })), {
+    prefix: 32007,
+    suffix: 32008,
+    middle: 32009,
+    family: 'codellama',
+  });
+  const qwen = { '<|fim_prefix|>': 1, '<|fim_suffix|>': 2, '<|fim_middle|>': 3 };
+  assert.equal(fimFrom(lookup(qwen))?.fileSep, undefined, 'repository tokens only where the tokenizer has both');
+  assert.deepEqual(fimFrom(lookup({ ...qwen, '<|repo_name|>': 4, '<|file_sep|>': 5 })), {
+    prefix: 1,
+    suffix: 2,
+    middle: 3,
+    family: 'qwen2.5-coder',
+    repoName: 4,
+    fileSep: 5,
+  });
 });
 
 test('tokenizer.json through @huggingface/tokenizers: round trip and byte-level token bytes', () => {
