@@ -192,12 +192,13 @@ function registerFeatures(
       return undefined;
     }
   };
-  const openInspector = safely('the inspector', () => registerInspector(context, views))?.openInspector;
+  const xray = safely('the X-ray', () => registerXray(context, { xray: (what, topK) => runtime.xray(what, topK) }));
+  const xrayStep = xray && ((generationId: number, step: number, label: string) => xray.atStep(generationId, step, label));
+  const openInspector = safely('the inspector', () => registerInspector(context, { ...views, xrayStep }))?.openInspector;
   const completion = registerCompletion(context, { runtime, settings, log, openInspector });
   safely('the chat view', () => registerChat(context, { ...views, runtime: chat, openInspector: (input) => openInspector?.(input) }));
   safely('the heatmap', () => registerHeatmap(context, views));
   safely('the tokenizer view', () => registerTokenizerView(context, views));
-  safely('the X-ray', () => registerXray(context, { xray: (text, topK) => runtime.xray(text, topK) }));
   safely('the anatomy view', () =>
     registerAnatomy(context, { anatomy: () => runtime.anatomy(), onDidLoad: (l) => runtime.onDidChangeState(perModel(l)) }),
   );

@@ -74,6 +74,8 @@ export interface Engine {
   anatomy?(): Anatomy;
   /** What each layer predicts at the position after `tokens`, and where its attention goes (on demand). */
   xray?(tokens: number[], topK: number): Promise<XrayReport>;
+  /** The tokens a kept generation had before its step `step` (prompt and generated): the X-ray of that step. */
+  contextAt?(generationId: number, step: number): number[];
   tokenize(text: string): number[];
   tokenBytes(id: number): Uint8Array;
   memory(): MemoryFigures;

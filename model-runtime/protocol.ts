@@ -174,7 +174,11 @@ export type HostToWorker =
   /** The loaded model's parts from its files (answered at once: no model run). */
   | { type: 'anatomy'; id: number }
   /** The X-ray of the position after `text` (one model run of an exposing session, queued like a generation). */
-  | { type: 'xray'; id: number; text: string; topK: number; priority: Priority }
+  /**
+   * The X-ray of the next token after `text`, or (with `at`) after the tokens a kept generation had before its step
+   * `step` (the inspector's selected token: the context exactly as the model saw it).
+   */
+  | { type: 'xray'; id: number; text: string; at?: { generationId: number; step: number }; topK: number; priority: Priority }
   /** The figures of a generation whose steps were deferred (recomputed from the model's logits), every step. */
   | { type: 'detail'; id: number; generationId: number; topN: number; priority: Priority }
   /** Per-position surprise of a text (heatmap). */

@@ -73,6 +73,13 @@ function text(v: unknown): string {
   return s;
 }
 
+/** A kept generation's step: { generationId, step }. */
+function stepRef(v: unknown): { generationId: number; step: number } {
+  if (!v || typeof v !== 'object') throw bad(`at must be { generationId, step }, got ${show(v)}`);
+  const r = v as Record<string, unknown>;
+  return { generationId: int(r.generationId, 'at.generationId', 0), step: int(r.step, 'at.step', 0) };
+}
+
 function pathString(v: unknown, name: string): string {
   const s = str(v, name);
   if (s.includes('\0')) throw bad(`${name} contains a NUL character`);
@@ -130,7 +137,14 @@ function checkFields(m: Fields): HostToWorker {
     case 'score':
       return { type: 'score', id, text: text(m.text), topN: topN(m.topN), priority: priority(m.priority) };
     case 'xray':
-      return { type: 'xray', id, text: text(m.text), topK: int(m.topK, 'topK', 1, 20), priority: priority(m.priority) };
+      return {
+        type: 'xray',
+        id,
+        text: text(m.text),
+        ...(m.at === undefined ? {} : { at: stepRef(m.at) }),
+        topK: int(m.topK, 'topK', 1, 20),
+        priority: priority(m.priority),
+      };
     case 'detail':
       return {
         type: 'detail',

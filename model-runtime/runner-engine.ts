@@ -158,6 +158,13 @@ export class RunnerEngine<C extends SequenceCache = SequenceCache> implements En
     return this.tokenizer.encode(text);
   }
 
+  contextAt(generationId: number, step: number): number[] {
+    const rec = this.records.get(generationId);
+    if (step > rec.ids.length)
+      throw new RuntimeError('bad-request', `generation ${generationId} has ${rec.ids.length} steps, not ${step + 1}`);
+    return [...rec.prompt, ...rec.ids.slice(0, step)];
+  }
+
   tokenBytes(id: number): Uint8Array {
     return this.tokenizer.tokenBytes(id);
   }

@@ -167,9 +167,12 @@ export class ModelRuntime {
     return this.track((w) => w.detail(generationId, topN));
   }
 
-  /** What each layer predicts after `text`, and where attention goes (one run of the X-ray session). */
-  xray(text: string, topK: number): Promise<XrayReport> {
-    return this.track((w) => w.xray(text, topK));
+  /**
+   * What each layer predicts after `text` (or before a kept generation's step), and where attention goes (one run
+   * of the X-ray session).
+   */
+  xray(what: string | { generationId: number; step: number }, topK: number): Promise<XrayReport> {
+    return this.track((w) => w.xray(what, topK));
   }
 
   /** The loaded model's parts from its files (no model run). */

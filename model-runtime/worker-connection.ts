@@ -313,8 +313,9 @@ export class WorkerConnection {
     return m.steps;
   }
 
-  async xray(text: string, topK: number, priority: Priority = 'interactive'): Promise<XrayReport> {
-    const m = await this.request({ type: 'xray', text, topK, priority });
+  async xray(what: string | { generationId: number; step: number }, topK: number, priority: Priority = 'interactive'): Promise<XrayReport> {
+    const at = typeof what === 'string' ? {} : { at: what };
+    const m = await this.request({ type: 'xray', text: typeof what === 'string' ? what : '', ...at, topK, priority });
     if (m.type !== 'xrayed') throw new RuntimeError('internal', `unexpected answer ${m.type}`);
     return m.report;
   }

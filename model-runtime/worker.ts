@@ -111,7 +111,9 @@ async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
   }
   if (job.type === 'xray') {
     if (!e.xray) throw new RuntimeError('unsupported', `${e.info.name}: this engine does not expose its layers`);
-    send({ type: 'xrayed', id: job.id, report: await e.xray(e.tokenize(job.text), job.topK) });
+    if (job.at && !e.contextAt) throw new RuntimeError('unsupported', `${e.info.name}: this engine keeps no generations`);
+    const tokens = job.at ? e.contextAt!(job.at.generationId, job.at.step) : e.tokenize(job.text);
+    send({ type: 'xrayed', id: job.id, report: await e.xray(tokens, job.topK) });
     return;
   }
   if (job.type === 'detail') {

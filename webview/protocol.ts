@@ -57,7 +57,9 @@ export type InspectorViewToHost =
   /** Force `forcedToken` at `position` and continue from there. */
   | { type: 'branch'; generationId: number; position: number; forcedToken: number; forcedText: string; sampling: SamplingSettings }
   | { type: 'stop' }
-  | { type: 'save-settings'; sampling: SamplingSettings };
+  | { type: 'save-settings'; sampling: SamplingSettings }
+  /** Open the X-ray of this step's token (the context before it, as the model saw it). */
+  | { type: 'xray-step'; generationId: number; position: number };
 
 // ---------------------------------------------------------------- chat
 

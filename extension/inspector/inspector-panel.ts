@@ -21,6 +21,11 @@ const SETTINGS_KEY = 'tokenscope.inspector.sampling';
 
 type Gen = KeptGeneration;
 
+/** What the inspector needs: the views' runtime and settings, and the X-ray panel for a selected step. */
+export interface InspectorDeps extends ViewDeps {
+  xrayStep?(generationId: number, workerStep: number, label: string): Promise<unknown>;
+}
+
 export class InspectorPanel {
   static readonly viewType = 'tokenscope.inspector';
   private panel: vscode.WebviewPanel | undefined;
@@ -37,7 +42,7 @@ export class InspectorPanel {
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    private readonly deps: ViewDeps,
+    private readonly deps: InspectorDeps,
   ) {}
 
   /** Restores the panel VS Code kept across a window reload, with the generations it showed. */
@@ -162,6 +167,8 @@ export class InspectorPanel {
           return void (await this.branch(m.generationId, m.position, m.forcedToken, m.forcedText, m.sampling, 'branch'));
         case 'regenerate-from':
           return void (await this.resampleFrom(m.generationId, m.position, m.sampling));
+        case 'xray-step':
+          return void (await this.xrayStep(m.generationId, m.position));
       }
     } catch (err) {
       this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
@@ -186,6 +193,18 @@ export class InspectorPanel {
     } catch (err) {
       this.post({ type: 'resample-failed', requestId, generationId, reason: err instanceof Error ? err.message : String(err) });
     }
+  }
+
+  /** "X-ray this step": the X-ray panel runs the context the model had before this token (the worker's kept tokens). */
+  private async xrayStep(generationId: number, position: number): Promise<void> {
+    if (generationId < 0) throw new Error('This generation was not kept by the model worker; generate it again to X-ray a step.');
+    if (!this.deps.xrayStep) throw new Error('The X-ray view is not available.');
+    const text = this.gens.get(generationId)?.steps.find((s) => s.position === position)?.text ?? '';
+    await this.deps.xrayStep(
+      generationId,
+      this.positions.toWorkerStep(generationId, position),
+      `step ${position + 1} (${JSON.stringify(text)})`,
+    );
   }
 
   /** "Resample": draw this position again under new settings from its kept logits, then continue from the new token. */

@@ -1,8 +1,7 @@
 // Inspector commands: open it on a prompt typed in, or on the editor's selection (or the text before
 // the cursor). Other features call openInspector() with a prompt or a finished generation's steps.
 import * as vscode from 'vscode';
-import { InspectorPanel, type InspectorInput } from './inspector-panel';
-import type { ViewDeps } from '../runtime-port';
+import { type InspectorDeps, InspectorPanel, type InspectorInput } from './inspector-panel';
 
 let instance: InspectorPanel | undefined;
 
@@ -27,7 +26,7 @@ export function promptFromEditor(editor: vscode.TextEditor | undefined): string 
   return doc.getText(new vscode.Range(doc.positionAt(Math.max(0, end - 2000)), sel.active));
 }
 
-export function registerInspector(context: vscode.ExtensionContext, deps: ViewDeps): { openInspector: typeof openInspector } {
+export function registerInspector(context: vscode.ExtensionContext, deps: InspectorDeps): { openInspector: typeof openInspector } {
   instance = new InspectorPanel(context, deps);
   context.subscriptions.push(
     instance,

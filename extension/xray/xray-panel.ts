@@ -9,7 +9,8 @@ import { webviewHtml, webviewOptions } from '../webview-html';
 const MAX_CHARS = 4000;
 
 export interface XraySource {
-  xray(text: string, topK: number): Promise<XrayReport>;
+  /** After a text, or before a kept generation's step. */
+  xray(what: string | { generationId: number; step: number }, topK: number): Promise<XrayReport>;
 }
 
 export class XrayPanel implements vscode.Disposable {
@@ -34,11 +35,19 @@ export class XrayPanel implements vscode.Disposable {
     const doc = editor.document;
     const end = doc.offsetAt(editor.selection.active);
     const text = doc.getText().slice(Math.max(0, end - MAX_CHARS), end);
-    const where = `${vscode.workspace.asRelativePath(doc.uri)}:${editor.selection.active.line + 1}`;
+    return this.run(text, `${vscode.workspace.asRelativePath(doc.uri)}:${editor.selection.active.line + 1}`);
+  }
+
+  /** X-rays the token a kept generation drew at `step` (the inspector's selection): the context the model saw then. */
+  atStep(generationId: number, step: number, label: string): Promise<XrayHostToView> {
+    return this.run({ generationId, step }, label);
+  }
+
+  private async run(what: Parameters<XraySource['xray']>[0], source: string): Promise<XrayHostToView> {
     this.show();
-    this.post({ type: 'busy', source: where });
+    this.post({ type: 'busy', source });
     try {
-      return this.post({ type: 'xray', report: await this.source.xray(text, 5), source: where });
+      return this.post({ type: 'xray', report: await this.source.xray(what, 5), source });
     } catch (e) {
       return this.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
     }

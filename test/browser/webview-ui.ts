@@ -396,6 +396,13 @@ async function main(): Promise<void> {
       how,
     );
 
+    // ---- "X-ray this step": the X-ray panel opens on the selected token's context
+    await insp.click('#chip-1');
+    await insp.click('#xray-btn');
+    const stepXray = await webviewFrame(page, '.xray .lens', 120_000);
+    const said = (await stepXray.textContent('p.muted')) ?? '';
+    check(/after step 2 \(/.test(said), 'X-ray this step opens the X-ray of the selected token', said.slice(0, 80));
+
     // ---- Chat: send a message and watch the reply stream
     await page.click('.activitybar [aria-label^="Tokenscope"]').catch(() => runCommand(page, 'Tokenscope: Focus on Chat View'));
     const chat = await webviewFrame(page, '#chat-input', 60_000);

@@ -8,6 +8,7 @@ export interface Actions {
   hoverPosition(position: number | undefined): void;
   branch(altId: number, altText: string): void;
   regenerate(): void;
+  xrayStep(): void;
   setControl(spec: ControlSpec, raw: string, commit: boolean): void;
   resetControl(spec: ControlSpec): void;
   resetAll(): void;

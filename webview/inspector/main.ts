@@ -154,6 +154,10 @@ const actions: Actions = {
     if (!sel) return;
     vscode.post({ type: 'regenerate-from', generationId: sel.owner, position: sel.step.position, sampling: st.sampling });
   },
+  xrayStep() {
+    const sel = st.selection();
+    if (sel) vscode.post({ type: 'xray-step', generationId: sel.owner, position: sel.step.position });
+  },
   setControl(spec, raw, commit) {
     const v = parseControl(spec, raw);
     const note = controlNote(spec, raw, v);

@@ -58,7 +58,19 @@ export function renderDetails(root: HTMLElement, st: InspectorState, shownPositi
     ' Resample from this step',
   );
   resample.addEventListener('click', () => a.regenerate());
-  root.appendChild(h('div', { class: 'actions' }, resample));
+  const xray = h(
+    'button',
+    {
+      class: 'secondary',
+      id: 'xray-btn',
+      'data-focus-key': 'xray',
+      title: 'What each layer would predict here, and where attention goes: the context before this token, as the model saw it',
+    },
+    icon('eye'),
+    ' X-ray this step',
+  );
+  xray.addEventListener('click', () => a.xrayStep());
+  root.appendChild(h('div', { class: 'actions' }, resample, xray));
 }
 
 /** What a remote server did not report, so the view shows it as unknown instead of a placeholder number. */

@@ -56,6 +56,8 @@ test('the inputs that used to reach the engine as raw errors are refused, naming
     [{ type: 'load', id: 7, modelDir: '/m\0x' }, /NUL/],
     [{ type: 'load', id: 7, modelDir: '/m', providers: ['tpu'] }, /unknown execution provider "tpu"/],
     [{ type: 'load', id: 7, modelDir: '/m', threads: -1 }, /threads/],
+    [{ type: 'xray', id: 7, text: '', at: { generationId: 1, step: -1 }, topK: 3, priority: 'interactive' }, /at\.step must be/],
+    [{ type: 'xray', id: 7, text: '', at: 5, topK: 3, priority: 'interactive' }, /at must be \{ generationId, step \}/],
     [{ type: 'bogus', id: 7 }, /unknown request type "bogus"/],
   ];
   for (const [m, why] of cases) {

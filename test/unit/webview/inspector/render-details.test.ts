@@ -136,7 +136,7 @@ test('hostile token text stays text: each token cell is one text node, no elemen
   assert.deepEqual(nodes(rowsOf(root)[1].children[0]), ['<img·src=x·onerror=alert(1)>']);
 });
 
-test('clicks: another alternative branches on it with its exact text; the chosen one does nothing; Resample redraws', () => {
+test('clicks: another alternative branches on it with its exact text; the chosen one does nothing; Resample redraws; X-ray asks for the step', () => {
   const { root, calls } = render();
   const rows = rowsOf(root);
   rows[1].dispatch('click');
@@ -145,7 +145,10 @@ test('clicks: another alternative branches on it with its exact text; the chosen
   const resample = root.querySelector('#resample-btn')!;
   assert.equal(resample.textContent, ' Resample from this step');
   resample.dispatch('click');
-  assert.deepEqual(calls, [['branch', 20, HOSTILE[0]], ['branch', 22, '\u0000\ud800'], ['regenerate']]);
+  const xray = root.querySelector('#xray-btn')!;
+  assert.equal(xray.textContent, ' X-ray this step');
+  xray.dispatch('click');
+  assert.deepEqual(calls, [['branch', 20, HOSTILE[0]], ['branch', 22, '\u0000\ud800'], ['regenerate'], ['xrayStep']]);
   assert.equal(rows[2].getAttribute('title'), 'The generated token');
 });
 
