@@ -419,8 +419,8 @@ describe('model anatomy', () => {
     assert.equal(a.shape.layers, m.layers);
     assert.equal(a.shape.vocab, m.vocabSize);
     assert.ok(
-      a.parts.some((p) => p.group === 'attention' && p.formats.includes('int8')),
-      'the int8 export',
+      a.parts.some((p) => p.group === 'attention' && p.formats[0] === 'q8'),
+      'the fused export: 8-bit MatMulNBits blocks',
     );
     assert.ok(a.totalParams > 1e6 && a.totalBytes > a.totalParams / 2);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
