@@ -2,7 +2,8 @@
 // completions (FIM prompt, cache, cancellation), the explain command, and restart after a crash.
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -369,6 +370,44 @@ describe('servers', () => {
         assert.ok(s.rawProb > 0 && s.rawProb <= 1 && s.finalProb === 1 && s.alternatives.some((a) => a.id === s.id));
       }
     } finally {
+      await setSetting('model.path', undefined);
+    }
+    await waitFor(() => api.runtime.model()?.name === local.name && api.runtime.state.kind === 'ready', 'the default model again');
+  });
+
+  it('Choose GGUF Model… lists the GGUF files Ollama holds; picking one with the keyboard makes it the completion model', async () => {
+    await ready(api);
+    const local = api.runtime.model()!;
+    // An Ollama store (manifest -> blob named by its digest) holding the tiny GGUF fixture; nothing else to find.
+    const store = mkdtempSync(join(tmpdir(), 'ollama-'));
+    const gguf = readFileSync(join(EXTENSION_ROOT, 'test/fixtures/models/gguf/llama-tiny-f32.gguf'));
+    const digest = createHash('sha256').update(gguf).digest('hex');
+    const blob = join(store, 'blobs', `sha256-${digest}`);
+    const manifest = join(store, 'manifests', 'registry.ollama.ai', 'library', 'tiny', 'latest');
+    mkdirSync(join(store, 'blobs'), { recursive: true });
+    mkdirSync(join(manifest, '..'), { recursive: true });
+    writeFileSync(blob, gguf);
+    writeFileSync(manifest, JSON.stringify({ layers: [{ mediaType: 'application/vnd.ollama.image.model', digest: `sha256:${digest}` }] }));
+    const saved = { ollama: process.env.OLLAMA_MODELS, hf: process.env.HF_HUB_CACHE };
+    process.env.OLLAMA_MODELS = store;
+    process.env.HF_HUB_CACHE = join(store, 'no-hf-cache');
+    try {
+      const picked = vscode.commands.executeCommand('tokenscope.chooseGgufModel', 'completion');
+      // The picker opens with "Browse…" first; the arrow key moves to the model found, Enter takes it.
+      await new Promise((r) => setTimeout(r, 1500));
+      await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await picked;
+      assert.equal(vscode.workspace.getConfiguration('tokenscope').get('model.path'), blob);
+      await waitFor(() => api.runtime.model()?.dir === blob && api.runtime.state.kind === 'ready', 'the picked GGUF model');
+      assert.equal(api.runtime.model()!.architecture, 'llama');
+    } finally {
+      process.env.OLLAMA_MODELS = saved.ollama;
+      process.env.HF_HUB_CACHE = saved.hf;
+      if (saved.ollama === undefined) delete process.env.OLLAMA_MODELS;
+      if (saved.hf === undefined) delete process.env.HF_HUB_CACHE;
+      // The picker writes the user setting (and the workspace one where set), as a choice made in the UI should.
+      await vscode.workspace.getConfiguration('tokenscope').update('model.path', undefined, vscode.ConfigurationTarget.Global);
       await setSetting('model.path', undefined);
     }
     await waitFor(() => api.runtime.model()?.name === local.name && api.runtime.state.kind === 'ready', 'the default model again');
