@@ -78,3 +78,26 @@ test('export_onnx.py + quantize.py: ONNX logits equal torch logits, int8 keeps t
     ref.steps.map((s) => s.argmax),
   );
 });
+
+test('fused_graph.py: the fused fixture regenerates to the logits torch computes; its weights read back and rebuild the same file', {
+  skip,
+}, async () => {
+  assert.ok(python, 'CI must provide python3 with torch and onnx');
+  const out = mkdtempSync(join(tmpdir(), 'fused-'));
+  const r = spawnSync(python, ['training/make_fixtures.py', '--out', out, '--only', 'llama-tiny-fused'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const dir = join(out, 'llama-tiny-fused');
+  const ref: Reference & { onnx_file: string } = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8'));
+  const fused = await replay(dir, ref.onnx_file, ref);
+  assert.ok(fused.maxErr < ref.atol, `max error ${fused.maxErr}`);
+  assert.deepEqual(
+    fused.argmax,
+    ref.steps.map((s) => s.argmax),
+  );
+  // export_fused.py reads the 8-bit blocks back (onnx_to_checkpoint.fused_state) and quantizes them again: the
+  // values are already on the grid, so the file comes out the same.
+  const again = join(out, 'again.onnx');
+  const x = spawnSync(python, ['training/export_fused.py', '--model', dir, '--block', '32', '--out', again], { encoding: 'utf8' });
+  assert.equal(x.status, 0, x.stderr);
+  assert.ok(readFileSync(again).equals(readFileSync(join(dir, 'onnx', ref.onnx_file))), 'the same bytes');
+});
