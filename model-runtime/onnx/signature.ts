@@ -52,6 +52,12 @@ export function checkSignature(
     }
   }
   if (!outputNames.includes('logits')) throw fail('missing output "logits"');
+  // A graph that returns the new rows alone must return them for every layer.
+  if (outputNames.includes('present_rows.0.key'))
+    for (let i = 0; i < arch.layers; i++)
+      for (const kv of ['key', 'value'])
+        if (!outputNames.includes(`present_rows.${i}.${kv}`))
+          throw fail(`missing output "present_rows.${i}.${kv}" (it returns present_rows.0.key)`);
   const optional = new Set(['position_ids', 'num_logits_to_keep', 'logits_to_keep', 'use_cache_branch']);
   for (const name of inputNames) {
     if (name === 'input_ids' || name === 'attention_mask' || optional.has(name)) continue;

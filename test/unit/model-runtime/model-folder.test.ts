@@ -218,6 +218,8 @@ test('signature check: each missing or unexpected name is named', () => {
     maskHoles: true,
   });
   assert.equal(checkSignature('m.onnx', a, [...ins, 'use_cache_branch'], outs).useCacheBranch, true);
+  assert.equal(checkSignature('m.onnx', a, ins, [...outs, 'present_rows.0.key', 'present_rows.0.value']).kvLayout, 'rows');
+  expectError(() => checkSignature('m.onnx', a, ins, [...outs, 'present_rows.0.key']), 'onnx-signature', 'present_rows.0.value');
   expectError(() => checkSignature('m.onnx', a, ins.slice(1), outs), 'onnx-signature', 'm.onnx', 'missing input "input_ids"');
   expectError(() => checkSignature('m.onnx', a, ins, outs.slice(1)), 'onnx-signature', 'missing output "logits"');
   expectError(() => checkSignature('m.onnx', a, ins, ['logits', 'present.0.key']), 'onnx-signature', 'present.0.value');
