@@ -245,6 +245,8 @@ interface Acc {
   rate: number[];
   count: number;
   ids: number[];
+  /** Prompt tokens the last edit reused (our worker only). */
+  reused?: number;
   /** The extra rows: 500-token prefill (ms), 256-token decode and FIM decode (tok/s). */
   short: number[];
   long: number[];
@@ -303,7 +305,10 @@ async function measure(plan: Plan, gguf: string | Error): Promise<Record<string,
     await each(async (e) => void (await e.side.ttft(plan.decodePrompt))); // warm-up
     for (let r = 0; r < plan.coldPrompts.length; r++) {
       await each(async (e) => void e.acc.cold.push(await e.side.ttft(plan.coldPrompts[r])), true);
-      await each(async (e) => void e.acc.edit.push(await e.side.ttft(plan.editPrompts[r])), true);
+      await each(async (e) => {
+        e.acc.edit.push(await e.side.ttft(plan.editPrompts[r]));
+        e.acc.reused = e.side.lastReused?.();
+      }, true);
     }
     for (let r = 0; r < plan.coldPrompts.length; r++) {
       await each(async (e) => {
@@ -333,7 +338,7 @@ async function measure(plan: Plan, gguf: string | Error): Promise<Record<string,
         peak_rss_mb: await e.side.peakRssMb(),
         decode_tokens: x.count,
         greedy_ids: x.ids,
-        reused: e.side.lastReused?.(),
+        reused: x.reused,
         prefill_short_tok_s: x.short.length ? plan.shortPrompts[0].length / (median(x.short) / 1000) : undefined,
         decode_long_tok_s: x.long.length ? median(x.long) : undefined,
         fim_decode_tok_s: x.fim.length ? median(x.fim) : undefined,
