@@ -30,6 +30,7 @@ entry('bench/gpu-check.ts', 'dist/gpu-check.js');
 entry('bench/completion-latency.ts', 'dist/bench-completion.js');
 entry('bench/extra-context-eval.ts', 'dist/bench-extra-context.js');
 entry('bench/sampler.ts', 'dist/bench-sampler.js');
+entry('bench/bit-width.ts', 'dist/bench-bit-width.js');
 entry('training/eval.ts', 'dist/eval.js');
 for (const f of files('webview', '.ts').filter((f) => /[\\/]main\.ts$/.test(f))) {
   const name = f.split(/[\\/]/).slice(-2, -1)[0];
