@@ -12,8 +12,8 @@ import { tokenLabel } from '../shared/token-text';
 import type { Actions } from './actions';
 import type { InspectorState, ShownAlternative, ShownDistribution } from './state';
 
-/** Rows listed before "Show all". */
-const SHOWN_ALTERNATIVES = 20;
+/** Rows listed before "Show all": ten and the chosen one, so at a laptop's height the step's head, its chosen row and the controls stay in view together. */
+const SHOWN_ALTERNATIVES = 10;
 /** The alternative row that last held the keyboard, so a redraw keeps the Tab stop there. */
 let lastFocusedAlt: number | undefined;
 

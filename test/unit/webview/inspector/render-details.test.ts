@@ -253,7 +253,7 @@ test('settings changed: before and after for the step, the same draw’s new pic
   );
 });
 
-test('many alternatives: the top 20 and the chosen one, then a Show all button that says what it does', () => {
+test('many alternatives: the top 10 and the chosen one, then a Show all button that says what it does', () => {
   const many: Alternative[] = Array.from({ length: 25 }, (_, i) => ({
     id: 100 + i,
     text: `a${i}`,
@@ -263,7 +263,7 @@ test('many alternatives: the top 20 and the chosen one, then a Show all button t
   const st = detailState({ id: 122, text: 'a22', alternatives: many });
   const { root, calls } = render(st);
   const rows = rowsOf(root);
-  assert.equal(rows.length, 21);
+  assert.equal(rows.length, 11);
   assert.equal(rows.at(-1)!.getAttribute('data-token-id'), '122');
   assert.equal(rows.at(-1)!.getAttribute('class'), 'alt chosen');
   const more = root.querySelector('#show-all')!;
@@ -274,7 +274,7 @@ test('many alternatives: the top 20 and the chosen one, then a Show all button t
   st.allAlternatives = true;
   const all = render(st).root;
   assert.equal(rowsOf(all).length, 25);
-  assert.equal(all.querySelector('#show-all')!.textContent, 'Show the top 20');
+  assert.equal(all.querySelector('#show-all')!.textContent, 'Show the top 10');
   assert.equal(all.querySelector('#show-all')!.getAttribute('aria-expanded'), 'true');
   // A chosen token past the reported alternatives is said to be.
   const past = render(detailState({ id: 999, alternatives: ALTS })).root;
