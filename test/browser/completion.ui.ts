@@ -55,7 +55,8 @@ export async function openWhenReady(ctx: UiContext, file: string): Promise<void>
   await page.keyboard.press('Control+P');
   await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
   await page.keyboard.type(file);
-  await sleep(800);
+  // Enter before the file search answers opens nothing (seen on a loaded machine): wait for the file's row.
+  await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: file }).first().waitFor({ timeout: 60_000 });
   await page.keyboard.press('Enter');
   // Click into the text to focus the editor (newer VS Code uses EditContext, not a textarea).
   await page.locator('.monaco-editor .view-lines').first().click();

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -485,6 +485,52 @@ describe('model anatomy', () => {
 });
 
 describe('the Hugging Face hub', () => {
+  it('Download Model from Hugging Face… through its pickers: a curated entry, then its precision; a q4 export in two data files lands and runs', async () => {
+    await ready(api);
+    const local = api.runtime.model()!;
+    const hub = await FakeHub.start();
+    const cache = mkdtempSync(join(tmpdir(), 'tokenscope-hub-'));
+    const before = process.env.HF_HUB_CACHE;
+    process.env.HF_HUB_CACHE = cache;
+    try {
+      // The first curated entry, served by the loopback hub with a fixture in the community's q4 form.
+      const fixture = join(EXTENSION_ROOT, 'test/fixtures/models/qwen2-tiny-q4-gqa');
+      const files = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
+      const onnx = ['onnx/model_q4.onnx', 'onnx/model_q4.onnx_data', 'onnx/model_q4.onnx_data_1'];
+      const repo = 'onnx-community/Qwen2.5-Coder-0.5B-Instruct';
+      const commit = hub.addRepo(repo, Object.fromEntries([...files, ...onnx].map((f) => [f, readFileSync(join(fixture, f))])));
+      await setSetting('hub.endpoint', hub.url);
+      // Not awaited: after the download it asks whether to use the model (a notification).
+      void vscode.commands.executeCommand('tokenscope.downloadModel');
+      const accept = async () => {
+        await new Promise((r) => setTimeout(r, 1500));
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      };
+      await accept(); // the curated list: its first entry
+      await accept(); // the precisions the repo holds: q4 is the only one
+      const snapshot = join(cache, `models--${repo.replace('/', '--')}`, 'snapshots', commit);
+      await waitFor(() => onnx.every((f) => existsSync(join(snapshot, f))), 'the q4 graph and both data files in the cache');
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await setSetting('model.path', snapshot);
+      await waitFor(() => api.runtime.model()?.dir === snapshot && api.runtime.state.kind === 'ready', 'the downloaded model');
+      assert.equal(api.runtime.model()!.onnxFile, 'model_q4.onnx');
+      const greedy = { temperature: 0, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1, presencePenalty: 0, frequencyPenalty: 0 };
+      const r = await api.runtime.generate({
+        prompt: { text: 'def add(a, b):' },
+        sampling: { ...greedy, maxTokens: 4, stop: [] },
+        topN: 0,
+      });
+      assert.ok(r.ids.length > 0, 'the downloaded model generates');
+    } finally {
+      if (before === undefined) delete process.env.HF_HUB_CACHE;
+      else process.env.HF_HUB_CACHE = before;
+      await setSetting('hub.endpoint', undefined);
+      await setSetting('model.path', undefined);
+      await hub.close();
+    }
+    await waitFor(() => api.runtime.model()?.name === local.name && api.runtime.state.kind === 'ready', 'the default model again');
+  });
+
   it('Download Model from Hugging Face… fetches from a loopback hub into the cache, sets the model and completes with it; a GGUF file too', async () => {
     await ready(api);
     const local = api.runtime.model()!;
