@@ -57,12 +57,9 @@ export async function loadOnnxEngine(dir: string, opts: EngineOptions = {}): Pro
     kv: { layers: a.layers, kvHeads: a.kvHeads, headDim: a.headDim },
   });
   const addBos = folder.tokenizerConfig.add_bos_token === true;
-  const eps = typeof folder.config.rms_norm_eps === 'number' ? folder.config.rms_norm_eps : 1e-5;
-  // gpt2 (LayerNorm, learned positions) has no X-ray: the lens applies an RMSNorm.
-  const openXray =
-    a.modelType === 'gpt2'
-      ? undefined
-      : () => OnnxXray.open(ort, folder.onnxPath, { layers: a.layers, kvHeads: a.kvHeads, headDim: a.headDim, eps });
+  const c = folder.config;
+  const eps = [c.rms_norm_eps, c.layer_norm_epsilon].find((e): e is number => typeof e === 'number') ?? 1e-5;
+  const openXray = () => OnnxXray.open(ort, folder.onnxPath, { layers: a.layers, kvHeads: a.kvHeads, headDim: a.headDim, eps });
   return new RunnerEngine({ info, provider, tokenizer, runner, addBos, anatomy, openXray }) as OnnxEngine;
 }
 

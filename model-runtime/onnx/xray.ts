@@ -22,13 +22,16 @@ export interface XrayTargets {
    * and keys after it ([1, kvHeads, T, dim]), with the rotary caches, from which the weights are computed here.
    */
   gqa?: { query: string[]; keys: string[]; cos: string; sin: string };
-  normWeight: string;
+  /** The final norm: RMSNorm (weight) or LayerNorm (weight and bias, GPT-2). */
+  norm: { weight: string; bias?: string };
   head: { weight: string; scale?: string; zero?: string; layout: 'in-out' | 'vocab-hidden' | 'nbits' };
 }
 
-const BLOCK = /^\/model\/(?:blocks|layers)\.(\d+)\/(?:norm1|input_layernorm)\//;
-const SOFTMAX = /^\/model\/(?:blocks|layers)\.(\d+)\/(?:attn|self_attn)\/.*Softmax/;
-const FINAL_NORM = /^\/model\/norm\//;
+// Node names: the project's export (/model/blocks.N/norm1), Hugging Face Llama-family (/model/layers.N/input_layernorm)
+// and GPT-2 (/transformer/h.N/ln_1, /transformer/ln_f) exports.
+const BLOCK = /^\/(?:model\/(?:blocks|layers)|transformer\/h)\.(\d+)\/(?:norm1|input_layernorm|ln_1)\//;
+const SOFTMAX = /^\/(?:model\/(?:blocks|layers)|transformer\/h)\.(\d+)\/(?:attn|self_attn)\/.*Softmax/;
+const FINAL_NORM = /^\/(?:model\/norm|transformer\/ln_f)\//;
 const GQA = /^\/model\/(?:blocks|layers)\.(\d+)\/(?:attn|self_attn)\/.*GroupQueryAttention/;
 
 /** Finds the tensors to expose; throws saying what is missing when the graph is not one it recognises. */
@@ -57,7 +60,7 @@ export function xrayTargets(nodes: GraphNode[], layers: number, initializers: Se
     residuals,
     attention: attention.length === layers ? attention : [],
     gqa: attention.length === layers ? undefined : gqaTargets(nodes, layers),
-    normWeight: normWeight(nodes, initializers),
+    norm: finalNorm(nodes, initializers),
     head: head(nodes, initializers),
   };
 }
@@ -83,11 +86,16 @@ function source(nodes: GraphNode[], name: string, initializers: Set<string>): st
   return undefined;
 }
 
-function normWeight(nodes: GraphNode[], initializers: Set<string>): string {
+function finalNorm(nodes: GraphNode[], initializers: Set<string>): XrayTargets['norm'] {
+  const layer = nodes.find((x) => FINAL_NORM.test(x.name) && x.op === 'LayerNormalization');
+  if (layer) {
+    const [weight, bias] = [1, 2].map((i) => source(nodes, layer.inputs[i] ?? '', initializers));
+    if (weight) return { weight, bias };
+  }
   for (const n of nodes.filter((x) => FINAL_NORM.test(x.name) && (x.op === 'Mul' || x.op === 'SimplifiedLayerNormalization')))
     for (const i of n.inputs) {
       const w = source(nodes, i, initializers);
-      if (w) return w;
+      if (w) return { weight: w };
     }
   throw new Error('the final norm has no weight initializer');
 }
@@ -129,11 +137,10 @@ export class OnnxXray {
     private readonly ort: OrtModule,
     private readonly session: Session,
     private readonly targets: XrayTargets,
-    private readonly norm: TensorData,
+    private readonly norm: { weight: Float32Array; bias?: Float32Array; eps: number },
     private readonly W: Float32Array,
     private readonly V: number,
     private readonly d: number,
-    private readonly eps: number,
     private readonly kv: { heads: number; dim: number },
     private readonly rotary?: { cos: Float32Array; sin: Float32Array },
   ) {}
@@ -148,13 +155,14 @@ export class OnnxXray {
     const nodes = graphNodes(buf);
     const inits = new Set(readGraphIo(file).initializers.map((i) => i.name));
     const t = xrayTargets(nodes, arch.layers, inits);
-    const norm = initializerValues(buf, t.normWeight)!;
-    const { W, V } = headMatrix(buf, t.head, norm.values.length);
+    const weight = initializerValues(buf, t.norm.weight)!.values;
+    const norm = { weight, bias: t.norm.bias ? initializerValues(buf, t.norm.bias)?.values : undefined, eps: arch.eps };
+    const { W, V } = headMatrix(buf, t.head, weight.length);
     const edited = withOutputs(buf, [...t.residuals, ...t.attention, ...(t.gqa ? [...t.gqa.query, ...t.gqa.keys] : [])]);
     const session = await ortModule.InferenceSession.create(edited, { executionProviders: ['cpu'], graphOptimizationLevel: 'basic' });
     const rotary = t.gqa && { cos: initializerValues(buf, t.gqa.cos)!.values, sin: initializerValues(buf, t.gqa.sin)!.values };
     const kv = { heads: arch.kvHeads, dim: arch.headDim };
-    return new OnnxXray(ortModule, session, t, norm, W, V, norm.values.length, arch.eps, kv, rotary);
+    return new OnnxXray(ortModule, session, t, norm, W, V, weight.length, kv, rotary);
   }
 
   /** The X-ray of the last of `tokens` (the whole sequence run from an empty cache). */
@@ -232,13 +240,15 @@ export class OnnxXray {
     return feeds;
   }
 
-  /** The final norm and the output head applied to one residual vector. */
+  /** The final norm (RMSNorm; LayerNorm where it has a bias) and the output head applied to one residual vector. */
   lensLogits(h: Float32Array): Float32Array {
+    const { weight, bias, eps } = this.norm;
+    const mean = bias ? h.reduce((a, b) => a + b, 0) / h.length : 0;
     let ms = 0;
-    for (const x of h) ms += x * x;
-    const inv = 1 / Math.sqrt(ms / h.length + this.eps);
+    for (const x of h) ms += (x - mean) * (x - mean);
+    const inv = 1 / Math.sqrt(ms / h.length + eps);
     const x = new Float32Array(this.d);
-    for (let i = 0; i < this.d; i++) x[i] = h[i] * inv * this.norm.values[i];
+    for (let i = 0; i < this.d; i++) x[i] = (h[i] - mean) * inv * weight[i] + (bias?.[i] ?? 0);
     const out = new Float32Array(this.V);
     for (let i = 0; i < this.d; i++) {
       const xi = x[i];

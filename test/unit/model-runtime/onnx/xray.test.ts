@@ -62,6 +62,20 @@ test('X-ray of a fused export (MatMulNBits head, GroupQueryAttention): the lens 
   }
 });
 
+test("X-ray of gpt2-tiny (LayerNorm with a bias, learned positions): the lens ends at the model's own probabilities", async () => {
+  const x = await OnnxXray.open(ort, join(FIXTURES, 'gpt2-tiny', 'onnx', 'model.onnx'), { layers: 2, kvHeads: 2, headDim: 4, eps: 1e-5 });
+  try {
+    const r = await x.run(reference('gpt2-tiny').input_ids, 5);
+    const max = Math.max(...r.logits);
+    const sum = r.logits.reduce((n, l) => n + Math.exp(l - max), 0);
+    for (const t of r.lens[2].top) assert.ok(Math.abs(t.prob - Math.exp(r.logits[t.id] - max) / sum) < 1e-4, `token ${t.id}`);
+    assert.equal(r.attention?.length, 2);
+    for (const head of r.attention![0]) assert.ok(Math.abs(head.reduce((a, b) => a + b, 0) - 1) < 1e-4);
+  } finally {
+    await x.release();
+  }
+});
+
 test('graph outputs are added without touching the rest of the file', () => {
   const buf = readFileSync(join(FIXTURES, 'llama-tiny', 'onnx', 'model.onnx'));
   const edited = withOutputs(buf, ['a', 'b']);
