@@ -36,11 +36,17 @@ const GQA = /^\/model\/(?:blocks|layers)\.(\d+)\/(?:attn|self_attn)\/.*GroupQuer
 
 /** Finds the tensors to expose; throws saying what is missing when the graph is not one it recognises. */
 export function xrayTargets(nodes: GraphNode[], layers: number, initializers: Set<string>): XrayTargets {
-  const firstInput = (re: RegExp, i?: number) =>
-    nodes.find((n) => {
+  const firstInput = (re: RegExp, i?: number) => {
+    const node = nodes.find((n) => {
       const m = re.exec(n.name);
       return m && (i === undefined || Number(m[1]) === i);
-    })?.inputs[0];
+    });
+    // A norm fused with the residual add (onnxruntime-genai's exports) takes the sublayer's output as its first
+    // input, not the residual stream: reading it would show the wrong thing.
+    if (node?.op.startsWith('Skip'))
+      throw new Error(`${node.name} fuses the residual add into the norm (${node.op}): the X-ray does not read that form yet`);
+    return node?.inputs[0];
+  };
   const residuals: string[] = [];
   for (let i = 0; i < layers; i++) {
     const r = firstInput(BLOCK, i);
