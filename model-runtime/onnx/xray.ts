@@ -76,7 +76,7 @@ function gqaTargets(nodes: GraphNode[], layers: number): XrayTargets['gqa'] {
   const found = Array.from({ length: layers }, (_, i) =>
     nodes.find((n) => n.op === 'GroupQueryAttention' && Number(GQA.exec(n.name)?.[1]) === i),
   );
-  if (found.some((n) => !n || !n.inputs[7] || !n.inputs[8])) return undefined;
+  if (found.some((n) => !n?.inputs[7] || !n.inputs[8])) return undefined;
   const ok = found as GraphNode[];
   return { query: ok.map((n) => n.inputs[0]), keys: ok.map((n) => n.outputs[1]), cos: ok[0].inputs[7], sin: ok[0].inputs[8] };
 }
