@@ -11,6 +11,17 @@ export interface FeedPlan {
   feed: number[];
 }
 
+/**
+ * How many of the cached `held` tokens a request for `tokens` keeps: their common prefix, but never all of
+ * `tokens`, because the next token's logits come from running the last one (an identical prompt re-runs it).
+ */
+export function reusablePrefix(held: readonly number[], tokens: readonly number[]): number {
+  const max = Math.min(held.length, tokens.length - 1);
+  let i = 0;
+  while (i < max && held[i] === tokens[i]) i++;
+  return i;
+}
+
 /** The keys/values of one token sequence, and the tokens they belong to. */
 export interface SequenceCache {
   /** Tokens whose keys/values are held (live), in order. */

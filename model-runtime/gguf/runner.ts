@@ -4,7 +4,7 @@
 // sampler options), row by row, so every figure the views show is computed by our own sampling code.
 import type { ControlledEvaluateInputItem, LlamaContext, LlamaContextSequence, Token } from 'node-llama-cpp';
 import { RuntimeError } from '../errors';
-import type { FeedPlan, Logits, ModelRunner, SequenceCache } from '../model-runner';
+import { type FeedPlan, type Logits, type ModelRunner, reusablePrefix, type SequenceCache } from '../model-runner';
 import type { SamplingSettings } from '../protocol';
 
 /** One token sequence of the context, with the tokens its cells hold. */
@@ -35,9 +35,7 @@ export class GgufCache implements SequenceCache {
   }
 
   async prepare(tokens: readonly number[], _limit: number): Promise<FeedPlan> {
-    let common = 0;
-    const max = Math.min(this.held.length, tokens.length - 1);
-    while (common < max && this.held[common] === tokens[common]) common++;
+    const common = reusablePrefix(this.held, tokens);
     // No dead cells to compact: when the rest does not fit, nothing would make it fit (prompts are cut to fit).
     const reuse = await this.rewind(common);
     return { reuse, feed: tokens.slice(reuse) };

@@ -9,7 +9,7 @@
 // exactly what it would on the compacted cache. Once dead slots pile up (more than MAX_DEAD, or a quarter
 // of the slots), the live ones are copied together. On the GPU, where buffers cannot be read back,
 // compacting means starting over.
-import type { FeedPlan, SequenceCache } from '../model-runner';
+import { type FeedPlan, reusablePrefix, type SequenceCache } from '../model-runner';
 
 export type KvData = Float32Array | Uint16Array;
 
@@ -37,7 +37,6 @@ export interface KvShape {
 /** What the onnxruntime runner asks of a cache: this one (past + new rows in, all of them out) or row-cache.ts. */
 export interface OnnxCache extends SequenceCache {
   readonly deadCount: number;
-  commonPrefix(tokens: readonly number[]): number;
   clear(): void;
   /** The attention_mask for a run feeding `n` new tokens. */
   attentionMask(n: number): BigInt64Array;
@@ -96,19 +95,12 @@ export class KvCache implements OnnxCache {
     this.values = Array.from({ length: layers }, empty);
   }
 
-  commonPrefix(tokens: readonly number[]): number {
-    const n = Math.min(tokens.length, this.held.length);
-    let i = 0;
-    while (i < n && tokens[i] === this.held[i]) i++;
-    return i;
-  }
-
   /**
    * Rewinds to the common prefix and says what to feed. At least one token is always fed, because the
    * next token's logits come from running the last one (an identical prompt re-runs its last token).
    */
   async prepare(tokens: readonly number[], limit = Infinity): Promise<FeedPlan> {
-    let reuse = await this.rewind(Math.min(this.commonPrefix(tokens), Math.max(0, tokens.length - 1)));
+    let reuse = await this.rewind(reusablePrefix(this.held, tokens));
     if (!this.fit(tokens.length - reuse, limit)) {
       // Dead slots on the GPU leave no room: start over.
       this.release();

@@ -3,7 +3,7 @@
 // buffer per layer and key/value, [1, kvHeads, capacity, headDim], grown in steps of GROW rows: a decode step
 // copies in its new rows and allocates nothing that grows with the context, and a rewind only shortens the
 // live length (no copy, no masked-out slots: the mask is always all ones, as GroupQueryAttention needs).
-import type { FeedPlan } from '../model-runner';
+import { type FeedPlan, reusablePrefix } from '../model-runner';
 import type { KvData, KvShape, KvTensor, MakeTensor, OnnxCache } from './kv-cache';
 
 /** Rows added to the buffers at a time (a growth copies the live rows once). */
@@ -44,15 +44,8 @@ export class RowCache implements OnnxCache {
     return this.buffers.reduce((n, b) => n + b.byteLength, 0);
   }
 
-  commonPrefix(tokens: readonly number[]): number {
-    const n = Math.min(tokens.length, this.held.length);
-    let i = 0;
-    while (i < n && tokens[i] === this.held[i]) i++;
-    return i;
-  }
-
   async prepare(tokens: readonly number[], limit = Infinity): Promise<FeedPlan> {
-    let reuse = await this.rewind(Math.min(this.commonPrefix(tokens), Math.max(0, tokens.length - 1)));
+    let reuse = await this.rewind(reusablePrefix(this.held, tokens));
     if (!this.fit(tokens.length - reuse, limit)) reuse = await this.rewind(0);
     return { reuse, feed: tokens.slice(reuse) };
   }
