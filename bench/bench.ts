@@ -280,6 +280,25 @@ async function entry(key: string, start: () => Promise<BenchSide>, ttft = true):
   }
 }
 
+/** One side's medians (and its peak RSS, asked for now). */
+async function figures(plan: Plan, e: Entry): Promise<Measured> {
+  const x = e.acc;
+  const n = plan.coldPrompts[0].length;
+  return {
+    prefill_tok_s: x.cold.length ? n / (median(x.cold) / 1000) : Number.NaN,
+    decode_tok_s: median(x.rate),
+    ttft_cold_ms: x.cold.length ? median(x.cold) : Number.NaN,
+    ttft_edit_ms: x.edit.length ? median(x.edit) : Number.NaN,
+    peak_rss_mb: await e.side.peakRssMb(),
+    decode_tokens: x.count,
+    greedy_ids: x.ids,
+    reused: x.reused,
+    prefill_short_tok_s: x.short.length ? plan.shortPrompts[0].length / (median(x.short) / 1000) : undefined,
+    decode_long_tok_s: x.long.length ? median(x.long) : undefined,
+    fim_decode_tok_s: x.fim.length ? median(x.fim) : undefined,
+  };
+}
+
 /** Every side, interleaved rep by rep so a change in machine load hits all alike. */
 async function measure(plan: Plan, gguf: string | Error): Promise<Record<string, Measured | { error: string }>> {
   const entries = [
@@ -322,28 +341,8 @@ async function measure(plan: Plan, gguf: string | Error): Promise<Record<string,
       plan,
       live().filter((e) => EXTRA_ROWS.has(e.key)),
     );
-    const n = plan.coldPrompts[0].length;
     const out: Record<string, Measured | { error: string }> = {};
-    for (const e of entries) {
-      if (e.error) {
-        out[e.key] = { error: e.error };
-        continue;
-      }
-      const x = e.acc;
-      out[e.key] = {
-        prefill_tok_s: x.cold.length ? n / (median(x.cold) / 1000) : Number.NaN,
-        decode_tok_s: median(x.rate),
-        ttft_cold_ms: x.cold.length ? median(x.cold) : Number.NaN,
-        ttft_edit_ms: x.edit.length ? median(x.edit) : Number.NaN,
-        peak_rss_mb: await e.side.peakRssMb(),
-        decode_tokens: x.count,
-        greedy_ids: x.ids,
-        reused: x.reused,
-        prefill_short_tok_s: x.short.length ? plan.shortPrompts[0].length / (median(x.short) / 1000) : undefined,
-        decode_long_tok_s: x.long.length ? median(x.long) : undefined,
-        fim_decode_tok_s: x.fim.length ? median(x.fim) : undefined,
-      };
-    }
+    for (const e of entries) out[e.key] = e.error ? { error: e.error } : await figures(plan, e);
     return out;
   } finally {
     for (const e of entries) if (!e.error) e.side.close();
