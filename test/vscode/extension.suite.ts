@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TokenscopeApi } from '../../extension/extension';
+import type { ModelInfo } from '../../model-runtime/protocol';
 import type { AnatomyHostToView, XrayHostToView } from '../../webview/protocol';
 import { FakeHub } from '../unit/model-runtime/hub/fake-hub';
 import {
@@ -484,22 +485,40 @@ describe('model anatomy', () => {
   });
 });
 
+/**
+ * Runs `use` with a loopback hub as tokenscope.hub.endpoint and an empty HF_HUB_CACHE (the extension host reads it per
+ * download); afterwards both are put back, model.path is cleared, and the default model is serving again.
+ */
+async function withHub(use: (hub: FakeHub, cache: string, local: ModelInfo) => Promise<void>): Promise<void> {
+  await ready(api);
+  const local = api.runtime.model()!;
+  const hub = await FakeHub.start();
+  const cache = mkdtempSync(join(tmpdir(), 'tokenscope-hub-'));
+  const before = process.env.HF_HUB_CACHE;
+  process.env.HF_HUB_CACHE = cache;
+  try {
+    await setSetting('hub.endpoint', hub.url);
+    await use(hub, cache, local);
+  } finally {
+    if (before === undefined) delete process.env.HF_HUB_CACHE;
+    else process.env.HF_HUB_CACHE = before;
+    await setSetting('hub.endpoint', undefined);
+    await clearUserSetting('model.path');
+    await setSetting('model.path', undefined);
+    await hub.close();
+  }
+  await waitFor(() => api.runtime.model()?.name === local.name && api.runtime.state.kind === 'ready', 'the default model again');
+}
+
 describe('the Hugging Face hub', () => {
-  it('Download Model from Hugging Face… through its pickers: a curated entry, then its precision; a q4 export in two data files lands and runs', async () => {
-    await ready(api);
-    const local = api.runtime.model()!;
-    const hub = await FakeHub.start();
-    const cache = mkdtempSync(join(tmpdir(), 'tokenscope-hub-'));
-    const before = process.env.HF_HUB_CACHE;
-    process.env.HF_HUB_CACHE = cache;
-    try {
+  it('Download Model from Hugging Face… through its pickers: a curated entry, then its precision; a q4 export in two data files lands and runs', () =>
+    withHub(async (hub, cache) => {
       // The first curated entry, served by the loopback hub with a fixture in the community's q4 form.
       const fixture = join(EXTENSION_ROOT, 'test/fixtures/models/qwen2-tiny-q4-gqa');
       const files = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
       const onnx = ['onnx/model_q4.onnx', 'onnx/model_q4.onnx_data', 'onnx/model_q4.onnx_data_1'];
       const repo = 'onnx-community/Qwen2.5-Coder-0.5B-Instruct';
       const commit = hub.addRepo(repo, Object.fromEntries([...files, ...onnx].map((f) => [f, readFileSync(join(fixture, f))])));
-      await setSetting('hub.endpoint', hub.url);
       // Not awaited: after the download it asks whether to use the model (a notification).
       void vscode.commands.executeCommand('tokenscope.downloadModel');
       const accept = async () => {
@@ -521,24 +540,10 @@ describe('the Hugging Face hub', () => {
         topN: 0,
       });
       assert.ok(r.ids.length > 0, 'the downloaded model generates');
-    } finally {
-      if (before === undefined) delete process.env.HF_HUB_CACHE;
-      else process.env.HF_HUB_CACHE = before;
-      await setSetting('hub.endpoint', undefined);
-      await setSetting('model.path', undefined);
-      await hub.close();
-    }
-    await waitFor(() => api.runtime.model()?.name === local.name && api.runtime.state.kind === 'ready', 'the default model again');
-  });
+    }));
 
-  it('Download Model from Hugging Face… fetches from a loopback hub into the cache, sets the model and completes with it; a GGUF file too', async () => {
-    await ready(api);
-    const local = api.runtime.model()!;
-    const hub = await FakeHub.start();
-    const cache = mkdtempSync(join(tmpdir(), 'tokenscope-hub-'));
-    const before = process.env.HF_HUB_CACHE;
-    process.env.HF_HUB_CACHE = cache; // the extension host reads it per download
-    try {
+  it('Download Model from Hugging Face… fetches from a loopback hub into the cache, sets the model and completes with it; a GGUF file too', () =>
+    withHub(async (hub, cache, local) => {
       const files = [
         'config.json',
         'generation_config.json',
@@ -548,7 +553,6 @@ describe('the Hugging Face hub', () => {
         'onnx/model_quantized.onnx',
       ];
       const commit = hub.addRepo('test-org/tokenscope-code', Object.fromEntries(files.map((f) => [f, readFileSync(join(local.dir, f))])));
-      await setSetting('hub.endpoint', hub.url);
       await vscode.commands.executeCommand('tokenscope.downloadModel', { repo: 'test-org/tokenscope-code', use: true });
       const snapshot = join(cache, 'models--test-org--tokenscope-code', 'snapshots', commit);
       await waitFor(() => api.runtime.model()?.dir === snapshot && api.runtime.state.kind === 'ready', 'the downloaded model');
@@ -564,16 +568,7 @@ describe('the Hugging Face hub', () => {
       await vscode.commands.executeCommand('tokenscope.downloadModel', { repo: 'test-org/tiny-GGUF', variant: 'tiny-f32.gguf', use: true });
       const file = join(cache, 'models--test-org--tiny-GGUF', 'snapshots', gguf, 'tiny-f32.gguf');
       await waitFor(() => api.runtime.model()?.dir === file && api.runtime.state.kind === 'ready', 'the downloaded GGUF model');
-    } finally {
-      if (before === undefined) delete process.env.HF_HUB_CACHE;
-      else process.env.HF_HUB_CACHE = before;
-      await setSetting('hub.endpoint', undefined);
-      await clearUserSetting('model.path');
-      await setSetting('model.path', undefined);
-      await hub.close();
-    }
-    await waitFor(() => api.runtime.model()?.name === local.name && api.runtime.state.kind === 'ready', 'the default model again');
-  });
+    }));
 });
 
 describe('a model for each job', () => {
