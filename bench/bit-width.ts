@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadOnnxEngine, type OnnxEngine } from '../model-runtime/onnx/load';
+import { topIndices } from '../sampling/stats';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -56,12 +57,8 @@ function variantsFolder(model: string): string {
   return dir;
 }
 
-const argmax = (data: Float32Array, rows: number, V: number) => {
-  const last = data.subarray((rows - 1) * V);
-  let a = 0;
-  for (let v = 1; v < V; v++) if (last[v] > last[a]) a = v;
-  return a;
-};
+/** The greedy token from the last row of logits. */
+const argmax = (data: Float32Array, rows: number, V: number) => topIndices(data.subarray((rows - 1) * V), 1)[0];
 
 /** Greedy continuations of every prompt, and the median decode rate. */
 async function measure(e: OnnxEngine): Promise<{ runs: number[][]; rate: number }> {

@@ -206,7 +206,10 @@ export interface ModelInfo {
   eosIds: number[];
   bosId?: number;
   padId?: number;
-  /** FIM token ids and whose tokens they are (model-runtime/fim-families.ts). */
+  /**
+   * FIM token ids and whose tokens they are (model-runtime/fim-families.ts); the repository-context tokens
+   * (<|repo_name|>, <|file_sep|>) where the family has them and the tokenizer holds them.
+   */
   fim?: { prefix: number; suffix: number; middle: number; family: string; repoName?: number; fileSep?: number };
   /** The FIM order the model was trained for (see FimLayout). */
   fimLayout: FimLayout;

@@ -10,18 +10,10 @@ import { FIM_FAMILIES, type FimFamily } from './fim-families';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { RuntimeError } from './errors';
 import type { ModelFolder } from './model-folder';
-import type { FimLayout } from './protocol';
+import type { FimLayout, ModelInfo } from './protocol';
 
-export interface FimIds {
-  prefix: number;
-  suffix: number;
-  middle: number;
-  /** Whose tokens they are (fim-families.ts). */
-  family: string;
-  /** Repository-context tokens, where the family has them and the tokenizer holds them. */
-  repoName?: number;
-  fileSep?: number;
-}
+/** FIM token ids, whose tokens they are, and repository-context ids where the tokenizer holds them (ModelInfo.fim). */
+export type FimIds = NonNullable<ModelInfo['fim']>;
 
 export interface Tokenizer {
   /** 'gpt-tokenizer:<encoding>' or 'tokenizer.json'. */
