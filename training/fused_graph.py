@@ -51,9 +51,9 @@ class Graph:
         self.n += 1
         return f"{self.prefix}{hint}_{self.n}"
 
-    def op(self, op_type: str, inputs, hint: str | None = None, outputs: int = 1, domain: str = "", node: str | None = None, **attrs):
+    def op(self, op_type: str, inputs, outputs: int = 1, domain: str = "", node: str | None = None, **attrs):
         """Adds a node; `node` names it as Hugging Face exports do (/model/layers.N/...), which the X-ray reads."""
-        outs = [self.name(hint or op_type) for _ in range(outputs)]
+        outs = [self.name(op_type) for _ in range(outputs)]
         name = f"{self.prefix}{node}/{op_type}" if node else self.name("n_" + op_type)
         self.nodes.append(helper.make_node(op_type, list(inputs), outs, name=name, domain=domain or None, **attrs))
         return outs[0] if outputs == 1 else outs
