@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { graphNodes, initializerValues, withOutputs } from '../../../../model-runtime/onnx/proto';
-import { OnnxXray } from '../../../../model-runtime/onnx/xray';
+import { OnnxXray, xrayTargets } from '../../../../model-runtime/onnx/xray';
 import { FIXTURES, reference } from '../fixtures';
 
 const arch = { layers: 2, kvHeads: 2, headDim: 8, eps: 1e-5 };
@@ -124,4 +124,10 @@ test("block 1's attention equals an independent computation from the fixture's w
   } finally {
     await x.release();
   }
+});
+
+test("a block norm fused with the residual add (onnxruntime-genai's form) is named as not read, not misread", () => {
+  const node = (name: string, op: string) => ({ name, op, inputs: ['x', 'w'], outputs: ['y'] });
+  const nodes = [node('/model/layers.0/input_layernorm/SkipSimplifiedLayerNormalization', 'SkipSimplifiedLayerNormalization')];
+  assert.throws(() => xrayTargets(nodes, 1, new Set(['w'])), /fuses the residual add into the norm \(SkipSimplifiedLayerNormalization\)/);
 });
