@@ -105,6 +105,28 @@ test('a completion from the model is filtered, cached, and reused while typing t
   assert.equal(rt.calls.length, 1);
 });
 
+test('extra chunks reach a model with repository tokens as files of the repository, others as comments', async () => {
+  const repoModel = { ...model(), fim: { prefix: 1, suffix: 2, middle: 3, family: 'qwen2.5-coder', repoName: 4, fileSep: 5 } };
+  const on = cfg({ 'context.extraChunks': true });
+  const withRepo = new ScriptedRuntime(['x'], repoModel);
+  const e1 = new CompletionEngine(withRepo, on);
+  e1.ring.add({ doc: 'file:///b.ts', path: 'src/b.ts', text: 'export const b = 2;\nexport const c = 3;\nexport const d = 4;' });
+  await e1.complete({ ...req('a = ', '\nb = 2'), path: 'src/a.ts', repo: 'shop' }, new CancelSource().token);
+  const fim = withRepo.calls[0].prompt.fim!;
+  assert.equal(fim.prefix, 'a =');
+  assert.deepEqual(fim.context, {
+    repo: 'shop',
+    path: 'src/a.ts',
+    files: [{ path: 'src/b.ts', text: 'export const b = 2;\nexport const c = 3;\nexport const d = 4;' }],
+  });
+  const plain = new ScriptedRuntime(['x']);
+  const e2 = new CompletionEngine(plain, on);
+  e2.ring.add({ doc: 'file:///b.ts', path: 'src/b.ts', text: 'export const b = 2;\nexport const c = 3;\nexport const d = 4;' });
+  await e2.complete({ ...req('a = ', '\nb = 2'), path: 'src/a.ts', repo: 'shop' }, new CancelSource().token);
+  assert.equal(plain.calls[0].prompt.fim!.context, undefined);
+  assert.ok(plain.calls[0].prompt.fim!.prefix.startsWith('// src/b.ts\n'));
+});
+
 test('the prompt is FIM with the suffix when the model supports it, the prefix alone otherwise', async () => {
   const fim = new ScriptedRuntime(['x']);
   await new CompletionEngine(fim, cfg()).complete(req('a = ', '\nb = 2'), new CancelSource().token);
