@@ -350,9 +350,11 @@ async function main(): Promise<void> {
     const rootId = await insp.getAttribute('.tree-item.current', 'data-gen');
     const alt = (await insp.$('.alt:not(.chosen):not(.header):not(.removed)')) ?? (await insp.$('.alt:not(.chosen):not(.header)'));
     if (!alt) throw new Error('no alternative to branch on');
+    // By id, not by handle: a late message may redraw the list between the query and the click.
+    const altId = await alt.getAttribute('data-token-id');
     const altText = await alt.$eval('.tok', (e) => e.textContent);
     const treeBeforeBranch = (await insp.$$('.tree-item')).length;
-    await alt.click();
+    await insp.click(`.alt[data-token-id="${altId}"]`);
     await until('the branch in the branch tree', async () => (await insp.$$('.tree-item')).length > treeBeforeBranch, 120_000);
     await until('the branch to finish', async () => !/generating/.test(await stat(insp, 'stat-stop')), 120_000);
     const forced = await insp.$$eval('#chips .chip.forced', (e) => e.map((x) => x.textContent));
@@ -365,9 +367,9 @@ async function main(): Promise<void> {
     const branchChips = await insp.$$eval('#chips .chip', (els) => els.length);
     check(branchChips >= 1, 'the branch has its own continuation', `${branchChips} tokens`);
     // The branch is shown; compare it with the generation it branched from.
-    const cmp = await insp.$(`button[aria-label="Compare generation ${rootId} side by side"]`);
-    if (cmp) {
-      await cmp.click();
+    const cmpSel = `button[aria-label="Compare generation ${rootId} side by side"]`;
+    if (await insp.$(cmpSel)) {
+      await insp.click(cmpSel);
       check(
         (await insp.isVisible('#compare .compare-cols')) && (await inView(insp, '#compare-title')),
         'branches compare side by side, in view',
