@@ -63,7 +63,7 @@ class Graph:
         return name
 
 
-HF_NAMES = [("blocks.", "model.layers."), ("attn.q.", "self_attn.q_proj."), ("attn.k.", "self_attn.k_proj."), ("attn.v.", "self_attn.v_proj."),
+HF_NAMES = [("blocks.", "model.layers."), ("attn.qkv.", "self_attn.qkv_proj."), ("mlp.gate_up.", "mlp.gate_up_proj."), ("attn.q.", "self_attn.q_proj."), ("attn.k.", "self_attn.k_proj."), ("attn.v.", "self_attn.v_proj."),
             ("attn.o.", "self_attn.o_proj."), ("mlp.gate.", "mlp.gate_proj."), ("mlp.up.", "mlp.up_proj."), ("mlp.down.", "mlp.down_proj."),
             ("norm1.", "input_layernorm."), ("norm2.", "post_attention_layernorm."), ("embed.", "model.embed_tokens.")]
 
@@ -80,8 +80,9 @@ def hf_name(key: str) -> str:
 class Weights:
     """Initializers shared by every branch: quantized matrices, norms, rotary caches (each stored once)."""
 
-    def __init__(self, g: Graph, state: dict, cfg, bits: int | None, block: int, accuracy: int):
+    def __init__(self, g: Graph, state: dict, cfg, bits: int | None, block: int, accuracy: int, packed: bool = False):
         self.g, self.state, self.cfg, self.bits, self.block, self.accuracy = g, state, cfg, bits, block, accuracy
+        self.packed = packed
         self.dequantized = {k: v.astype(np.float32) for k, v in state.items()}
         self.made = {}
 
@@ -90,16 +91,20 @@ class Weights:
             self.made[name] = make()
         return self.made[name]
 
-    def matmul(self, key: str):
-        """(kind, weight, scales, N, K) of the matrix `key` ([out, in] as nn.Linear stores it)."""
+    def matmul(self, key: str, parts: tuple[str, ...] = ()):
+        """(kind, weight, scales, N, K) of the matrix `key` ([out, in] as nn.Linear stores it), or of `parts` stacked
+        along the outputs under the name `key` (one kernel for q/k/v or gate/up; blocks run along the inputs, so each
+        part quantizes exactly as it would alone)."""
         def make():
-            w = self.state[key].astype(np.float32)
+            w = np.concatenate([self.state[p] for p in parts]) if parts else self.state[key]
+            w = w.astype(np.float32)
             n, k = w.shape
             base = hf_name(key)
             if not self.bits:
                 return ("float", self.g.const(base + "_t", np.ascontiguousarray(w.T)), None, n, k)
             b, scales, deq = quantize_blocks(w, self.bits, self.block)
-            self.dequantized[key] = deq
+            ends = np.cumsum([self.state[p].shape[0] for p in parts])[:-1]
+            self.dequantized.update(zip(parts, np.split(deq, ends)) if parts else [(key, deq)])
             q = self.g.const(f"{base}_Q{self.bits}", b.reshape(n, k // self.block, -1))
             return ("nbits", q, self.g.const(base + "_scales", scales.reshape(-1)), n, k)
         return self.once(key, make)
@@ -118,8 +123,8 @@ class Weights:
         return self.once("rotary", make)
 
 
-def linear(g: Graph, W: Weights, x: str, key: str) -> str:
-    kind, b, scales, n, k = W.matmul(key)
+def linear(g: Graph, W: Weights, x: str, key: str, parts: tuple[str, ...] = ()) -> str:
+    kind, b, scales, n, k = W.matmul(key, parts)
     if kind == "float":
         return g.op("MatMul", [x, b])
     return g.op("MatMulNBits", [x, b, scales], domain=MS, K=k, N=n, bits=W.bits, block_size=W.block, accuracy_level=W.accuracy)
@@ -162,12 +167,15 @@ def block_nodes(g: Graph, W: Weights, i: int, x: str, lens, half: bool, kv: str,
     cfg, p = W.cfg, f"blocks.{i}."
     seqlens, total, total64, new64 = lens
     h = norm(g, W, x, p + "norm1.weight", node=f"/model/layers.{i}/input_layernorm")
-    q, k, v = (linear(g, W, h, p + f"attn.{m}.weight") for m in "qkv")
+    if W.packed:  # one kernel for q, k and v; GroupQueryAttention takes them packed in its query input
+        qkv = [linear(g, W, h, p + "attn.qkv.weight", tuple(p + f"attn.{m}.weight" for m in "qkv")), "", ""]
+    else:
+        qkv = [linear(g, W, h, p + f"attn.{m}.weight") for m in "qkv"]
     if half:
-        q, k, v = (g.op("Cast", [t], to=TensorProto.FLOAT16) for t in (q, k, v))
+        qkv = [t and g.op("Cast", [t], to=TensorProto.FLOAT16) for t in qkv]
     past = [f"past_key_values.{i}.key", f"past_key_values.{i}.value"] if use_past else ["", ""]
     cos, sin = W.rotary(half)
-    attn, pk, pv = g.op("GroupQueryAttention", [q, k, v, *past, seqlens, total, cos, sin], outputs=3, domain=MS,
+    attn, pk, pv = g.op("GroupQueryAttention", [*qkv, *past, seqlens, total, cos, sin], outputs=3, domain=MS,
                         node=f"/model/layers.{i}/self_attn",
                         num_heads=cfg.n_head, kv_num_heads=cfg.n_kv_head, do_rotary=1, rotary_interleaved=0,
                         scale=float(1.0 / np.sqrt(cfg.head_dim)))
@@ -177,7 +185,12 @@ def block_nodes(g: Graph, W: Weights, i: int, x: str, lens, half: bool, kv: str,
     o = linear(g, W, attn, p + "attn.o.weight")
     h2, _, _, x2 = g.op("SkipSimplifiedLayerNormalization", [o, x, W.norm_weight(p + "norm2.weight")], outputs=4, domain=MS,
                         epsilon=cfg.norm_eps)
-    gate, up = linear(g, W, h2, p + "mlp.gate.weight"), linear(g, W, h2, p + "mlp.up.weight")
+    if W.packed:
+        both = linear(g, W, h2, p + "mlp.gate_up.weight", (p + "mlp.gate.weight", p + "mlp.up.weight"))
+        ff = W.state[p + "mlp.up.weight"].shape[0]
+        gate, up = g.op("Split", [both, W.once("split_ff", lambda: W.g.const("split_ff", np.array([ff, ff], np.int64)))], outputs=2, axis=-1)
+    else:
+        gate, up = linear(g, W, h2, p + "mlp.gate.weight"), linear(g, W, h2, p + "mlp.up.weight")
     act = g.op("Mul", [g.op("QuickGelu", [gate], domain=MS, alpha=1.0), up])  # alpha 1: x * sigmoid(x), SiLU
     return g.op("Add", [x2, linear(g, W, act, p + "mlp.down.weight")]), [pk, pv], rows
 
@@ -220,16 +233,20 @@ def io(cfg, half: bool, kv: str):
 
 
 def build(state: dict, cfg, *, bits: int | None = 8, block: int = 32, accuracy: int = 4, half: bool = False, kv: str = "concat",
-          merged: bool = False):
-    """(ModelProto, dequantized state dict). state: the Transformer's state dict as numpy arrays (llama arch)."""
+          merged: bool = False, packed: bool = False):
+    """(ModelProto, dequantized state dict). state: the Transformer's state dict as numpy arrays (llama arch).
+    packed: q/k/v as one matrix, gate/up as one (fewer, larger kernels per block)."""
     top = Graph()
-    W = Weights(top, state, cfg, bits, block, accuracy)
+    W = Weights(top, state, cfg, bits, block, accuracy, packed)
     inputs, outputs = io(cfg, half, kv)
     if not merged:
         names = decoder(top, W, half, kv, use_past=True)
-        top.nodes.append(helper.make_node("Identity", [names[0]], ["logits"]))
-        for o, n in zip(outputs[1:], names[1:]):
-            top.nodes.append(helper.make_node("Identity", [n], [o.name]))
+        # The nodes write the graph's outputs under their own names: an Identity per output would copy every
+        # present tensor, the whole cache, on every step.
+        rename = {n: o.name for n, o in zip(names, outputs)}
+        for node in top.nodes:
+            node.input[:] = [rename.get(x, x) for x in node.input]
+            node.output[:] = [rename.get(x, x) for x in node.output]
     else:
         branches = []
         for use_past in (True, False):

@@ -53,8 +53,9 @@ FUSED_FIXTURES = {
     "qwen2-tiny-q4-gqa": ("qwen2-tiny", 1, "model_q4.onnx", dict(bits=4, block=32, accuracy=0), 2, 2e-4),
     # Optimum's merged decoder (If over use_cache_branch) with float16 keys/values, attention and logits.
     "llama-tiny-merged-f16": ("llama-tiny", 2, "decoder_model_merged.onnx", dict(bits=None, half=True, merged=True), 0, 0.1),
-    # The project's fused export: 8-bit blocks, activations quantized per block (accuracy 4), new rows only.
-    "llama-tiny-fused": ("llama-tiny", 2, "model_quantized.onnx", dict(bits=8, block=32, accuracy=4, kv="rows"), 0, 0.15),
+    # The project's fused export: 8-bit blocks, activations quantized per block (accuracy 4), new rows only, q/k/v and
+    # gate/up packed.
+    "llama-tiny-fused": ("llama-tiny", 2, "model_quantized.onnx", dict(bits=8, block=32, accuracy=4, kv="rows", packed=True), 0, 0.15),
 }
 
 

@@ -23,6 +23,7 @@ import torch
 from onnx import numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fused_graph import hf_name  # noqa: E402
 from model import ModelConfig, Transformer  # noqa: E402
 
 
@@ -70,23 +71,46 @@ def state_from_onnx(cfg: ModelConfig, weights) -> dict:
 LLAMA_BLOCK = ("norm1", "attn.q", "attn.k", "attn.v", "attn.o", "norm2", "mlp.gate", "mlp.up", "mlp.down")
 
 
-def fused_state(path: Path, cfg: ModelConfig) -> dict:
-    """The weights of a fused export (fused_graph.py: Hugging Face names, MatMulNBits X_Q8/X_Q4 + X_scales), as model.py names."""
-    from fused_graph import hf_name
-    inits = {t.name: t for t in onnx.load(str(path)).graph.initializer}
+def nbits_matrix(inits: dict, name: str) -> np.ndarray | None:
+    """A MatMulNBits weight (X_Q8/X_Q4 + X_scales) dequantized to [outputs, inputs], or None when absent."""
+    bits = 8 if name + "_Q8" in inits else 4 if name + "_Q4" in inits else 0
+    if not bits:
+        return None
+    q = numpy_helper.to_array(inits[f"{name}_Q{bits}"])
+    if bits == 4:  # two values a byte, the even one in the low nibble
+        q = np.stack([q & 15, q >> 4], axis=-1).reshape(q.shape[0], q.shape[1], -1)
+    scales = numpy_helper.to_array(inits[name + "_scales"]).reshape(q.shape[0], q.shape[1], 1)
+    return ((q.astype(np.float32) - 2 ** (bits - 1)) * scales).reshape(q.shape[0], -1)
+
+
+def unpack(inits: dict, cfg: ModelConfig) -> dict:
+    """The packed matrices of a fused export (q/k/v as qkv_proj, gate/up as gate_up_proj) split back into their parts."""
     state = {}
+    q_rows, kv_rows = cfg.n_head * cfg.head_dim, cfg.n_kv_head * cfg.head_dim
+    for i in range(cfg.n_layer):
+        p = f"blocks.{i}."
+        qkv = nbits_matrix(inits, hf_name(p + "attn.qkv.weight"))
+        if qkv is not None:
+            parts = np.split(qkv, [q_rows, q_rows + kv_rows])
+            state.update({p + f"attn.{m}.weight": w for m, w in zip("qkv", parts)})
+        gate_up = nbits_matrix(inits, hf_name(p + "mlp.gate_up.weight"))
+        if gate_up is not None:
+            state[p + "mlp.gate.weight"], state[p + "mlp.up.weight"] = np.split(gate_up, 2)
+    return state
+
+
+def fused_state(path: Path, cfg: ModelConfig) -> dict:
+    """The weights of a fused export (fused_graph.py: Hugging Face names, MatMulNBits X_Q8/X_Q4 + X_scales, packed or
+    not), as model.py names."""
+    inits = {t.name: t for t in onnx.load(str(path)).graph.initializer}
+    state = unpack(inits, cfg)
     keys = ["embed.weight", "norm.weight"] + [f"blocks.{i}.{n}.weight" for i in range(cfg.n_layer) for n in LLAMA_BLOCK]
-    for key in keys:
+    for key in (k for k in keys if k not in state):
         name = hf_name(key)
-        if name in inits:
-            state[key] = numpy_helper.to_array(inits[name]).astype(np.float32)
-            continue
-        bits = 8 if name + "_Q8" in inits else 4
-        q = numpy_helper.to_array(inits[f"{name}_Q{bits}"])
-        if bits == 4:  # two values a byte, the even one in the low nibble
-            q = np.stack([q & 15, q >> 4], axis=-1).reshape(q.shape[0], q.shape[1], -1)
-        scales = numpy_helper.to_array(inits[name + "_scales"]).reshape(q.shape[0], q.shape[1], 1)
-        state[key] = ((q.astype(np.float32) - 2 ** (bits - 1)) * scales).reshape(q.shape[0], -1)
+        w = numpy_helper.to_array(inits[name]).astype(np.float32) if name in inits else nbits_matrix(inits, name)
+        if w is None:
+            raise ValueError(f"{path.name} has no weight {name}")
+        state[key] = w
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state.items()}
 
 

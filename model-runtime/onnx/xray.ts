@@ -18,10 +18,10 @@ export interface XrayTargets {
   /** Block i's attention weights ([1, heads, T, T]); empty when the graph has no Softmax to expose (fused). */
   attention: string[];
   /**
-   * GroupQueryAttention, which never materialises its weights: block i's query before rotary ([1, T, heads x dim])
+   * GroupQueryAttention, which never materialises its weights: x
    * and keys after it ([1, kvHeads, T, dim]), with the rotary caches, from which the weights are computed here.
    */
-  gqa?: { query: string[]; keys: string[]; cos: string; sin: string };
+  gqa?: { query: string[]; keys: string[]; cos: string; sin: string; packed: boolean };
   /** The final norm: RMSNorm (weight) or LayerNorm (weight and bias, GPT-2). */
   norm: { weight: string; bias?: string };
   head: { weight: string; scale?: string; zero?: string; layout: 'in-out' | 'vocab-hidden' | 'nbits' };
@@ -78,7 +78,9 @@ function gqaTargets(nodes: GraphNode[], layers: number): XrayTargets['gqa'] {
   );
   if (found.some((n) => !n?.inputs[7] || !n.inputs[8])) return undefined;
   const ok = found as GraphNode[];
-  return { query: ok.map((n) => n.inputs[0]), keys: ok.map((n) => n.outputs[1]), cos: ok[0].inputs[7], sin: ok[0].inputs[8] };
+  // Packed: no key/value inputs, the query input carries q, k and v.
+  const packed = !ok[0].inputs[1];
+  return { query: ok.map((n) => n.inputs[0]), keys: ok.map((n) => n.outputs[1]), cos: ok[0].inputs[7], sin: ok[0].inputs[8], packed };
 }
 
 /** Follows Identity nodes back to the initializer they copy. */
@@ -208,16 +210,14 @@ export class OnnxXray {
     position: number,
     T: number,
   ): Pick<XrayRun, 'attention' | 'attentionNote'> {
-    const { query, keys } = this.targets.gqa!;
+    const { query, keys, packed } = this.targets.gqa!;
     const attention = query.map((q, layer) => {
       const qd = out[q].data as Float32Array;
       const kd = out[keys[layer]].data as Float32Array;
-      const shapes = {
-        heads: qd.length / T / this.kv.dim,
-        kvHeads: this.kv.heads,
-        dim: this.kv.dim,
-        T: kd.length / this.kv.heads / this.kv.dim,
-      };
+      const stride = qd.length / T;
+      const { heads: kvHeads, dim } = this.kv;
+      const heads = stride / dim - (packed ? 2 * kvHeads : 0);
+      const shapes = { heads, kvHeads, dim, stride, T: kd.length / kvHeads / dim };
       return gqaAttentionRow(qd, kd, shapes, position, this.rotary!);
     });
     return { attention, attentionNote: "computed from each block's query and keys: the fused attention kernel keeps its weights inside" };
