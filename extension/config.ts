@@ -125,7 +125,7 @@ export const SETTINGS = {
   'completion.maxTokens': { kind: 'number', def: 48, min: 1, max: 512, integer: true },
   'completion.lineMode': { kind: 'enum', def: 'auto', values: ['auto', 'singleLine', 'multiLine'] },
   'completion.maxLines': { kind: 'number', def: 8, min: 1, max: 100, integer: true },
-  'completion.debounceMs': { kind: 'number', def: 120, min: 0, max: 2000, integer: true },
+  'completion.debounceMs': { kind: 'number', def: 40, min: 0, max: 2000, integer: true },
   'completion.candidates': { kind: 'number', def: 3, min: 1, max: 8, integer: true },
   'completion.temperature': { kind: 'number', def: 0, min: 0, max: 5 },
   'completion.fillInTheMiddle': { kind: 'boolean', def: true }, // in SPM order the bundled model is at least as good (model card)

@@ -80,6 +80,8 @@ writeFileSync(
     {
       ...(bundled ? {} : { 'tokenscope.model.path': modelDir }),
       'tokenscope.sampling.seed': 7,
+      // bench:editor compares debounce settings: TOKENSCOPE_DEBOUNCE_MS=120 npm run bench:editor
+      ...(process.env.TOKENSCOPE_DEBOUNCE_MS ? { 'tokenscope.completion.debounceMs': Number(process.env.TOKENSCOPE_DEBOUNCE_MS) } : {}),
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
