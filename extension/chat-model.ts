@@ -51,5 +51,6 @@ export class ChatModel implements RuntimePort {
   detail: RuntimePort['detail'] = (...a) => this.runtime.detail(...a);
   tokenize: RuntimePort['tokenize'] = (t) => this.runtime.tokenize(t);
   score: RuntimePort['score'] = (...a) => this.runtime.score(...a);
+  xray: RuntimePort['xray'] = (...a) => this.runtime.xray(...a);
   model: RuntimePort['model'] = () => this.runtime.model();
 }

@@ -5,7 +5,8 @@ import { providerList, samplingFor, type TokenscopeConfig } from './config';
 import { registerChat } from './chat/register';
 import { registerCompletion, type CompletionApi } from './completion/register';
 import { registerHeatmap } from './heatmap/register';
-import { registerInspector } from './inspector/register';
+import type { InspectorPanel } from './inspector/inspector-panel';
+import { inspectorPanel, registerInspector } from './inspector/register';
 import type { ViewDeps } from './runtime-port';
 import { createLog } from './log';
 import { defaultModelDir } from './model-location';
@@ -20,7 +21,7 @@ import { registerLanguageModel } from './lm-provider';
 import { chatWarning, completionWarning } from './model-roles';
 import { REMOTE_KEY_SECRET, registerRemote, remoteSpec } from './remote/register';
 import { registerAnatomy } from './anatomy/anatomy-panel';
-import { registerXray } from './xray/xray-panel';
+import { registerXray, type XraySource } from './xray/xray-panel';
 import { registerCudaDownload } from './gguf/cuda-download';
 import { registerGgufPicker } from './gguf/register';
 import { registerHubDownload } from './hub/register';
@@ -38,6 +39,8 @@ export interface TokenscopeApi {
   serverUrl(): string | undefined;
   /** The chat's model (its own worker, or the completion model's). */
   chat: ChatModel;
+  /** The inspector's host side, once registered. */
+  inspector(): InspectorPanel | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): TokenscopeApi {
@@ -83,7 +86,16 @@ export function activate(context: vscode.ExtensionContext): TokenscopeApi {
 
   // Off the activation path: spawning the worker and loading the model take a moment.
   setImmediate(() => worker.start(settings.value));
-  return { runtime, completion, settings, status, modelDir: () => worker.modelDir, serverUrl: remote.serverUrl, chat };
+  return {
+    runtime,
+    completion,
+    settings,
+    status,
+    modelDir: () => worker.modelDir,
+    serverUrl: remote.serverUrl,
+    chat,
+    inspector: inspectorPanel,
+  };
 }
 
 /** Starts the worker on the configured (or bundled) model, or the remote server; a newer start makes an older one's failure moot. */
@@ -193,7 +205,8 @@ function registerFeatures(
     }
   };
   const xray = safely('the X-ray', () => registerXray(context, { xray: (what, topK) => runtime.xray(what, topK) }));
-  const xrayStep = xray && ((generationId: number, step: number, label: string) => xray.atStep(generationId, step, label));
+  const xrayStep =
+    xray && ((keeper: XraySource, generationId: number, step: number, label: string) => xray.atStep(keeper, generationId, step, label));
   const openInspector = safely('the inspector', () => registerInspector(context, { ...views, xrayStep }))?.openInspector;
   const completion = registerCompletion(context, { runtime, settings, log, openInspector });
   safely('the chat view', () => registerChat(context, { ...views, runtime: chat, openInspector: (input) => openInspector?.(input) }));

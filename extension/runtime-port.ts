@@ -3,7 +3,7 @@
 import type { SamplingSettings } from '../model-runtime/protocol';
 import type { ModelRuntime } from '../model-runtime/runtime';
 
-export type RuntimePort = Pick<ModelRuntime, 'generate' | 'resample' | 'detail' | 'tokenize' | 'score' | 'model'>;
+export type RuntimePort = Pick<ModelRuntime, 'generate' | 'resample' | 'detail' | 'tokenize' | 'score' | 'xray' | 'model'>;
 
 /** What each view's register function needs from the extension. */
 export interface ViewDeps {

@@ -56,6 +56,11 @@ export interface Engine {
   readonly provider: ProviderReport;
   /** The id the next generation will get (token events are sent before generate() returns). */
   peekGenerationId(): number;
+  /**
+   * Numbers this engine's generations from `first`: the host gives each load its own range, so an id kept from an
+   * earlier model, an earlier worker or the other job's worker never names one of this engine's generations.
+   */
+  numberGenerationsFrom(first: number): void;
   /** Prefill (reusing the shared cache's common prefix), then decode until a stopping rule says why. */
   generate(req: GenerateRequest, onStep: OnStep, cancelled: Cancelled, yieldTo?: YieldTo): Promise<GenerateResult>;
   /** Per-token probability, rank and alternatives of a text (the heatmap). */

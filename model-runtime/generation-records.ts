@@ -33,6 +33,11 @@ export class GenerationRecords {
     private readonly maxCount = KEPT_GENERATIONS,
   ) {}
 
+  /** Numbers the generations from `first` on (a range of ids the host gave this load). */
+  numberFrom(first: number): void {
+    this.next = first;
+  }
+
   /** The id the next generation will get. */
   get nextId(): number {
     return this.next;

@@ -164,6 +164,8 @@ export type HostToWorker =
       draftTokens?: number;
       /** A remote server to use instead of the folder (modelDir then holds its base URL, for messages). */
       remote?: RemoteSpec;
+      /** The first generation id of this load (each load gets its own range from the host; default 1). */
+      firstGenerationId?: number;
       /** Fill-in-the-middle tokens of this family instead of the detected ones. */
       fimFamily?: string;
     }

@@ -177,6 +177,7 @@ function checkLoad(id: number, m: Fields): HostToWorker {
     threads: optional(m.threads, (v) => int(v, 'threads', 0, MAX_THREADS)),
     draftTokens: optional(m.draftTokens, (v) => int(v, 'draftTokens', 0, MAX_DRAFT_TOKENS)),
     remote: optional(m.remote, checkRemoteSpec),
+    firstGenerationId: optional(m.firstGenerationId, (v) => int(v, 'firstGenerationId', 1)),
     fimFamily: optional(m.fimFamily, (v) => {
       if (typeof v !== 'string' || !FIM_FAMILIES.some((f) => f.name === v))
         throw bad(`fimFamily must be one of ${FIM_FAMILIES.map((f) => f.name).join(', ')}, got ${show(v)}`);

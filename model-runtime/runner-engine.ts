@@ -84,6 +84,10 @@ export class RunnerEngine<C extends SequenceCache = SequenceCache> implements En
     };
   }
 
+  numberGenerationsFrom(first: number): void {
+    this.records.numberFrom(first);
+  }
+
   peekGenerationId(): number {
     return this.records.nextId;
   }

@@ -26,6 +26,20 @@ import type {
 
 export { RuntimeError };
 
+/** Generation ids per load: more than any session makes, few enough loads to stay far below 2^53. */
+const GENERATION_RANGE = 1_000_000;
+let loads = 0;
+
+/**
+ * The first generation id of the next load, unique in this process: every worker and every model it loads numbers
+ * its generations in a range of its own, so a view that kept an id (the inspector, a chat reply) cannot reach
+ * another model's generation with it; a stale id is "no longer kept".
+ */
+function nextGenerationRange(): number {
+  loads++;
+  return loads * GENERATION_RANGE + 1;
+}
+
 export type LogLevel = 'info' | 'warn' | 'error';
 
 export interface WorkerConnectionOptions {
@@ -261,6 +275,7 @@ export class WorkerConnection {
       draftTokens: p.draftTokens,
       remote: p.remote,
       fimFamily: p.fimFamily,
+      firstGenerationId: nextGenerationRange(),
     });
     if (m.type !== 'loaded') throw new RuntimeError('internal', `unexpected answer ${m.type}`);
     return { model: m.model, provider: m.provider };

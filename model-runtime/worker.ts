@@ -86,6 +86,7 @@ async function loadModel(job: Extract<Job, { type: 'load' }>): Promise<void> {
     else setState('error', why);
     throw e;
   }
+  if (job.firstGenerationId) engine.numberGenerationsFrom(job.firstGenerationId);
   for (const f of engine.provider.fallbacks)
     send({ type: 'log', level: 'info', message: `execution provider ${f.provider} not used: ${f.reason}` });
   send({ type: 'loaded', id: job.id, model: engine.info, provider: engine.provider });

@@ -178,7 +178,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     const msg = this.messages[index];
     if (msg?.role !== 'assistant') return;
     const trace = msg.generationId !== undefined ? this.traces.get(msg.generationId) : undefined;
-    if (trace) this.openInspector({ prompt: trace.prompt, steps: trace.steps, generationId: msg.generationId, origin: 'chat' });
+    if (trace)
+      this.openInspector({
+        prompt: trace.prompt,
+        steps: trace.steps,
+        generationId: msg.generationId,
+        origin: 'chat',
+        keeper: this.deps.runtime,
+      });
     // A reply from an earlier session kept its text but not its token data: regenerate it in the inspector.
     else {
       try {

@@ -4,16 +4,19 @@
 import * as vscode from 'vscode';
 import type { BranchFrom, SamplingSettings, TokenStep } from '../../model-runtime/protocol';
 import type { GenerationMeta, InspectorHostToView, InspectorViewToHost } from '../../webview/protocol';
-import type { ViewDeps } from '../runtime-port';
+import type { RuntimePort, ViewDeps } from '../runtime-port';
 import { drawnStep, resamplePick } from './resample-step';
 import { StepIndex } from './step-index';
 import { webviewHtml, webviewOptions } from '../webview-html';
 import { type KeptGeneration, PERSIST_KEY, restoreGenerations, toPersist } from './panel-persistence';
 
-/** What can open the inspector: a prompt to generate from, or a finished generation. */
+/**
+ * What can open the inspector: a prompt to generate from, or a finished generation, with the runtime that keeps it
+ * (`keeper`, default the views' runtime: a chat reply from the chat's own model passes the chat's).
+ */
 export type InspectorInput =
   | { prompt: string; generate?: boolean }
-  | { prompt: string; steps: TokenStep[]; generationId?: number; sampling?: SamplingSettings; origin?: string };
+  | { prompt: string; steps: TokenStep[]; generationId?: number; sampling?: SamplingSettings; origin?: string; keeper?: RuntimePort };
 
 /** Alternatives asked per step: enough for GLTR's top-10/top-100 buckets; the view lists the first 20. */
 export const TOP_N = 100;
@@ -23,7 +26,7 @@ type Gen = KeptGeneration;
 
 /** What the inspector needs: the views' runtime and settings, and the X-ray panel for a selected step. */
 export interface InspectorDeps extends ViewDeps {
-  xrayStep?(generationId: number, workerStep: number, label: string): Promise<unknown>;
+  xrayStep?(keeper: RuntimePort, generationId: number, workerStep: number, label: string): Promise<unknown>;
 }
 
 export class InspectorPanel {
@@ -32,6 +35,8 @@ export class InspectorPanel {
   private ready = false;
   private queue: InspectorHostToView[] = [];
   private readonly gens = new Map<number, Gen>();
+  /** The runtime that keeps each generation: resample, branch and X-ray go to it (ids are unique across runtimes). */
+  private readonly keepers = new Map<number, RuntimePort>();
   private readonly positions = new StepIndex();
   private counters = { generate: 0, resample: 0 };
   private current: AbortController | undefined;
@@ -63,7 +68,7 @@ export class InspectorPanel {
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'tokenscope.svg');
     panel.webview.options = webviewOptions(this.context.extensionUri);
     panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, 'inspector', 'Tokenscope Inspector');
-    const subs = [panel.webview.onDidReceiveMessage((m: InspectorViewToHost) => this.onMessage(m))];
+    const subs = [panel.webview.onDidReceiveMessage((m: InspectorViewToHost) => this.receive(m))];
     subs.push(
       panel.onDidDispose(() => {
         for (const d of subs) d.dispose();
@@ -114,6 +119,7 @@ export class InspectorPanel {
         origin: input.origin === 'completion' || input.origin === 'chat' ? input.origin : 'prompt',
       };
       this.positions.begin(meta.generationId, 0);
+      this.keepers.set(meta.generationId, input.keeper ?? this.deps.runtime);
       const steps = input.steps.map((s) => this.positions.toPathStep(meta.generationId, s));
       this.gens.set(meta.generationId, { meta, steps, done: true, stopReason: 'done' });
       this.persist();
@@ -137,7 +143,8 @@ export class InspectorPanel {
     this.onDidPost.fire(msg);
   }
 
-  private async onMessage(m: InspectorViewToHost): Promise<void> {
+  /** A message from the view (the extension-host tests send them the same way). */
+  async receive(m: InspectorViewToHost): Promise<void> {
     try {
       switch (m.type) {
         case 'ready': {
@@ -188,7 +195,7 @@ export class InspectorPanel {
     this.post({ type: 'counters', ...this.counters });
     try {
       const workerStep = this.positions.toWorkerStep(generationId, position);
-      const { index: _, ...step } = await this.deps.runtime.resample(generationId, workerStep, sampling, TOP_N);
+      const { index: _, ...step } = await this.keeper(generationId).resample(generationId, workerStep, sampling, TOP_N);
       this.post({ type: 'resampled', requestId, generationId, step: { ...step, position } });
     } catch (err) {
       this.post({ type: 'resample-failed', requestId, generationId, reason: err instanceof Error ? err.message : String(err) });
@@ -201,6 +208,7 @@ export class InspectorPanel {
     if (!this.deps.xrayStep) throw new Error('The X-ray view is not available.');
     const text = this.gens.get(generationId)?.steps.find((s) => s.position === position)?.text ?? '';
     await this.deps.xrayStep(
+      this.keeper(generationId),
       generationId,
       this.positions.toWorkerStep(generationId, position),
       `step ${position + 1} (${JSON.stringify(text)})`,
@@ -210,7 +218,8 @@ export class InspectorPanel {
   /** "Resample": draw this position again under new settings from its kept logits, then continue from the new token. */
   private async resampleFrom(generationId: number, position: number, requested: SamplingSettings): Promise<void> {
     if (generationId < 0) throw new Error('This generation was not kept by the model worker; generate it again to resample.');
-    const resampled = await this.deps.runtime.resample(generationId, this.positions.toWorkerStep(generationId, position), requested, TOP_N);
+    const keeper = this.keeper(generationId);
+    const resampled = await keeper.resample(generationId, this.positions.toWorkerStep(generationId, position), requested, TOP_N);
     // With a seed the worker's own draw decides (reproducible); without one, draw afresh, and continue
     // under a fresh seed so the continuation is new too.
     const fresh = requested.seed === undefined && requested.temperature > 0;
@@ -235,14 +244,21 @@ export class InspectorPanel {
     if (!parent) throw new Error('That generation is no longer known to the inspector.');
     if (generationId < 0) throw new Error('This generation was not kept by the model worker; generate it again to branch.');
     const from: BranchFrom = { generationId, step: this.positions.toWorkerStep(generationId, position), forcedToken };
-    await this.run(parent.meta.prompt, sampling, from, { origin, forcedText, parent: { generationId, position } }, firstStep);
+    const meta = { origin, forcedText, parent: { generationId, position } };
+    await this.run(this.keeper(generationId), parent.meta.prompt, sampling, from, meta, firstStep);
   }
 
   private generate(prompt: string, sampling: SamplingSettings): Promise<void> {
-    return this.run(prompt, sampling, undefined, { origin: 'prompt' });
+    return this.run(this.deps.runtime, prompt, sampling, undefined, { origin: 'prompt' });
+  }
+
+  /** The runtime that made a generation (a branch is made by its parent's). */
+  private keeper(generationId: number): RuntimePort {
+    return this.keepers.get(generationId) ?? this.deps.runtime;
   }
 
   private async run(
+    runtime: RuntimePort,
     prompt: string,
     sampling: SamplingSettings,
     branch: BranchFrom | undefined,
@@ -259,11 +275,12 @@ export class InspectorPanel {
     const start = (generationId: number) => {
       gen = { meta: { generationId, prompt, sampling, ...meta }, steps: [], done: false };
       this.gens.set(generationId, gen);
+      this.keepers.set(generationId, runtime);
       this.positions.begin(generationId, meta.parent?.position ?? 0);
       this.post({ type: 'generation-start', meta: gen.meta });
     };
     try {
-      const result = await this.deps.runtime.generate({
+      const result = await runtime.generate({
         prompt: { text: prompt },
         sampling,
         topN: TOP_N,

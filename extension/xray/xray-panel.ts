@@ -38,16 +38,19 @@ export class XrayPanel implements vscode.Disposable {
     return this.run(text, `${vscode.workspace.asRelativePath(doc.uri)}:${editor.selection.active.line + 1}`);
   }
 
-  /** X-rays the token a kept generation drew at `step` (the inspector's selection): the context the model saw then. */
-  atStep(generationId: number, step: number, label: string): Promise<XrayHostToView> {
-    return this.run({ generationId, step }, label);
+  /**
+   * X-rays the token a kept generation drew at `step` (the inspector's selection): the context the model saw then,
+   * asked of the worker that keeps the generation (the chat's own model for a chat reply).
+   */
+  atStep(keeper: XraySource, generationId: number, step: number, label: string): Promise<XrayHostToView> {
+    return this.run({ generationId, step }, label, keeper);
   }
 
-  private async run(what: Parameters<XraySource['xray']>[0], source: string): Promise<XrayHostToView> {
+  private async run(what: Parameters<XraySource['xray']>[0], source: string, from = this.source): Promise<XrayHostToView> {
     this.show();
     this.post({ type: 'busy', source });
     try {
-      return this.post({ type: 'xray', report: await this.source.xray(what, 5), source });
+      return this.post({ type: 'xray', report: await from.xray(what, 5), source });
     } catch (e) {
       return this.post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
     }

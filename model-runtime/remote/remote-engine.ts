@@ -49,6 +49,10 @@ export class RemoteEngine implements Engine {
     private readonly family: FimFamily | undefined,
   ) {}
 
+  numberGenerationsFrom(first: number): void {
+    this.nextId = first;
+  }
+
   peekGenerationId(): number {
     return this.nextId;
   }

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TokenscopeApi } from '../../extension/extension';
-import type { ModelInfo } from '../../model-runtime/protocol';
-import type { AnatomyHostToView, XrayHostToView } from '../../webview/protocol';
+import type { ModelInfo, TokenStep } from '../../model-runtime/protocol';
+import { DEFAULT_SAMPLER } from '../../sampling/sampler';
+import type { AnatomyHostToView, InspectorHostToView, XrayHostToView } from '../../webview/protocol';
 import { FakeHub } from '../unit/model-runtime/hub/fake-hub';
 import {
   automatic,
@@ -588,6 +589,30 @@ describe('a model for each job', () => {
       const [question, reply] = history.slice(-2);
       assert.match(question.content, /^What does this do\?\n\nsample\.ts:1-3:\n```typescript\n/);
       assert.equal(reply.role, 'assistant');
+      // A chat reply in the inspector is resampled by the worker that keeps it (the chat's); the completion worker,
+      // which numbers its generations apart, does not know its id.
+      const sampling = { ...DEFAULT_SAMPLER, temperature: 1, seed: 7, maxTokens: 4, stop: [] };
+      const steps: TokenStep[] = [];
+      const r = await api.chat.generate({ prompt: { text: 'def add(a, b):' }, sampling, topN: 3, onToken: (step) => steps.push(step) });
+      await assert.rejects(api.runtime.resample(r.generationId, 1, sampling, 3), /no longer kept/);
+      await vscode.commands.executeCommand('tokenscope.openInspector', {
+        prompt: 'def add(a, b):',
+        steps,
+        generationId: r.generationId,
+        origin: 'chat',
+        keeper: api.chat,
+      });
+      const panel = api.inspector()!;
+      const answer = new Promise<InspectorHostToView>((done) => {
+        const sub = panel.onDidPost.event((m) => {
+          if (m.type !== 'resampled' && m.type !== 'resample-failed') return;
+          sub.dispose();
+          done(m);
+        });
+      });
+      await panel.receive({ type: 'resample-step', requestId: 1, generationId: r.generationId, position: 1, sampling });
+      const m = await answer;
+      assert.ok(m.type === 'resampled' && m.step.id === steps[1].id, JSON.stringify(m).slice(0, 200));
     } finally {
       await setSetting('chat.modelPath', undefined);
     }

@@ -67,6 +67,27 @@ test('load, stream a generation, tokenize, resample, score; bad folders fail wit
   }
 });
 
+test("generation ids: two workers never share one, and after a reload an earlier model's id is refused, not aliased", async () => {
+  const a = new WorkerConnection({ workerPath });
+  const b = new WorkerConnection({ workerPath });
+  try {
+    await Promise.all([a.ready, b.ready]);
+    await Promise.all([a.load(model), b.load(model)]);
+    const ask = { prompt: { text: 'hello' }, sampling: { ...sampling, maxTokens: 3 }, topN: 2 };
+    const [ra, rb] = [await a.generate(ask), await b.generate(ask)];
+    assert.notEqual(ra.generationId, rb.generationId, 'the chat and completion workers number their generations apart');
+    // The same model again in the same worker: a new range, and the old id names nothing.
+    await a.load(model);
+    const again = await a.generate(ask);
+    assert.ok(again.generationId !== ra.generationId && again.generationId !== rb.generationId);
+    await assert.rejects(a.resample(ra.generationId, 0, sampling, 2), /no longer kept/);
+    await assert.rejects(a.resample(rb.generationId, 0, sampling, 2), /no longer kept/);
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+});
+
 test('cancellation: a running generation ends early, a queued one never starts', async () => {
   const w = new WorkerConnection({ workerPath });
   try {
