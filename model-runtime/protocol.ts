@@ -213,6 +213,11 @@ export interface ModelInfo {
    * (<|repo_name|>, <|file_sep|>) where the family has them and the tokenizer holds them.
    */
   fim?: { prefix: number; suffix: number; middle: number; family: string; repoName?: number; fileSep?: number };
+  /**
+   * A server that formats repository-context files itself (llama-server's /infill input_extra, with the model's
+   * own tokens where it has them): the FIM prompt's context goes to it as files, not as comments.
+   */
+  serverRepoFiles?: boolean;
   /** The FIM order the model was trained for (see FimLayout). */
   fimLayout: FimLayout;
   /** 'gpt-tokenizer:<encoding>' or 'tokenizer.json'. */

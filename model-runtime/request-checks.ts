@@ -14,6 +14,7 @@ import {
   isChatRole,
   type Priority,
   type Prompt,
+  type RepoContext,
 } from './protocol';
 
 /** Most alternatives a request may ask for per position (the inspector asks for 100). */
@@ -31,6 +32,8 @@ export const MAX_TEXT_CHARS = 1_000_000;
 const PRIORITIES: readonly Priority[] = ['interactive', 'normal', 'background'];
 const MAX_THREADS = 256;
 const MAX_DRAFT_TOKENS = 64;
+/** Other files in a FIM prompt's repository context (the host sends a few; only what fits is tokenized). */
+const MAX_CONTEXT_FILES = 64;
 
 export type Checked = { ok: true; msg: HostToWorker } | { ok: false; id?: number; problem: string };
 
@@ -215,6 +218,8 @@ function checkPrompt(v: unknown): Prompt {
       return l;
     });
     prompt.fim = { prefix: str(f.prefix, 'prompt.fim.prefix'), suffix: str(f.suffix, 'prompt.fim.suffix'), layout };
+    const context = optional(f.context, checkRepoContext);
+    if (context) prompt.fim.context = context;
   }
   if (p.tokens !== undefined) {
     if (!Array.isArray(p.tokens)) throw bad(`prompt.tokens must be a list of token ids, got ${show(p.tokens)}`);
@@ -223,6 +228,18 @@ function checkPrompt(v: unknown): Prompt {
   }
   if (p.chat !== undefined) prompt.chat = checkChat(p.chat);
   return prompt;
+}
+
+/** Repository context for a FIM prompt: the repository's name, the current file's path, other files (bounded). */
+function checkRepoContext(v: unknown): RepoContext {
+  const c = obj(v, 'prompt.fim.context');
+  if (!Array.isArray(c.files) || c.files.length > MAX_CONTEXT_FILES)
+    throw bad(`prompt.fim.context.files must be a list of at most ${MAX_CONTEXT_FILES} files, got ${show(c.files)}`);
+  const files = c.files.map((x, i) => {
+    const f = obj(x, `prompt.fim.context.files[${i}]`);
+    return { path: str(f.path, `prompt.fim.context.files[${i}].path`), text: str(f.text, `prompt.fim.context.files[${i}].text`) };
+  });
+  return { repo: str(c.repo, 'prompt.fim.context.repo'), path: str(c.path, 'prompt.fim.context.path'), files };
 }
 
 function checkChat(v: unknown): ChatTurn[] {

@@ -169,7 +169,7 @@ export class CompletionEngine {
       extra: cfg.context.extraChunks
         ? { chunks: this.ring.forPrompt(req.doc), share: cfg.context.extraShare, lineComment: lineCommentFor(req.languageId) }
         : undefined,
-      repo: model.fim?.fileSep !== undefined && req.path ? { name: req.repo ?? '', path: req.path } : undefined,
+      repo: takesRepoFiles(model) && req.path ? { name: req.repo ?? '', path: req.path } : undefined,
     });
   }
 
@@ -223,6 +223,11 @@ export class CompletionEngine {
       sub.dispose();
     }
   }
+}
+
+/** Whether extra chunks go as repository files: the model has the tokens, or its server formats them itself. */
+function takesRepoFiles(model: ModelInfo): boolean {
+  return model.fim?.fileSep !== undefined || !!model.serverRepoFiles;
 }
 
 interface CursorLines {

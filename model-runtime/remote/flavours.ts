@@ -88,7 +88,8 @@ export function chatRequest(spec: RemoteSpec, ask: ChatAsk): WireRequest {
 /** llama-server /completion (text) or /infill (input_prefix, input_suffix): n_probs from the raw logits. */
 function llamaCompletion(spec: RemoteSpec, ask: CompletionAsk): WireRequest {
   const p = ask.prompt;
-  const prompt = 'text' in p ? { prompt: p.text } : { input_prefix: p.prefix, input_suffix: p.suffix };
+  const prompt =
+    'text' in p ? { prompt: p.text } : { input_prefix: p.prefix, input_suffix: p.suffix, ...(p.extra && { input_extra: p.extra }) };
   const body = {
     // Ignored by a single-model server; a router-mode llama-server picks the model by it.
     ...(spec.model !== '' && { model: spec.model }),

@@ -68,6 +68,7 @@ export async function loadRemoteEngine(spec: RemoteSpec): Promise<RemoteEngine> 
     headDim: 0,
     eosIds: [],
     fimLayout: family?.layout ?? 'psm',
+    serverRepoFiles: spec.flavour === 'llama-server',
     tokenizer: 'remote',
   };
   const provider: ProviderReport = {

@@ -153,7 +153,10 @@ export class RemoteEngine implements Engine {
   private wirePrompt(p: Prompt, done: string): CompletionAsk['prompt'] {
     if (p.tokens) throw new RuntimeError('bad-request', 'a remote server takes text prompts, not token ids');
     if (!p.fim) return { text: (p.text ?? '') + done };
-    if (nativeFim(this.spec.flavour)) return { prefix: p.fim.prefix + done, suffix: p.fim.suffix };
+    if (nativeFim(this.spec.flavour)) {
+      const extra = p.fim.context?.files.map((f) => ({ filename: f.path, text: f.text }));
+      return { prefix: p.fim.prefix + done, suffix: p.fim.suffix, ...(extra?.length ? { extra } : {}) };
+    }
     if (this.family) return { text: fimText(this.family, p.fim.prefix, p.fim.suffix) + done };
     return { text: p.fim.prefix + done };
   }

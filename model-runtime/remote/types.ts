@@ -47,7 +47,7 @@ export type ProbabilityKind = 'raw' | 'post-sampling';
 /** What a completion request asks, in the server-neutral form the engine builds. */
 export interface CompletionAsk {
   /** Left-to-right text, or a fill-in-the-middle pair the server (or a family's FIM tokens) handles. */
-  prompt: { text: string } | { prefix: string; suffix: string };
+  prompt: { text: string } | { prefix: string; suffix: string; extra?: { filename: string; text: string }[] };
   maxTokens: number;
   temperature: number;
   topP: number;

@@ -35,6 +35,18 @@ test('well-formed messages of every type pass unchanged in substance', () => {
   assert.ok(r.ok && r.msg.type === 'generate' && Array.isArray(r.msg.sampling.stop), 'a missing stop list becomes []');
 });
 
+test("a FIM prompt's repository context reaches the engine whole; a malformed one is refused by name", () => {
+  const context = { repo: 'shop', path: 'src/a.ts', files: [{ path: 'src/b.ts', text: 'export const b = 2;' }] };
+  const r = checkMessage({ ...generate, prompt: { fim: { prefix: 'a', suffix: 'b', context } } });
+  assert.ok(r.ok && r.msg.type === 'generate');
+  assert.deepEqual(r.msg.prompt.fim?.context, context);
+  const fim = (c: unknown) => ({ ...generate, prompt: { fim: { prefix: 'a', suffix: 'b', context: c } } });
+  assert.match(refused(fim({ ...context, files: 'x' })).problem, /prompt\.fim\.context\.files must be a list/);
+  assert.match(refused(fim({ ...context, files: [{ path: 1, text: '' }] })).problem, /files\[0\]\.path must be a string/);
+  assert.match(refused(fim({ ...context, files: Array(65).fill({ path: 'p', text: 't' }) })).problem, /at most 64 files/);
+  assert.match(refused(fim({ files: [] })).problem, /context\.repo must be a string/);
+});
+
 test('the inputs that used to reach the engine as raw errors are refused, naming the field, under their id', () => {
   const cases: [unknown, RegExp][] = [
     [{ ...generate, sampling: { ...sampling, stop: [null] } }, /sampling\.stop\[0\] must be a string/],

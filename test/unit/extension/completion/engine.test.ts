@@ -125,6 +125,12 @@ test('extra chunks reach a model with repository tokens as files of the reposito
   await e2.complete({ ...req('a = ', '\nb = 2'), path: 'src/a.ts', repo: 'shop' }, new CancelSource().token);
   assert.equal(plain.calls[0].prompt.fim!.context, undefined);
   assert.ok(plain.calls[0].prompt.fim!.prefix.startsWith('// src/b.ts\n'));
+  // A server that lays out repository files itself (llama-server) gets them as files too.
+  const server = new ScriptedRuntime(['x'], { ...model(), serverRepoFiles: true });
+  const e3 = new CompletionEngine(server, on);
+  e3.ring.add({ doc: 'file:///b.ts', path: 'src/b.ts', text: 'export const b = 2;\nexport const c = 3;\nexport const d = 4;' });
+  await e3.complete({ ...req('a = ', '\nb = 2'), path: 'src/a.ts', repo: 'shop' }, new CancelSource().token);
+  assert.equal(server.calls[0].prompt.fim!.context?.files[0].path, 'src/b.ts');
 });
 
 test('the prompt is FIM with the suffix when the model supports it, the prefix alone otherwise', async () => {

@@ -63,6 +63,10 @@ test('llama-server: /completion and /infill with n_probs (raw: no post_sampling_
     path: '/infill',
     body: { input_prefix: 'def f(', input_suffix: '):\n', ...sampling },
   });
+  // Repository files travel as input_extra; the server lays them out with the model's tokens.
+  const extra = [{ filename: 'src/b.py', text: 'b = 2\n' }];
+  assert.deepEqual(completionRequest(spec('llama-server', ''), { ...FIM, prompt: { ...FIM.prompt, extra } }).body.input_extra, extra);
+  assert.equal('input_extra' in completionRequest(spec('llama-server', ''), FIM).body, false);
   // A model name travels for a router-mode server; n_probs is never 0 (that would drop every probability); no uncapped N is cut.
   const { body } = completionRequest(spec('llama-server', 'qwen'), { ...ASK, topN: 0, seed: undefined, stop: [] });
   assert.equal(body.model, 'qwen');

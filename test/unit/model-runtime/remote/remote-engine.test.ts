@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chatFormatFor } from '../../../../model-runtime/chat-template';
 import type { RuntimeError } from '../../../../model-runtime/errors';
-import type { TokenStep } from '../../../../model-runtime/protocol';
+import type { Prompt, TokenStep } from '../../../../model-runtime/protocol';
 import type { RemoteFlavour } from '../../../../model-runtime/remote/types';
 import { ModelRuntime } from '../../../../model-runtime/runtime';
 import { DEFAULT_SAMPLER } from '../../../../sampling/sampler';
@@ -35,7 +35,7 @@ after(async () => {
 const connect = (flavour: RemoteFlavour, extra: Record<string, unknown> = {}) =>
   remote.start({ modelDir: server.url, remote: { flavour, baseUrl: server.url, model: '', apiKey: 'k', ...extra } });
 
-async function both(prompt: { text: string } | { fim: { prefix: string; suffix: string } }) {
+async function both(prompt: Prompt) {
   const direct = await local.generate({ prompt, sampling: greedy, topN: 3 });
   const steps: TokenStep[] = [];
   const over = await remote.generate({ prompt, sampling: greedy, topN: 3, onToken: (s) => steps.push(s) });
@@ -82,6 +82,52 @@ test('llama-server: fill-in-the-middle goes through /infill and matches the loca
   const { direct, over, steps } = await both({ fim: { prefix: 'def f(x):\n    return ', suffix: '\n\nprint(f(2))\n' } });
   assert.equal(over.text, direct.text);
   assert.match(steps[0].remote!.source, /\/infill$/);
+});
+
+/** A loopback proxy in front of Tokenscope's server that keeps every JSON body it forwards. */
+async function recordingProxy(target: string) {
+  const seen: { path: string; body: Record<string, unknown> }[] = [];
+  const proxy = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    if (body.length) seen.push({ path: req.url ?? '', body: JSON.parse(body.toString()) });
+    const headers = { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' };
+    const r = await fetch(target + req.url, { method: req.method, headers, body: body.length ? body : undefined });
+    res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+    // Buffered, not streamed: the engine reads a whole event stream as well as one that trickles.
+    res.end(Buffer.from(await r.arrayBuffer()));
+  });
+  await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  return { url, seen, close: () => new Promise((ok) => proxy.close(ok)) };
+}
+
+test("llama-server: repository files go as /infill's input_extra (the server lays them out), and it says it takes them", async () => {
+  const proxy = await recordingProxy(server.url);
+  try {
+    const info = await remote.start({
+      modelDir: proxy.url,
+      remote: { flavour: 'llama-server', baseUrl: proxy.url, model: '', apiKey: 'k' },
+    });
+    assert.equal(info.serverRepoFiles, true);
+    const files = [{ path: 'src/util.py', text: 'def twice(x):\n    return 2 * x\n' }];
+    const fim = { prefix: 'def f(x):\n    return ', suffix: '\n\nprint(f(2))\n' };
+    const over = await remote.generate({
+      prompt: { fim: { ...fim, context: { repo: 'r', path: 'a.py', files } } },
+      sampling: greedy,
+      topN: 3,
+    });
+    const sent = proxy.seen.filter((x) => x.path === '/infill').pop()!.body;
+    assert.deepEqual(sent.input_extra, [{ filename: 'src/util.py', text: files[0].text }]);
+    assert.equal(sent.input_prefix, fim.prefix);
+    // Tokenscope's server lays input_extra out before the prefix, a comment naming each file (the fixture has no
+    // repository tokens): the same generation as that prompt run locally.
+    const prefix = `// src/util.py\n${files[0].text}\n${fim.prefix}`;
+    assert.deepEqual(over.ids, (await local.generate({ prompt: { fim: { ...fim, prefix } }, sampling: greedy, topN: 3 })).ids);
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('a branch re-asks the server with the forced token; re-sampling works over the alternatives, marked approximate', async () => {
