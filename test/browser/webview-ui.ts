@@ -262,6 +262,12 @@ async function main(): Promise<void> {
     await page.keyboard.type('def add(a, b):\n');
     await page.keyboard.press('Enter');
     const insp = await webviewFrame(page, '#chips');
+    // The explained completion is shown until the prompt's first token arrives: wait for the prompt's own generation.
+    await until(
+      "the prompt's generation shown",
+      async () => /def add/.test((await insp.textContent('.tree-item.current').catch(() => '')) ?? ''),
+      120_000,
+    );
     await until('generated token chips', async () => (await insp.$$('#chips .chip')).length >= 3, 120_000);
     await until('the generation to finish', async () => !/generating/.test(await stat(insp, 'stat-stop')), 120_000);
     const chips = await insp.$$eval('#chips .chip', (els) => els.map((e) => e.textContent ?? ''));
@@ -367,7 +373,7 @@ async function main(): Promise<void> {
     const branchChips = await insp.$$eval('#chips .chip', (els) => els.length);
     check(branchChips >= 1, 'the branch has its own continuation', `${branchChips} tokens`);
     // The branch is shown; compare it with the generation it branched from.
-    const cmpSel = `button[aria-label="Compare generation ${rootId} side by side"]`;
+    const cmpSel = `button.cmp-btn[data-gen="${rootId}"]`;
     if (await insp.$(cmpSel)) {
       await insp.click(cmpSel);
       check(

@@ -64,8 +64,9 @@ function treeCells(r: TreeRow, st: InspectorState, a: Actions): HTMLElement[] {
     {
       class: `icon-btn cmp-btn${on ? ' on' : ''}`,
       title: 'Compare side by side with the shown generation',
-      'aria-label': `Compare generation ${r.id} side by side`,
+      'aria-label': `Compare generation ${node.serial} side by side`,
       'aria-pressed': String(on),
+      'data-gen': r.id,
       'data-focus-key': `cmp-${r.id}`,
     },
     icon('split-horizontal'),

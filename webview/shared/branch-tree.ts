@@ -9,6 +9,11 @@ export interface BranchNode {
   done: boolean;
   stopReason?: string;
   children: number[];
+  /**
+   * The number the view shows (#1, #2, ... in the order generations arrived): worker ids are unique per model load,
+   * so they are large and say nothing to a reader.
+   */
+  serial: number;
 }
 
 export interface TreeRow {
@@ -20,6 +25,7 @@ export interface TreeRow {
 export class BranchTree {
   private readonly nodes = new Map<number, BranchNode>();
   private readonly rootIds: number[] = [];
+  private serials = 0;
 
   add(meta: GenerationMeta, steps: PathStep[] = [], done = false): BranchNode {
     const existing = this.nodes.get(meta.generationId);
@@ -29,7 +35,7 @@ export class BranchTree {
       existing.done = done || existing.done;
       return existing;
     }
-    const node: BranchNode = { meta, steps: [...steps], done, children: [] };
+    const node: BranchNode = { meta, steps: [...steps], done, children: [], serial: ++this.serials };
     this.nodes.set(meta.generationId, node);
     const parent = meta.parent && this.nodes.get(meta.parent.generationId);
     if (parent) parent.children.push(meta.generationId);
@@ -102,6 +108,7 @@ export class BranchTree {
   clear(): void {
     this.nodes.clear();
     this.rootIds.length = 0;
+    this.serials = 0;
   }
 }
 
@@ -116,12 +123,12 @@ function ownSteps(node: BranchNode): PathStep[] {
 
 export function nodeLabel(n: BranchNode): string {
   const m = n.meta;
-  if (m.origin === 'prompt') return `#${m.generationId} ${shorten(m.prompt)}`;
-  if (m.origin === 'completion' || m.origin === 'chat') return `#${m.generationId} ${m.origin}: …${shortenEnd(m.prompt)}`;
+  if (m.origin === 'prompt') return `#${n.serial} ${shorten(m.prompt)}`;
+  if (m.origin === 'completion' || m.origin === 'chat') return `#${n.serial} ${m.origin}: …${shortenEnd(m.prompt)}`;
   // Users read "step"; the browser tests match the label.
   const at = m.parent ? ` at step ${m.parent.position}` : '';
-  if (m.origin === 'branch') return `#${m.generationId} branch${at}: ${JSON.stringify(m.forcedText ?? '')}`;
-  return `#${m.generationId} resample${at} (T=${m.sampling.temperature})`;
+  if (m.origin === 'branch') return `#${n.serial} branch${at}: ${JSON.stringify(m.forcedText ?? '')}`;
+  return `#${n.serial} resample${at} (T=${m.sampling.temperature})`;
 }
 
 function shortenEnd(s: string): string {

@@ -67,10 +67,10 @@ test('one row per generation, depth first, indented by depth; the shown one mark
   assert.deepEqual(
     grid.map((cells) => cells.map((c) => c.textContent)),
     [
-      [' #7 <img src=x onerror=alert(1)> · 3 tok · ppl 1.7', ''],
-      [' #8 branch at step 1: "</script><script>alert(1)</script>" · 3 tok · ppl 1.7 (shown)'],
-      [' #9 resample at step 2 (T=1) · 3 tok · ppl 1.7 · …', ''],
-      [' #10 second · 0 tok · ppl –', ''],
+      [' #1 <img src=x onerror=alert(1)> · 3 tok · ppl 1.7', ''],
+      [' #2 branch at step 1: "</script><script>alert(1)</script>" · 3 tok · ppl 1.7 (shown)'],
+      [' #3 resample at step 2 (T=1) · 3 tok · ppl 1.7 · …', ''],
+      [' #4 second · 0 tok · ppl –', ''],
     ],
   );
   assert.deepEqual(
@@ -94,10 +94,15 @@ test('one row per generation, depth first, indented by depth; the shown one mark
   assert.deepEqual(
     grid.flatMap((cells) => cells.slice(1).map((c) => [c.getAttribute('aria-label'), c.getAttribute('aria-pressed')])),
     [
-      ['Compare generation 7 side by side', 'false'],
-      ['Compare generation 9 side by side', 'false'],
-      ['Compare generation 10 side by side', 'false'],
+      ['Compare generation 1 side by side', 'false'],
+      ['Compare generation 3 side by side', 'false'],
+      ['Compare generation 4 side by side', 'false'],
     ],
+  );
+  // Shown as #1, #2... in order of arrival; the worker's ids stay in data-gen for the actions.
+  assert.deepEqual(
+    grid.map((cells) => cells[0].getAttribute('data-gen')),
+    ['7', '8', '9', '10'],
   );
 });
 
@@ -107,8 +112,8 @@ test('labels from prompts and forced tokens are text only', () => {
     created.filter((t) => !['h2', 'ul', 'li', 'button', 'span'].includes(t)),
     [],
   );
-  assert.deepEqual(nodes(grid[0][0]), ['<span>', ' ', '#7 <img src=x onerror=alert(1)>', '<span>']);
-  assert.deepEqual(nodes(grid[1][0])[2], '#8 branch at step 1: "</script><script>alert(1)</script>"');
+  assert.deepEqual(nodes(grid[0][0]), ['<span>', ' ', '#1 <img src=x onerror=alert(1)>', '<span>']);
+  assert.deepEqual(nodes(grid[1][0])[2], '#2 branch at step 1: "</script><script>alert(1)</script>"');
 });
 
 test('keyboard: one Tab stop on the shown generation; arrows move between rows keeping the column, Home/End jump', () => {
@@ -183,10 +188,10 @@ test('renderCompare: hidden without a second generation; else both paths side by
     cols.map((c) => [c.children[0].textContent, c.children[1].textContent]),
     [
       [
-        'Shown: #8 branch at step 1: "</script><script>alert(1)</script>"',
+        'Shown: #2 branch at step 1: "</script><script>alert(1)</script>"',
         '3 tokens · perplexity 1.67 · mean log-prob -0.511 · diverges at step 1',
       ],
-      ['Compared: #7 <img src=x onerror=alert(1)>', '3 tokens · perplexity 1.67 · mean log-prob -0.511 · diverges at step 1'],
+      ['Compared: #1 <img src=x onerror=alert(1)>', '3 tokens · perplexity 1.67 · mean log-prob -0.511 · diverges at step 1'],
     ],
   );
   // The chips: not interactive, the shared prefix marked inherited.
