@@ -44,6 +44,8 @@ export type InspectorHostToView =
    * changes, no model run) the host has sent: lets users and tests see that a control change ran no model.
    */
   | { type: 'counters'; generate: number; resample: number }
+  /** The host let these generations go (the oldest, past the inspector's limit). */
+  | { type: 'forget'; generationIds: number[] }
   | { type: 'prompt'; text: string }
   | { type: 'error'; message: string };
 

@@ -6,6 +6,7 @@ import type { BranchFrom, SamplingSettings, TokenStep } from '../../model-runtim
 import type { GenerationMeta, InspectorHostToView, InspectorViewToHost } from '../../webview/protocol';
 import type { RuntimePort, ViewDeps } from '../runtime-port';
 import { drawnStep, resamplePick } from './resample-step';
+import { MAX_SHOWN, oldestTrees } from './forget';
 import { StepIndex } from './step-index';
 import { webviewHtml, webviewOptions } from '../webview-html';
 import { type KeptGeneration, PERSIST_KEY, restoreGenerations, toPersist } from './panel-persistence';
@@ -124,6 +125,7 @@ export class InspectorPanel {
       this.gens.set(meta.generationId, { meta, steps, done: true, stopReason: 'done' });
       this.persist();
       this.post({ type: 'generation', meta, steps, done: true, select: true });
+      this.forgetOldest(meta.generationId);
     } else {
       this.post({ type: 'prompt', text: input.prompt });
       if (input.generate !== false && input.prompt.trim())
@@ -252,6 +254,18 @@ export class InspectorPanel {
     return this.run(this.deps.runtime, prompt, sampling, undefined, { origin: 'prompt' });
   }
 
+  /** Past MAX_SHOWN generations, lets the oldest trees go, here and in the view (never the newest one's tree). */
+  private forgetOldest(newest: number): void {
+    const ids = oldestTrees(this.gens, MAX_SHOWN, new Set([newest]));
+    if (!ids.length) return;
+    for (const id of ids) {
+      this.gens.delete(id);
+      this.keepers.delete(id);
+      this.positions.forget(id);
+    }
+    this.post({ type: 'forget', generationIds: ids });
+  }
+
   /** The runtime that made a generation (a branch is made by its parent's). */
   private keeper(generationId: number): RuntimePort {
     return this.keepers.get(generationId) ?? this.deps.runtime;
@@ -278,6 +292,7 @@ export class InspectorPanel {
       this.keepers.set(generationId, runtime);
       this.positions.begin(generationId, meta.parent?.position ?? 0);
       this.post({ type: 'generation-start', meta: gen.meta });
+      this.forgetOldest(generationId);
     };
     try {
       const result = await runtime.generate({

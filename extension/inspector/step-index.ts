@@ -13,6 +13,10 @@ export class StepIndex {
     if (!this.gens.has(generationId)) this.gens.set(generationId, { base });
   }
 
+  forget(generationId: number): void {
+    this.gens.delete(generationId);
+  }
+
   /** Worker step -> path position. */
   toPosition(generationId: number, workerStep: number): number {
     const g = this.gens.get(generationId);

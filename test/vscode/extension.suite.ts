@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TokenscopeApi } from '../../extension/extension';
 import type { ModelInfo, TokenStep } from '../../model-runtime/protocol';
+import { MAX_SHOWN } from '../../extension/inspector/forget';
 import { DEFAULT_SAMPLER } from '../../sampling/sampler';
 import type { AnatomyHostToView, InspectorHostToView, XrayHostToView } from '../../webview/protocol';
 import { FakeHub } from '../unit/model-runtime/hub/fake-hub';
@@ -570,6 +571,31 @@ describe('the Hugging Face hub', () => {
       const file = join(cache, 'models--test-org--tiny-GGUF', 'snapshots', gguf, 'tiny-f32.gguf');
       await waitFor(() => api.runtime.model()?.dir === file && api.runtime.state.kind === 'ready', 'the downloaded GGUF model');
     }));
+});
+
+describe('inspector', () => {
+  it('holds at most MAX_SHOWN generations: the oldest go, from the host and the view', async () => {
+    await ready(api);
+    const steps: TokenStep[] = [];
+    await api.runtime.generate({
+      prompt: { text: 'x = ' },
+      sampling: { ...DEFAULT_SAMPLER, maxTokens: 2, stop: [] },
+      topN: 3,
+      onToken: (s) => steps.push(s),
+    });
+    await vscode.commands.executeCommand('tokenscope.openInspector', { prompt: 'x = ', steps, origin: 'completion' });
+    const panel = api.inspector()!;
+    const forgotten: number[] = [];
+    const sub = panel.onDidPost.event((m) => m.type === 'forget' && forgotten.push(...m.generationIds));
+    try {
+      const before = panel.stats().generations;
+      for (let i = 0; i < MAX_SHOWN + 3; i++) await vscode.commands.executeCommand('tokenscope.openInspector', { prompt: `p${i}`, steps });
+      assert.equal(panel.stats().generations, MAX_SHOWN);
+      await waitFor(() => forgotten.length === before + 3, 'the view told to forget the oldest');
+    } finally {
+      sub.dispose();
+    }
+  });
 });
 
 describe('a model for each job', () => {

@@ -115,12 +115,27 @@ export class InspectorState {
       case 'counters':
         this.counters = { generate: msg.generate, resample: msg.resample };
         return true;
+      case 'forget':
+        return this.forget(msg.generationIds);
       case 'prompt':
         return false;
       case 'error':
         this.error = msg.message;
         return true;
     }
+  }
+
+  /** Lets generations go (the host's limit); the view moves to the newest one if it showed a forgotten one. */
+  private forget(ids: readonly number[]): boolean {
+    this.tree.remove(ids);
+    for (const id of ids) this.unkept.delete(id);
+    for (const key of [...this.exact.keys()]) if (!this.tree.has(Number(key.split(':')[0]))) this.exact.delete(key);
+    if (this.compareWith !== undefined && !this.tree.has(this.compareWith)) this.compareWith = undefined;
+    if (this.current !== undefined && !this.tree.has(this.current)) {
+      const rows = this.tree.rows();
+      this.select(rows[rows.length - 1]?.id, undefined);
+    }
+    return true;
   }
 
   select(generationId: number, position: number | undefined): void {

@@ -105,6 +105,19 @@ export class BranchTree {
     return out;
   }
 
+  /** Drops nodes; a kept branch of a dropped node becomes a root (the host drops whole trees). */
+  remove(ids: readonly number[]): void {
+    const gone = new Set(ids);
+    for (const id of ids) this.nodes.delete(id);
+    const roots = this.rootIds.filter((id) => !gone.has(id));
+    for (const n of this.nodes.values()) {
+      n.children = n.children.filter((c) => !gone.has(c));
+      const parent = n.meta.parent?.generationId;
+      if (parent !== undefined && gone.has(parent) && !roots.includes(n.meta.generationId)) roots.push(n.meta.generationId);
+    }
+    this.rootIds.splice(0, this.rootIds.length, ...roots);
+  }
+
   clear(): void {
     this.nodes.clear();
     this.rootIds.length = 0;

@@ -156,3 +156,19 @@ test('a resample branch opens at the redrawn token, which is a draw, not a force
   st.apply({ type: 'generation-done', generationId: 9, stopReason: 'eos' });
   assert.equal(st.running(), false);
 });
+
+test('a forgotten generation leaves the view: a shown one gives way to the newest, a compared one is closed', () => {
+  const st = loaded();
+  st.apply({ type: 'generation', meta: { generationId: 8, prompt: 'q', sampling: S, origin: 'prompt' }, steps: [step(0, 20)], done: true });
+  st.apply({ type: 'generation', meta: { generationId: 9, prompt: 'r', sampling: S, origin: 'prompt' }, steps: [step(0, 30)], done: true });
+  st.select(7, 1);
+  st.compareWith = 8;
+  assert.ok(st.apply({ type: 'forget', generationIds: [7, 8] }));
+  assert.deepEqual(
+    st.tree.rows().map((r) => r.id),
+    [9],
+  );
+  assert.equal(st.current, 9);
+  assert.equal(st.selectedPosition, undefined);
+  assert.equal(st.compareWith, undefined);
+});

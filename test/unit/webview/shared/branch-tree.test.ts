@@ -87,3 +87,25 @@ test('a step update replaces the step at the same position', () => {
     [1, 42],
   );
 });
+
+test('removing a tree drops its nodes and their rows; a branch left without its parent becomes a root', () => {
+  const t = new BranchTree();
+  t.add(meta(1), [st(0, 10), st(1, 11)], true);
+  t.add(meta(2, { generationId: 1, position: 1 }), [st(1, 20)], true);
+  t.add(meta(3), [st(0, 30)], true);
+  t.add(meta(4, { generationId: 2, position: 1 }), [st(1, 40)], true);
+  t.remove([1, 2]);
+  assert.deepEqual(
+    t.rows().map((r) => [r.id, r.depth]),
+    [
+      [3, 0],
+      [4, 0],
+    ],
+  );
+  assert.equal(t.has(1), false);
+  assert.deepEqual(
+    t.path(4).steps.map((s) => s.id),
+    [40],
+    'only its own tokens are left to show',
+  );
+});
