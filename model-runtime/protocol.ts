@@ -274,6 +274,8 @@ export type WorkerToHost =
   | { type: 'hello'; pid: number }
   | { type: 'state'; state: WorkerState; detail?: string }
   | { type: 'loaded'; id: number; model: ModelInfo; provider: ProviderReport }
+  /** A generate request left the queue: its generation's id, before the prompt is read (a long prefill may follow). */
+  | { type: 'started'; id: number; generationId: number }
   | { type: 'token'; id: number; generationId: number; step: TokenStep; textDelta: string }
   /** `ids`: the generated token ids (the prompt excluded). */
   | ({ type: 'done'; id: number } & GenerateResult)

@@ -76,6 +76,8 @@ export interface LoadResult {
 export interface HostGenerateRequest extends GenerateRequest {
   signal?: AbortSignal;
   onToken?: (step: TokenStep, textDelta: string, generationId: number) => void;
+  /** The generation's id once the worker starts on it, before its prompt is read. */
+  onStart?: (generationId: number) => void;
 }
 
 export interface MemoryReport {
@@ -161,7 +163,7 @@ export class WorkerConnection {
     if (this.heartbeats.delete(msg.id)) return this.watchdog.heartbeatAnswered();
     const p = this.pending.get(msg.id);
     if (!p) return;
-    if (msg.type === 'token' || msg.type === 'progress') {
+    if (msg.type === 'token' || msg.type === 'progress' || msg.type === 'started') {
       this.watchdog.progressed(msg.id);
       return p.onMessage?.(msg);
     }
@@ -308,6 +310,7 @@ export class WorkerConnection {
       },
       (msg) => {
         if (msg.type === 'token') p.onToken?.(msg.step, msg.textDelta, msg.generationId);
+        else if (msg.type === 'started') p.onStart?.(msg.generationId);
       },
       p.signal,
     );

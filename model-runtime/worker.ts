@@ -101,6 +101,7 @@ async function runJob(job: Job, isCancelled: () => boolean): Promise<void> {
     if (e.info.vocabSize > 0) checkTokenIds(job, e.info.vocabSize);
     // Token events are sent before generate() returns: they carry the id it is about to assign.
     const generationId = e.peekGenerationId();
+    send({ type: 'started', id: job.id, generationId });
     const r = await e.generate(
       job,
       (step, textDelta) => send({ type: 'token', id: job.id, generationId, step, textDelta }),

@@ -302,6 +302,10 @@ export class InspectorPanel {
         priority: 'interactive',
         branch,
         signal: abort.signal,
+        // Shown as streaming at once: a long prompt's prefill would otherwise leave the previous generation on view.
+        onStart: (generationId) => {
+          if (!gen) start(generationId);
+        },
         onToken: (step, _delta, generationId) => {
           if (!gen) start(generationId);
           const s = this.positions.toPathStep(generationId, step.forced && firstStep ? firstStep(step) : step);

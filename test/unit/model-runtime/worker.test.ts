@@ -40,16 +40,22 @@ test('load, stream a generation, tokenize, resample, score; bad folders fail wit
     assert.equal(provider.active, 'cpu');
     let streamed = '';
     let events = 0;
+    let startedAs: number | undefined;
     const r = await w.generate({
       prompt: { text: 'hello' },
       sampling: { ...sampling, maxTokens: 10 },
       topN: 4,
+      onStart: (g) => {
+        assert.equal(events, 0, 'the id comes before the first token');
+        startedAs = g;
+      },
       onToken: (_s, d, g) => {
         streamed += d;
         events++;
         assert.ok(g > 0);
       },
     });
+    assert.equal(startedAs, r.generationId);
     assert.equal(events, r.ids.length);
     assert.ok(r.text.startsWith(streamed));
     const again = await w.resample(r.generationId, 1, sampling, 4);
