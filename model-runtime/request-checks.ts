@@ -32,8 +32,8 @@ export const MAX_TEXT_CHARS = 1_000_000;
 const PRIORITIES: readonly Priority[] = ['interactive', 'normal', 'background'];
 const MAX_THREADS = 256;
 const MAX_DRAFT_TOKENS = 64;
-/** Other files in a FIM prompt's repository context (the host sends a few; only what fits is tokenized). */
-const MAX_CONTEXT_FILES = 64;
+/** Other files in a FIM prompt's repository context (tokenscope.context.maxChunks allows 128; only what fits is tokenized). */
+const MAX_CONTEXT_FILES = 256;
 
 export type Checked = { ok: true; msg: HostToWorker } | { ok: false; id?: number; problem: string };
 

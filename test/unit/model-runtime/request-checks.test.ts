@@ -43,7 +43,9 @@ test("a FIM prompt's repository context reaches the engine whole; a malformed on
   const fim = (c: unknown) => ({ ...generate, prompt: { fim: { prefix: 'a', suffix: 'b', context: c } } });
   assert.match(refused(fim({ ...context, files: 'x' })).problem, /prompt\.fim\.context\.files must be a list/);
   assert.match(refused(fim({ ...context, files: [{ path: 1, text: '' }] })).problem, /files\[0\]\.path must be a string/);
-  assert.match(refused(fim({ ...context, files: Array(65).fill({ path: 'p', text: 't' }) })).problem, /at most 64 files/);
+  // The most chunks the setting allows pass; a runaway list does not.
+  assert.ok(checkMessage(fim({ ...context, files: Array(128).fill({ path: 'p', text: 't' }) })).ok);
+  assert.match(refused(fim({ ...context, files: Array(257).fill({ path: 'p', text: 't' }) })).problem, /at most 256 files/);
   assert.match(refused(fim({ files: [] })).problem, /context\.repo must be a string/);
 });
 
