@@ -35,6 +35,8 @@ interface Plan {
   decodeTokens: number;
   /** Fill-in-the-middle prompts cut from real files (this repository's, unseen in training), one per repetition. */
   fimPrompts: number[][];
+  /** The cold prompts cut to leave room for decodeTokens: decode with a nearly full context. */
+  deepPrompts: number[][];
   contextSize: number;
 }
 
@@ -118,6 +120,7 @@ function makePlan(): Plan {
     editPrompts,
     shortPrompts: coldPrompts.map((p) => p.slice(p.length - Math.floor(n / 2))),
     fimPrompts: Array.from({ length: reps }, (_, r) => fimPrompt(FIM_SOURCES[r % FIM_SOURCES.length], tok, folder)),
+    deepPrompts: coldPrompts.map((p) => p.slice(0, Math.max(1, ctx - Math.min(decodeTokens, ctx / 2) - 8))),
     decodePrompt,
     decodeTokens: Math.min(decodeTokens, ctx - decodePrompt.length - 1),
     contextSize: ctx,
@@ -247,10 +250,11 @@ interface Acc {
   ids: number[];
   /** Prompt tokens the last edit reused (our worker only). */
   reused?: number;
-  /** The extra rows: 500-token prefill (ms), 256-token decode and FIM decode (tok/s). */
+  /** The extra rows: 500-token prefill (ms), 256-token decode, FIM decode and decode with a full context (tok/s). */
   short: number[];
   long: number[];
   fim: number[];
+  deep: number[];
 }
 
 interface Entry {
@@ -268,11 +272,12 @@ type Measured = Figures & {
   prefill_short_tok_s?: number;
   decode_long_tok_s?: number;
   fim_decode_tok_s?: number;
+  decode_deep_tok_s?: number;
 };
 
 /** Starts a side; a side that cannot start is reported with its error, and the rest run. */
 async function entry(key: string, start: () => Promise<BenchSide>, ttft = true): Promise<Entry> {
-  const acc: Acc = { cold: [], edit: [], rate: [], count: 0, ids: [], short: [], long: [], fim: [] };
+  const acc: Acc = { cold: [], edit: [], rate: [], count: 0, ids: [], short: [], long: [], fim: [], deep: [] };
   try {
     return { key, side: await start(), acc, ttft };
   } catch (e) {
@@ -296,6 +301,7 @@ async function figures(plan: Plan, e: Entry): Promise<Measured> {
     prefill_short_tok_s: x.short.length ? plan.shortPrompts[0].length / (median(x.short) / 1000) : undefined,
     decode_long_tok_s: x.long.length ? median(x.long) : undefined,
     fim_decode_tok_s: x.fim.length ? median(x.fim) : undefined,
+    decode_deep_tok_s: x.deep.length ? median(x.deep) : undefined,
   };
 }
 
@@ -352,7 +358,10 @@ async function measure(plan: Plan, gguf: string | Error): Promise<Record<string,
 /** The sides the extra rows measure: ours with and without speculation, and llama.cpp. */
 const EXTRA_ROWS = new Set(['ours', 'ours_one_run_per_token', 'llamacpp']);
 
-/** Prefill at half the length, decode 256 tokens per model run, and decode on FIM prompts from real files. */
+/**
+ * Prefill at half the length, decode 256 tokens per model run, decode on FIM prompts from real files, and decode
+ * after a prompt that nearly fills the context (where a step that copies the cache pays for it).
+ */
 async function extraRows(plan: Plan, entries: Entry[]): Promise<void> {
   const each = async (f: (e: Entry) => Promise<void>) => {
     for (const e of entries) await f(e).catch((err) => (e.error = (err as Error).message));
@@ -361,6 +370,7 @@ async function extraRows(plan: Plan, entries: Entry[]): Promise<void> {
     await each(async (e) => void (e.ttft && e.acc.short.push(await e.side.ttft(plan.shortPrompts[r]))));
     await each(async (e) => void (e.key !== 'ours' && e.acc.long.push((await e.side.decode([...plan.decodePrompt, r], LONG_DECODE)).rate)));
     await each(async (e) => void e.acc.fim.push((await e.side.decode(plan.fimPrompts[r], plan.decodeTokens)).rate));
+    await each(async (e) => void (e.key !== 'ours' && e.acc.deep.push((await e.side.decode(plan.deepPrompts[r], plan.decodeTokens)).rate)));
   }
 }
 
@@ -444,6 +454,7 @@ function peerRatios({ o, one, tj, lc, gf, gw }: Record<'o' | 'one' | 'tj' | 'lc'
     prefill_ratio_vs_llamacpp: ratio(o?.prefill_tok_s, lc?.prefill_tok_s),
     prefill_short_ratio_vs_llamacpp: ratio(o?.prefill_short_tok_s, lc?.prefill_short_tok_s),
     decode_long_ratio_vs_llamacpp: ratio(one?.decode_long_tok_s, lc?.decode_long_tok_s),
+    decode_deep_context_ratio_vs_llamacpp: ratio(one?.decode_deep_tok_s, lc?.decode_deep_tok_s),
     // Speculation where it has to earn its keep: FIM prompts cut from real files, against llama.cpp's plain decode.
     fim_speculative_ratio_vs_llamacpp: ratio(o?.fim_decode_tok_s, lc?.fim_decode_tok_s),
     fim_speculation_gain: ratio(o?.fim_decode_tok_s, one?.fim_decode_tok_s),
@@ -472,6 +483,13 @@ function report(plan: Plan, r: Result, s: Record<'o' | 'one' | 'tj' | 'lc' | 'gf
     ],
     ['decode, one run per token (tok/s)', fmt(s.one?.decode_tok_s, 0), '', fmt(s.lc?.decode_tok_s, 0), ''],
     [`decode ${LONG_DECODE} tokens, one run per token`, fmt(s.one?.decode_long_tok_s, 0), '', fmt(s.lc?.decode_long_tok_s, 0), ''],
+    [
+      `decode after a ${plan.deepPrompts[0].length}-token prompt`,
+      fmt(s.one?.decode_deep_tok_s, 0),
+      '',
+      fmt(s.lc?.decode_deep_tok_s, 0),
+      '',
+    ],
     ['decode on FIM prompts from real files', fmt(s.o?.fim_decode_tok_s, 0), '', fmt(s.lc?.fim_decode_tok_s, 0), ''],
     ['... one run per token', fmt(s.one?.fim_decode_tok_s, 0), '', '', ''],
     [
