@@ -1,8 +1,8 @@
 // The attention weights GroupQueryAttention computes but never hands out, recomputed for one query position from
 // the tensors around the kernel: the block's query before rotary and its keys after it (the kernel's present
-// keys). A packed query input holds each position's q, k and v side by side; the q heads come first. Rotary as the
-// kernel applies it with rotary_interleaved = 0 (the Hugging Face halves), scale 1/sqrt(dim),
-// causal; query head h reads key/value head floor(h / (heads / kvHeads)).
+// keys). A packed query input holds each position's q, k and v side by side, the q heads first. Rotary as the
+// kernel applies it with rotary_interleaved = 0 (the Hugging Face halves), scale 1/sqrt(dim), causal; query head h
+// reads key/value head floor(h / (heads / kvHeads)).
 
 export interface GqaShapes {
   heads: number;

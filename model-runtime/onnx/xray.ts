@@ -18,8 +18,9 @@ export interface XrayTargets {
   /** Block i's attention weights ([1, heads, T, T]); empty when the graph has no Softmax to expose (fused). */
   attention: string[];
   /**
-   * GroupQueryAttention, which never materialises its weights: x
-   * and keys after it ([1, kvHeads, T, dim]), with the rotary caches, from which the weights are computed here.
+   * GroupQueryAttention, which never materialises its weights: block i's query before rotary ([1, T, heads x dim],
+   * or q, k and v side by side when `packed`) and keys after it ([1, kvHeads, T, dim]), with the rotary caches, from
+   * which the weights are computed here.
    */
   gqa?: { query: string[]; keys: string[]; cos: string; sin: string; packed: boolean };
   /** The final norm: RMSNorm (weight) or LayerNorm (weight and bias, GPT-2). */
