@@ -21,7 +21,7 @@ import { registerLanguageModel } from './lm-provider';
 import { chatWarning, completionWarning } from './model-roles';
 import { REMOTE_KEY_SECRET, registerRemote, remoteSpec } from './remote/register';
 import { registerAnatomy } from './anatomy/anatomy-panel';
-import { registerXray, type XraySource } from './xray/xray-panel';
+import { registerXray } from './xray/xray-panel';
 import { registerCudaDownload } from './gguf/cuda-download';
 import { registerGgufPicker } from './gguf/register';
 import { registerHubDownload } from './hub/register';
@@ -205,8 +205,7 @@ function registerFeatures(
     }
   };
   const xray = safely('the X-ray', () => registerXray(context, { xray: (what, topK) => runtime.xray(what, topK) }));
-  const xrayStep =
-    xray && ((keeper: XraySource, generationId: number, step: number, label: string) => xray.atStep(keeper, generationId, step, label));
+  const xrayStep = xray && xray.atStep.bind(xray);
   const openInspector = safely('the inspector', () => registerInspector(context, { ...views, xrayStep }))?.openInspector;
   const completion = registerCompletion(context, { runtime, settings, log, openInspector });
   safely('the chat view', () => registerChat(context, { ...views, runtime: chat, openInspector: (input) => openInspector?.(input) }));

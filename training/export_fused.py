@@ -37,12 +37,11 @@ def main():
     ap.add_argument("--checkpoint", default=None)
     ap.add_argument("--bits", type=int, default=8, choices=[0, 4, 8], help="0: float32 weights (a reference)")
     ap.add_argument("--block", type=int, default=128)
-    ap.add_argument("--unpacked", action="store_true", help="q/k/v and gate/up as separate matrices")
     ap.add_argument("--out", default=None, help="default: <model>/onnx/model_quantized.onnx")
     a = ap.parse_args()
     folder = Path(a.model)
     cfg, state = folder_state(folder, a.checkpoint)
-    proto, _ = build(state, cfg, bits=a.bits or None, block=a.block, accuracy=4, kv="rows", packed=not a.unpacked)
+    proto, _ = build(state, cfg, bits=a.bits or None, block=a.block, accuracy=4, kv="rows", packed=True)
     out = Path(a.out) if a.out else folder / "onnx" / "model_quantized.onnx"
     onnx.save_model(proto, str(out))
     print(f"wrote {out}: {out.stat().st_size / 1e6:.1f} MB ({f'{a.bits}-bit, block {a.block}' if a.bits else 'float32'})")

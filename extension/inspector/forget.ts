@@ -17,7 +17,9 @@ export function oldestTrees(gens: ReadonlyMap<number, KeptGeneration>, max: numb
   const trees = new Map<number, number[]>();
   for (const id of gens.keys()) {
     const root = rootOf(id);
-    trees.set(root, [...(trees.get(root) ?? []), id]);
+    const tree = trees.get(root) ?? [];
+    tree.push(id);
+    trees.set(root, tree);
   }
   const forget: number[] = [];
   let left = gens.size;
