@@ -470,9 +470,11 @@ function peerRatios({ o, one, tj, lc, gf, gw }: Record<'o' | 'one' | 'tj' | 'lc'
 
 type Result = Record<string, unknown> & Record<`${string}_ratio_${string}` | 'prefix_reuse_ttft_speedup', number | undefined>;
 
-function report(plan: Plan, r: Result, s: Record<'o' | 'one' | 'tj' | 'lc' | 'gf' | 'gw', Measured | undefined>): void {
-  const x = (v: unknown) => `${fmt(v as number | undefined, 2)}x`;
-  const rows: string[][] = [
+type Sides = Record<'o' | 'one' | 'tj' | 'lc' | 'gf' | 'gw', Measured | undefined>;
+
+/** The side-by-side table: one row per figure, a column per side. */
+function tableRows(plan: Plan, r: Result, s: Sides): string[][] {
+  return [
     ['prefill (tok/s)', fmt(s.o?.prefill_tok_s, 0), fmt(s.tj?.prefill_tok_s, 0), fmt(s.lc?.prefill_tok_s, 0), fmt(s.gf?.prefill_tok_s, 0)],
     [
       'decode, speculation on (tok/s)',
@@ -510,6 +512,11 @@ function report(plan: Plan, r: Result, s: Record<'o' | 'one' | 'tj' | 'lc' | 'gf
     ['TTFT after a 1-char edit (ms)', fmt(s.o?.ttft_edit_ms), fmt(s.tj?.ttft_edit_ms), fmt(s.lc?.ttft_edit_ms), fmt(s.gf?.ttft_edit_ms)],
     ['peak RSS (MB)', fmt(s.o?.peak_rss_mb, 0), fmt(s.tj?.peak_rss_mb, 0), fmt(s.lc?.peak_rss_mb, 0), fmt(s.gf?.peak_rss_mb, 0)],
   ];
+}
+
+function report(plan: Plan, r: Result, s: Sides): void {
+  const x = (v: unknown) => `${fmt(v as number | undefined, 2)}x`;
+  const rows = tableRows(plan, r, s);
   const w = [38, 14, 17, 12, 14];
   console.log(`Tokenscope runtime bench: ${plan.modelDir} (${plan.onnxFile}; GGUF ${r.gguf}), CPU, ${plan.threads} threads`);
   console.log(['', 'tokenscope', 'transformers.js', 'llama.cpp', 'GGUF engine'].map((c, i) => c.padEnd(w[i])).join(''));
