@@ -3,10 +3,12 @@
 // several files, the merged decoder's use_cache_branch, float16 keys/values and logits, MatMulNBits,
 // GroupQueryAttention, and the fused export's cache that takes only the new rows.
 import { strict as assert } from 'node:assert';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { readGraphIo } from '../../../../model-runtime/onnx/graph-io';
 import { loadOnnxEngine, type OnnxEngine } from '../../../../model-runtime/onnx/load';
+import { graphNodes } from '../../../../model-runtime/onnx/proto';
 import { GROW, RowCache } from '../../../../model-runtime/onnx/row-cache';
 import type { SamplingSettings } from '../../../../model-runtime/protocol';
 import { DEFAULT_SAMPLER } from '../../../../sampling/sampler';
@@ -104,4 +106,27 @@ test('fused export: speculation (several rows per run over the past) decodes the
   const drafted = await run(4);
   assert.deepEqual(drafted.ids, plain.ids);
   assert.ok(drafted.drafted > 0, 'steps carried drafts');
+});
+
+test("the fused export's outputs come straight from the nodes that compute them, packed into one kernel for q/k/v and one for gate/up", () => {
+  // An Identity per output made onnxruntime copy every present tensor, the whole cache, on every step.
+  for (const file of [
+    join(FIXTURES, 'llama-tiny-fused', 'onnx', 'model_quantized.onnx'),
+    'media/models/tokenscope-code/onnx/model_quantized.onnx',
+  ]) {
+    const nodes = graphNodes(readFileSync(file));
+    const outputs = new Set(readGraphIo(file).outputs);
+    const copies = nodes.filter((n) => n.op === 'Identity' && n.outputs.some((o) => outputs.has(o)));
+    assert.deepEqual(
+      copies.map((n) => n.outputs[0]),
+      [],
+      file,
+    );
+    const layers = nodes.filter((n) => n.op === 'GroupQueryAttention').length;
+    assert.equal(
+      nodes.filter((n) => n.op === 'MatMulNBits').length,
+      4 * layers + 1,
+      `${file}: qkv, o, gate_up, down per block, and the head`,
+    );
+  }
 });
